@@ -1,0 +1,41 @@
+"""SQLAlchemy 2 models of Panels; Alembic migrations live in ``models/migrations``."""
+
+from models.base import Base
+from models.enums import ColumnType, Role, SourceKind, TokenScope, VersionStatus
+from models.events import AuditEvent, PanelEvent
+from models.panels import DataSource, Panel, PanelColumn, PanelVersion, View, ViewColumn
+from models.tenancy import ApiToken, Tenant, User
+
+TENANT_OWNED_TABLES = (
+    "users",
+    "api_tokens",
+    "panels",
+    "data_sources",
+    "columns",
+    "views",
+    "view_columns",
+    "panel_versions",
+    "panel_events",
+    "audit_events",
+)
+
+__all__ = [
+    "TENANT_OWNED_TABLES",
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "ColumnType",
+    "DataSource",
+    "Panel",
+    "PanelColumn",
+    "PanelEvent",
+    "PanelVersion",
+    "Role",
+    "SourceKind",
+    "Tenant",
+    "TokenScope",
+    "User",
+    "VersionStatus",
+    "View",
+    "ViewColumn",
+]
