@@ -68,6 +68,10 @@ class DataSource(UUIDPrimaryKey, TenantOwned, Timestamps, Base):
 
     panel: Mapped[Panel] = relationship(back_populates="sources")
 
+    @property
+    def has_secrets(self) -> bool:
+        return self.secret_config is not None
+
 
 class PanelColumn(UUIDPrimaryKey, TenantOwned, Timestamps, Base):
     __tablename__ = "columns"

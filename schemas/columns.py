@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Self
+
+from pydantic import BaseModel, Field, model_validator
+
+from models.enums import ColumnType
+from schemas.common import ColumnKey, Name, PublicModel
+
+
+class ColumnMapping(BaseModel):
+    source: str | None = Field(default=None, description="Source name; null maps every source")
+    field: str = Field(min_length=1, max_length=500, examples=["dep_delay"])
+    cast: str | None = Field(default=None, description="Parse format, e.g. %Y-%m-%d for dates")
+
+
+class ColumnCreate(BaseModel):
+    key: ColumnKey = Field(examples=["dep_delay"])
+    name: Name = Field(examples=["Departure delay"])
+    type: ColumnType
+    position: int | None = Field(default=None, ge=0)
+    mapping: ColumnMapping | None = None
+    formula: str | None = Field(default=None, min_length=1, max_length=10_000)
+
+    @model_validator(mode="after")
+    def _mapping_xor_formula(self) -> Self:
+        if (self.mapping is None) == (self.formula is None):
+            raise ValueError("a column has exactly one of `mapping` or `formula`")
+        return self
+
+
+class ColumnUpdate(BaseModel):
+    key: ColumnKey | None = None
+    name: Name | None = None
+    type: ColumnType | None = None
+    position: int | None = Field(default=None, ge=0)
+    mapping: ColumnMapping | None = None
+    formula: str | None = Field(default=None, min_length=1, max_length=10_000)
+
+    @model_validator(mode="after")
+    def _not_both(self) -> Self:
+        if self.mapping is not None and self.formula is not None:
+            raise ValueError("a column has exactly one of `mapping` or `formula`")
+        return self
+
+
+class ColumnPublic(PublicModel):
+    id: uuid.UUID
+    panel_id: uuid.UUID
+    key: str
+    name: str
+    type: ColumnType
+    position: int
+    mapping: ColumnMapping | None
+    formula: str | None
+    created_at: datetime
+    updated_at: datetime

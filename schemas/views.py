@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from schemas.common import ColumnKey, Name, PublicModel
+
+
+class SortSpec(BaseModel):
+    column: ColumnKey
+    direction: Literal["asc", "desc"] = "asc"
+
+
+class AggregateSpec(BaseModel):
+    column: ColumnKey
+    function: Literal[
+        "count", "count_empty", "count_not_empty", "count_distinct",
+        "sum", "avg", "min", "max", "median",
+    ]
+
+
+class ViewColumnIn(BaseModel):
+    column_id: uuid.UUID
+    visible: bool = True
+    width: int | None = Field(default=None, ge=20, le=2000)
+
+
+class ViewCreate(BaseModel):
+    name: Name = Field(examples=["Late departures"])
+    filters: dict[str, Any] | None = Field(
+        default=None,
+        examples=[{"and": [{"column": "dep_delay", "op": "gt", "value": 60}]}],
+    )
+    sorts: list[SortSpec] = Field(default_factory=list)
+    group_by: list[ColumnKey] = Field(default_factory=list)
+    aggregates: list[AggregateSpec] = Field(default_factory=list)
+    columns: list[ViewColumnIn] | None = Field(
+        default=None, description="Shown columns in order; omitted: every column of the panel"
+    )
+
+
+class ViewUpdate(BaseModel):
+    name: Name | None = None
+    filters: dict[str, Any] | None = None
+    sorts: list[SortSpec] | None = None
+    group_by: list[ColumnKey] | None = None
+    aggregates: list[AggregateSpec] | None = None
+    columns: list[ViewColumnIn] | None = None
+
+
+class ViewColumnPublic(PublicModel):
+    column_id: uuid.UUID
+    position: int
+    visible: bool
+    width: int | None
+
+
+class ViewPublic(PublicModel):
+    id: uuid.UUID
+    panel_id: uuid.UUID
+    name: str
+    filters: dict[str, Any] | None
+    sorts: list[SortSpec]
+    group_by: list[str]
+    aggregates: list[AggregateSpec]
+    columns: list[ViewColumnPublic] = Field(validation_alias="view_columns")
+    created_at: datetime
+    updated_at: datetime

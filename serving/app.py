@@ -1,0 +1,63 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import redis
+from fastapi import APIRouter, FastAPI
+
+from models.db import make_engine, make_sessionmaker
+from schemas.common import Problem
+from serving.crypto import SecretBox
+from serving.errors import install_error_handlers
+from serving.logs import RequestContextMiddleware, configure_logging
+from serving.routes import audit, auth, columns, health, panels, sources, tokens, users, views
+from serving.settings import Settings, get_settings
+
+API_PREFIX = "/api/v1"
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    code: {"model": Problem} for code in (400, 401, 403, 404, 409, 422, 500, 503)
+}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    url = settings.app_database_url or settings.require_database_url()
+    engine = make_engine(
+        url, as_app_role=settings.app_database_url is None, pool_size=10, max_overflow=20
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+        if app.state.redis is not None:
+            app.state.redis.close()
+
+    app = FastAPI(
+        title="Panels API",
+        version="0.1.0",
+        description="Multi-tenant live data panels. Authenticate with a JWT from "
+        "`POST /api/v1/auth/token` or an API token, as `Authorization: Bearer ...`.",
+        lifespan=lifespan,
+        responses=ERROR_RESPONSES,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = make_sessionmaker(engine)
+    app.state.secret_box = SecretBox(settings)
+    app.state.redis = (
+        redis.Redis.from_url(settings.redis_url, socket_timeout=2) if settings.redis_url else None
+    )
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
+
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (auth, panels, sources, columns, views, users, tokens, audit):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(health.router)
+    return app

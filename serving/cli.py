@@ -1,0 +1,125 @@
+"""The ``panels`` command line."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from models.enums import Role
+from serving import admin
+from serving.settings import get_settings
+
+app = typer.Typer(help="Panels: multi-tenant live data panels.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+tenant_app = typer.Typer(help="Tenants.", no_args_is_help=True)
+user_app = typer.Typer(help="Users.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(tenant_app, name="tenant")
+app.add_typer(user_app, name="user")
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code=1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Create the database if missing and apply the migrations."""
+    from models.migrate import upgrade  # noqa: PLC0415 - alembic only for this command
+
+    settings = get_settings()
+    url = settings.require_database_url()
+    if admin.ensure_database(url):
+        typer.echo("created the database", err=True)
+    upgrade(url, revision)
+    typer.echo(f"database at {revision}", err=True)
+
+
+@tenant_app.command("create")
+def tenant_create(
+    slug: str, name: Annotated[str | None, typer.Option(help="Display name")] = None
+) -> None:
+    """Create a tenant."""
+    with admin.owner_session(get_settings()) as session:
+        try:
+            tenant = admin.create_tenant(session, slug=slug, name=name or slug)
+        except admin.AdminError as exc:
+            raise _fail(str(exc)) from exc
+        typer.echo(str(tenant.id))
+
+
+@user_app.command("create")
+def user_create(
+    email: str,
+    tenant: Annotated[str, typer.Option(help="Tenant slug")],
+    role: Annotated[Role, typer.Option(help="viewer, editor or admin")] = Role.viewer,
+) -> None:
+    """Create a user. The password is read from stdin when piped, else generated and printed once."""
+    password = None if sys.stdin is None or sys.stdin.isatty() else sys.stdin.readline().strip() or None
+    if password is not None and len(password) < 12:
+        raise _fail("the password must have at least 12 characters")
+    with admin.owner_session(get_settings()) as session:
+        try:
+            found = admin.get_tenant(session, tenant)
+            user, generated = admin.create_user(
+                session, tenant=found, email=email, role=role, password=password
+            )
+        except admin.AdminError as exc:
+            raise _fail(str(exc)) from exc
+        typer.echo(f"created {user.email} ({user.role.value}) in {tenant}", err=True)
+        if generated:
+            typer.echo(f"password: {generated}")
+
+
+@app.command("token")
+def token(
+    email: str,
+    tenant: Annotated[str, typer.Option(help="Tenant slug")],
+    ttl: Annotated[int | None, typer.Option(help="Lifetime in seconds")] = None,
+) -> None:
+    """Print a JWT for a user on stdout."""
+    settings = get_settings()
+    with admin.owner_session(settings) as session:
+        try:
+            typer.echo(admin.issue_token(settings, session, tenant_slug=tenant, email=email, ttl=ttl))
+        except admin.AdminError as exc:
+            raise _fail(str(exc)) from exc
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+) -> None:
+    """Run the API with uvicorn."""
+    import uvicorn  # noqa: PLC0415
+
+    settings = get_settings()
+    settings.require_database_url()
+    uvicorn.run(
+        "serving.app:create_app",
+        factory=True,
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+        workers=workers,
+        log_config=None,
+        proxy_headers=True,
+    )
+
+
+@app.command("demo")
+def demo(
+    seed_only: Annotated[bool, typer.Option(help="Seed and exit without serving")] = False,
+) -> None:
+    """Start everything for a local demo (embedded PostgreSQL when PANELS_DATABASE_URL is unset)."""
+    from serving.demo import run_demo  # noqa: PLC0415
+
+    run_demo(seed_only=seed_only)
+
+
+if __name__ == "__main__":
+    app()

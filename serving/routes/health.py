@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from serving.settings import Settings
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health")
+def health() -> dict[str, str]:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+async def _timed(check: Callable[[], Any], timeout: float = 3.0) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        detail = await asyncio.wait_for(asyncio.to_thread(check), timeout)
+        result: dict[str, Any] = {"status": "ok"}
+        if detail:
+            result["detail"] = detail
+    except TimeoutError:
+        result = {"status": "error", "error": f"no answer within {timeout:.0f}s"}
+    except Exception as exc:  # noqa: BLE001 - a health check reports any failure
+        result = {"status": "error", "error": exc.__class__.__name__}
+    result["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
+    return result
+
+
+def _dagster_check(settings: Settings) -> Callable[[], Any] | None:
+    home = settings.resolved_dagster_home
+    if not (home / "dagster.yaml").exists():
+        return None
+
+    def check() -> str:
+        from dagster import DagsterInstance  # noqa: PLC0415 - heavy import, only when asked
+
+        with DagsterInstance.from_config(str(home)) as instance:
+            return f"{instance.get_runs_count()} runs"
+
+    return check
+
+
+@router.get("/health/detailed")
+async def health_detailed(request: Request) -> JSONResponse:
+    """Readiness: each dependency with its latency; 503 when the database is unreachable."""
+    state = request.app.state
+    settings: Settings = state.settings
+
+    def database() -> None:
+        with state.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    checks: dict[str, dict[str, Any]] = {"database": await _timed(database)}
+    if state.redis is not None:
+        checks["redis"] = await _timed(state.redis.ping)
+    else:
+        checks["redis"] = {"status": "not_configured"}
+    dagster = _dagster_check(settings)
+    checks["dagster"] = await _timed(dagster, 10.0) if dagster else {"status": "not_configured"}
+    healthy = checks["database"]["status"] == "ok"
+    degraded = any(c["status"] == "error" for c in checks.values())
+    status = "ok" if not degraded else ("degraded" if healthy else "unavailable")
+    return JSONResponse({"status": status, "checks": checks}, status_code=200 if healthy else 503)

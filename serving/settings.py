@@ -1,0 +1,103 @@
+"""One validated settings object, read from ``PANELS_*`` environment variables (and ``.env``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+DEV_JWT_SECRET = "panels-development-secret-change-me-0123456789"  # noqa: S105
+DEV_ENCRYPTION_KEY = "cGFuZWxzLWRldmVsb3BtZW50LWtleS0wMTIzNDU2Nzg="  # noqa: S105
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+Algorithm = Literal["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384"]
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PANELS_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    # Owner role: migrations, pipelines, the admin CLI. Empty: `panels demo` starts an
+    # embedded PostgreSQL and sets it.
+    database_url: str | None = None
+    # The API's non-owner role; empty: connect with database_url and SET ROLE panels_app.
+    app_database_url: str | None = None
+    # Dagster's instance storage; empty: the database_url server, database `<name>_dagster`.
+    dagster_database_url: str | None = None
+    redis_url: str | None = None
+
+    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    jwt_algorithms: Annotated[list[Algorithm], NoDecode] = Field(default_factory=lambda: ["HS256"])
+    jwt_public_key: str | None = None  # PEM, for RS*/ES* verification
+    jwt_private_key: SecretStr | None = None  # PEM, for RS*/ES* signing by `panels token`
+    jwt_audience: str = "panels-api"
+    jwt_issuer: str = "panels"
+    jwt_ttl_seconds: int = Field(default=3600, gt=0, le=31 * 24 * 3600)
+    jwt_leeway_seconds: int = Field(default=10, ge=0, le=300)
+
+    # Fernet keys for data-source secrets, newest first (rotation: prepend a new key).
+    encryption_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=lambda: [SecretStr(DEV_ENCRYPTION_KEY)]
+    )
+
+    state_dir: Path = PROJECT_ROOT / ".panels"
+    data_root: Path = PROJECT_ROOT / ".panels" / "data"
+    dagster_home: Path | None = None
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    dagster_port: int = 3000
+    log_level: str = "INFO"
+    log_json: bool = True
+    page_max: int = Field(default=500, gt=0)
+    version_retention: int = Field(default=5, ge=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _csv_lists(cls, data: object) -> object:
+        if isinstance(data, dict):
+            for key in ("jwt_algorithms", "encryption_keys"):
+                if key in data:
+                    data[key] = _split_csv(data[key])
+        return data
+
+    @model_validator(mode="after")
+    def _refuse_development_secrets(self) -> Self:
+        if self.environment == "production":
+            if self.jwt_secret.get_secret_value() == DEV_JWT_SECRET and any(
+                a.startswith("HS") for a in self.jwt_algorithms
+            ):
+                raise ValueError("PANELS_JWT_SECRET must be set outside development")
+            if any(k.get_secret_value() == DEV_ENCRYPTION_KEY for k in self.encryption_keys):
+                raise ValueError("PANELS_ENCRYPTION_KEYS must be set outside development")
+        if any(a[:2] in ("RS", "ES") for a in self.jwt_algorithms) and not self.jwt_public_key:
+            raise ValueError("PANELS_JWT_PUBLIC_KEY is required for RS*/ES* algorithms")
+        if len(self.jwt_secret.get_secret_value()) < 32:
+            raise ValueError("PANELS_JWT_SECRET must be at least 32 characters")
+        return self
+
+    def require_database_url(self) -> str:
+        if not self.database_url:
+            raise RuntimeError(
+                "PANELS_DATABASE_URL is not set (run `panels demo` for an embedded PostgreSQL)"
+            )
+        return self.database_url
+
+    @property
+    def resolved_dagster_home(self) -> Path:
+        return self.dagster_home or self.state_dir / "dagster_home"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,172 @@
+"""Real services only: a fresh Postgres database per test run, dropped at the end.
+
+Server choice: PANELS_TEST_DATABASE_URL, else PostgreSQL on 127.0.0.1:5432 when reachable,
+else an embedded PostgreSQL started for this run. Redis likewise (PANELS_TEST_REDIS_URL, else
+127.0.0.1:6379); in CI (CI=true) a missing Redis fails the tests that need it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
+
+from models.enums import Role
+from models.migrate import upgrade
+from serving import admin, security
+from serving.app import create_app
+from serving.embedded import EmbeddedPostgres
+from serving.settings import Settings
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _reachable(url: str) -> bool:
+    try:
+        with psycopg.connect(url, connect_timeout=3):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """URL of a server's ``postgres`` database, on which the run creates its own databases."""
+    explicit = os.environ.get("PANELS_TEST_DATABASE_URL")
+    if explicit:
+        yield explicit
+        return
+    local = "postgresql://postgres@127.0.0.1:5432/postgres"
+    if _reachable(local):
+        yield local
+        return
+    with tempfile.TemporaryDirectory(prefix="panels-test-pg-") as tmp:
+        server = EmbeddedPostgres(Path(tmp) / "pgdata")
+        url = server.start()
+        try:
+            yield url
+        finally:
+            server.stop()
+
+
+def _database_url(server: str, name: str) -> str:
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(server: str, name: str) -> None:
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def fresh_database(pg_server: str) -> Iterator[object]:
+    """A factory of empty databases that are dropped when the run ends."""
+    created: list[str] = []
+
+    def make() -> str:
+        name = f"panels_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        url = _database_url(pg_server, name)
+        admin.ensure_database(url)
+        created.append(name)
+        return url
+
+    yield make
+    for name in created:
+        drop_database(pg_server, name)
+
+
+@pytest.fixture(scope="session")
+def database_url(fresh_database: object) -> str:
+    url: str = fresh_database()  # type: ignore[operator]
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    state = tmp_path_factory.mktemp("state")
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        state_dir=state,
+        data_root=state / "data",
+        dagster_home=state / "dagster_home",
+        log_level="WARNING",
+    )
+
+
+@pytest.fixture(scope="session")
+def app_client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def client(app_client: TestClient) -> TestClient:
+    app_client.headers.clear()
+    return app_client
+
+
+@dataclass
+class TenantFixture:
+    """A tenant with one account per role, and a header set for each."""
+
+    id: uuid.UUID
+    slug: str
+    users: dict[Role, uuid.UUID] = field(default_factory=dict)
+    emails: dict[Role, str] = field(default_factory=dict)
+    headers: dict[Role, dict[str, str]] = field(default_factory=dict)
+    password: str = "correct horse battery staple"
+
+    @property
+    def admin(self) -> dict[str, str]:
+        return self.headers[Role.admin]
+
+    @property
+    def editor(self) -> dict[str, str]:
+        return self.headers[Role.editor]
+
+    @property
+    def viewer(self) -> dict[str, str]:
+        return self.headers[Role.viewer]
+
+
+@pytest.fixture(scope="session")
+def make_tenant(settings: Settings) -> object:
+    def make(slug: str | None = None) -> TenantFixture:
+        slug = slug or f"t-{uuid.uuid4().hex[:10]}"
+        with admin.owner_session(settings) as session:
+            tenant = admin.create_tenant(session, slug=slug, name=f"Tenant {slug}")
+            out = TenantFixture(id=tenant.id, slug=slug)
+            for role in Role:
+                email = f"{role.value}@{slug}.example.com"
+                user, _ = admin.create_user(
+                    session, tenant=tenant, email=email, role=role, password=out.password
+                )
+                token, _ = security.issue_jwt(
+                    settings, user_id=user.id, tenant_id=tenant.id, role=role
+                )
+                out.users[role] = user.id
+                out.emails[role] = email
+                out.headers[role] = {"Authorization": f"Bearer {token}"}
+        return out
+
+    return make
+
+
+@pytest.fixture
+def tenant(make_tenant: object) -> TenantFixture:
+    return make_tenant()  # type: ignore[operator,no-any-return]
+
+
+@pytest.fixture
+def other_tenant(make_tenant: object) -> TenantFixture:
+    return make_tenant()  # type: ignore[operator,no-any-return]
