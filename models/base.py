@@ -23,7 +23,8 @@ JSONDict = dict[str, Any]
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {JSONDict: JSONB, list[Any]: JSONB}
+    # none_as_null: Python None is SQL NULL, not the JSON literal null (the CHECKs rely on it).
+    type_annotation_map = {JSONDict: JSONB(none_as_null=True), list[Any]: JSONB(none_as_null=True)}
 
 
 class UUIDPrimaryKey:
@@ -31,9 +32,7 @@ class UUIDPrimaryKey:
 
 
 class Timestamps:
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )

@@ -24,9 +24,7 @@ class PanelEvent(TenantOwned, Base):
     panel_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     type: Mapped[str] = mapped_column(String(64))
     payload: Mapped[JSONDict] = mapped_column(default=dict)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

@@ -77,9 +77,7 @@ class PanelColumn(UUIDPrimaryKey, TenantOwned, Timestamps, Base):
     __tablename__ = "columns"
     __table_args__ = (
         UniqueConstraint("panel_id", "key"),
-        CheckConstraint(
-            "(mapping IS NULL) <> (formula IS NULL)", name="mapping_xor_formula"
-        ),
+        CheckConstraint("(mapping IS NULL) <> (formula IS NULL)", name="mapping_xor_formula"),
     )
 
     panel_id: Mapped[uuid.UUID] = mapped_column(

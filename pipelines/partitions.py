@@ -24,5 +24,7 @@ def split_partition_key(key: str) -> tuple[str, str]:
 
 
 def expected_partition_keys(session: Session) -> set[str]:
-    rows = session.execute(select(Tenant.slug, Panel.slug).join(Panel, Panel.tenant_id == Tenant.id))
+    rows = session.execute(
+        select(Tenant.slug, Panel.slug).join(Panel, Panel.tenant_id == Tenant.id)
+    )
     return {partition_key(t, p) for t, p in rows}

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.db import make_engine, make_sessionmaker, system_session
 
 
-class PanelsDatabase(dg.ConfigurableResource):  # type: ignore[misc]
+class PanelsDatabase(dg.ConfigurableResource):  # type: ignore[type-arg]
     """The Panels metadata database, reached as its owner (migrations' role)."""
 
     url: str

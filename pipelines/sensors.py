@@ -21,7 +21,7 @@ def panel_partitions_reconciler(
         expected = expected_partition_keys(session)
     current = set(context.instance.get_dynamic_partitions(PANELS_PARTITIONS_NAME))
     to_add, to_delete = sorted(expected - current), sorted(current - expected)
-    requests = []
+    requests: list[dg.AddDynamicPartitionsRequest | dg.DeleteDynamicPartitionsRequest] = []
     if to_add:
         requests.append(panel_partitions.build_add_request(to_add))
     if to_delete:

@@ -26,7 +26,9 @@ def _check_timezone(value: str | None) -> str | None:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Paris)") from exc
+        raise ValueError(
+            f"unknown time zone {value!r} (use an IANA name such as Europe/Paris)"
+        ) from exc
     return value
 
 
@@ -48,7 +50,9 @@ class PanelCreate(_PanelFields):
     description: str = Field(default="", max_length=10_000)
     refresh_cron: str | None = Field(default=None, examples=["0 * * * *"])
     timezone: str = Field(default="UTC", examples=["America/New_York"])
-    strict: bool = Field(default=False, description="Fail the sync on a bad row instead of quarantining it")
+    strict: bool = Field(
+        default=False, description="Fail the sync on a bad row instead of quarantining it"
+    )
 
 
 class PanelUpdate(_PanelFields):

@@ -10,20 +10,6 @@ from models.enums import SourceKind
 from schemas.common import ColumnKey, PublicModel
 
 
-class SourceCreate(BaseModel):
-    name: ColumnKey = Field(examples=["flights_csv"])
-    kind: SourceKind
-    config: dict[str, Any] = Field(
-        default_factory=dict,
-        examples=[{"path": "nycflights13/flights.csv", "format": "csv"}],
-    )
-    secrets: dict[str, Any] | None = Field(
-        default=None,
-        description="Encrypted at rest and never returned (passwords, auth headers)",
-        examples=[{"headers": {"Authorization": "Bearer ..."}}],
-    )
-
-
 REQUIRED_CONFIG = {
     SourceKind.file: ("path", "url"),
     SourceKind.http: ("url",),
@@ -38,6 +24,25 @@ def check_config(kind: SourceKind, config: dict[str, Any], secrets: dict[str, An
         raise ValueError(f"a {kind.value} source needs config.{' or config.'.join(needed)}")
     if kind is SourceKind.sql and "url" not in config and "url" not in (secrets or {}):
         raise ValueError("a sql source needs a database url in secrets.url (or config.url)")
+
+
+class SourceCreate(BaseModel):
+    name: ColumnKey = Field(examples=["flights_csv"])
+    kind: SourceKind
+    config: dict[str, Any] = Field(
+        default_factory=dict,
+        examples=[{"path": "nycflights13/flights.csv", "format": "csv"}],
+    )
+    secrets: dict[str, Any] | None = Field(
+        default=None,
+        description="Encrypted at rest and never returned (passwords, auth headers)",
+        examples=[{"headers": {"Authorization": "Bearer ..."}}],
+    )
+
+    @model_validator(mode="after")
+    def _required_config(self) -> Self:
+        check_config(self.kind, self.config, self.secrets)
+        return self
 
 
 class SourceUpdate(BaseModel):

@@ -13,7 +13,9 @@ class UserCreate(BaseModel):
     email: EmailStr
     role: Role = Role.viewer
     password: str | None = Field(
-        default=None, min_length=12, max_length=1024,
+        default=None,
+        min_length=12,
+        max_length=1024,
         description="Omitted: a password is generated and returned once",
     )
 

@@ -17,8 +17,15 @@ class SortSpec(BaseModel):
 class AggregateSpec(BaseModel):
     column: ColumnKey
     function: Literal[
-        "count", "count_empty", "count_not_empty", "count_distinct",
-        "sum", "avg", "min", "max", "median",
+        "count",
+        "count_empty",
+        "count_not_empty",
+        "count_distinct",
+        "sum",
+        "avg",
+        "min",
+        "max",
+        "median",
     ]
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 from psycopg import sql
@@ -34,12 +34,14 @@ def owner_session(settings: Settings) -> Iterator[Session]:
 
 
 def ensure_database(url: str) -> bool:
-    """Create the database named in ``url`` if missing (connecting to ``postgres``); True if created."""
+    """Create the database named in ``url`` if missing; True when it was created."""
     parsed = make_url(url)
     name = parsed.database
     if not name:
         raise AdminError(f"the URL names no database: {parsed.render_as_string()}")
-    server = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    server = parsed.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False
+    )
     with psycopg.connect(server, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if exists:
@@ -74,7 +76,9 @@ def create_user(
         raise AdminError(f"{email} already has an account in tenant {tenant.slug!r}")
     generated = None if password else secrets.token_urlsafe(18)
     user = User(
-        tenant_id=tenant.id, email=email, role=role,
+        tenant_id=tenant.id,
+        email=email,
+        role=role,
         password_hash=security.hash_password(password or generated or ""),
     )
     session.add(user)
@@ -91,7 +95,9 @@ def get_user(session: Session, *, tenant: Tenant, email: str) -> User:
     return user
 
 
-def issue_token(settings: Settings, session: Session, *, tenant_slug: str, email: str, ttl: int | None) -> str:
+def issue_token(
+    settings: Settings, session: Session, *, tenant_slug: str, email: str, ttl: int | None
+) -> str:
     tenant = get_tenant(session, tenant_slug)
     user = get_user(session, tenant=tenant, email=email)
     if not user.is_active:

@@ -57,8 +57,10 @@ def user_create(
     tenant: Annotated[str, typer.Option(help="Tenant slug")],
     role: Annotated[Role, typer.Option(help="viewer, editor or admin")] = Role.viewer,
 ) -> None:
-    """Create a user. The password is read from stdin when piped, else generated and printed once."""
-    password = None if sys.stdin is None or sys.stdin.isatty() else sys.stdin.readline().strip() or None
+    """Create a user. The password comes from stdin when piped, else is generated and printed."""
+    password = (
+        None if sys.stdin is None or sys.stdin.isatty() else sys.stdin.readline().strip() or None
+    )
     if password is not None and len(password) < 12:
         raise _fail("the password must have at least 12 characters")
     with admin.owner_session(get_settings()) as session:
@@ -84,7 +86,9 @@ def token(
     settings = get_settings()
     with admin.owner_session(settings) as session:
         try:
-            typer.echo(admin.issue_token(settings, session, tenant_slug=tenant, email=email, ttl=ttl))
+            typer.echo(
+                admin.issue_token(settings, session, tenant_slug=tenant, email=email, ttl=ttl)
+            )
         except admin.AdminError as exc:
             raise _fail(str(exc)) from exc
 

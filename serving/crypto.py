@@ -23,7 +23,9 @@ class SecretBox:
         try:
             value = json.loads(self._fernet.decrypt(token.encode()))
         except InvalidToken as exc:
-            raise ValueError("data source secrets cannot be decrypted with the configured keys") from exc
+            raise ValueError(
+                "data source secrets cannot be decrypted with the configured keys"
+            ) from exc
         if not isinstance(value, dict):
             raise ValueError("data source secrets are not a JSON object")
         return value

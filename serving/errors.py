@@ -108,7 +108,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, ("", "Error"))[1]
+        detail = (
+            exc.detail
+            if isinstance(exc.detail, str)
+            else _TITLES.get(exc.status_code, ("", "Error"))[1]
+        )
         headers: Any = getattr(exc, "headers", None)
         return problem_response(request, exc.status_code, detail, headers=headers)
 
@@ -131,7 +135,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _dbapi(request: Request, exc: DBAPIError) -> JSONResponse:
         if exc.connection_invalidated:
             return problem_response(
-                request, 503, "the database connection was lost; retry shortly",
+                request,
+                503,
+                "the database connection was lost; retry shortly",
                 headers={"Retry-After": "2"},
             )
         logger.exception("database error")

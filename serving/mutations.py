@@ -19,13 +19,19 @@ ShapeT = TypeVar("ShapeT", bound=BaseModel)
 
 
 def _panel_of(obj: Any, object_type: str) -> uuid.UUID | None:
-    panel_id: uuid.UUID | None = obj.id if object_type == "panel" else getattr(obj, "panel_id", None)
+    panel_id: uuid.UUID | None = (
+        obj.id if object_type == "panel" else getattr(obj, "panel_id", None)
+    )
     return panel_id
 
 
 def _announce(
-    session: Session, principal: Principal, panel_id: uuid.UUID | None, object_type: str,
-    object_id: object, action: str,
+    session: Session,
+    principal: Principal,
+    panel_id: uuid.UUID | None,
+    object_type: str,
+    object_id: object,
+    action: str,
 ) -> None:
     if panel_id is None:
         return
@@ -45,23 +51,34 @@ def _announce(
 
 
 def create(
-    session: Session, principal: Principal, obj: Any, shape: type[ShapeT], *,
+    session: Session,
+    principal: Principal,
+    obj: Any,
+    shape: type[ShapeT],
+    *,
     object_type: str,
 ) -> ShapeT:
     session.add(obj)
     session.flush()
     session.refresh(obj)
     after = audit.snapshot(shape, obj)
-    audit.record(session, principal, action="create", object_type=object_type,
-                 object_id=obj.id, after=after)
+    audit.record(
+        session, principal, action="create", object_type=object_type, object_id=obj.id, after=after
+    )
     _announce(session, principal, _panel_of(obj, object_type), object_type, obj.id, "create")
     session.commit()
     return shape.model_validate(obj)
 
 
 def update(
-    session: Session, principal: Principal, obj: Any, changes: dict[str, Any],
-    shape: type[ShapeT], *, object_type: str, before: dict[str, Any] | None = None,
+    session: Session,
+    principal: Principal,
+    obj: Any,
+    changes: dict[str, Any],
+    shape: type[ShapeT],
+    *,
+    object_type: str,
+    before: dict[str, Any] | None = None,
 ) -> ShapeT:
     """``before`` defaults to the object as loaded; pass it when children changed already."""
     before = before or audit.snapshot(shape, obj)
@@ -70,21 +87,38 @@ def update(
     session.flush()
     session.refresh(obj)
     after = audit.snapshot(shape, obj)
-    audit.record(session, principal, action="update", object_type=object_type,
-                 object_id=obj.id, before=before, after=after)
+    audit.record(
+        session,
+        principal,
+        action="update",
+        object_type=object_type,
+        object_id=obj.id,
+        before=before,
+        after=after,
+    )
     _announce(session, principal, _panel_of(obj, object_type), object_type, obj.id, "update")
     session.commit()
     return shape.model_validate(obj)
 
 
 def delete(
-    session: Session, principal: Principal, obj: Any, shape: type[ShapeT], *,
+    session: Session,
+    principal: Principal,
+    obj: Any,
+    shape: type[ShapeT],
+    *,
     object_type: str,
 ) -> None:
     before = audit.snapshot(shape, obj)
     object_id = obj.id
     session.delete(obj)
-    audit.record(session, principal, action="delete", object_type=object_type,
-                 object_id=object_id, before=before)
+    audit.record(
+        session,
+        principal,
+        action="delete",
+        object_type=object_type,
+        object_id=object_id,
+        before=before,
+    )
     _announce(session, principal, _panel_of(obj, object_type), object_type, object_id, "delete")
     session.commit()

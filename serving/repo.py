@@ -16,7 +16,7 @@ from serving.errors import NotFound
 ModelT = TypeVar("ModelT", bound=TenantOwned)
 
 
-def scoped(model: type[ModelT], principal: Principal) -> Select[tuple[ModelT]]:
+def scoped(model: type[ModelT], principal: Principal) -> Select[ModelT]:
     return select(model).where(model.tenant_id == principal.tenant_id)
 
 

@@ -21,7 +21,7 @@ from pwdlib import PasswordHash
 from models.enums import Role
 from serving.settings import Settings
 
-TOKEN_PREFIX = "pnl_"
+TOKEN_PREFIX = "pnl_"  # noqa: S105 - a prefix, not a secret
 REQUIRED_CLAIMS = ["exp", "iat", "aud", "iss", "sub", "tenant", "role"]
 
 _password_hash = PasswordHash.recommended()
@@ -67,7 +67,11 @@ def _signing_key(settings: Settings) -> tuple[str, Any]:
 
 
 def issue_jwt(
-    settings: Settings, *, user_id: uuid.UUID, tenant_id: uuid.UUID, role: Role,
+    settings: Settings,
+    *,
+    user_id: uuid.UUID,
+    tenant_id: uuid.UUID,
+    role: Role,
     ttl_seconds: int | None = None,
 ) -> tuple[str, datetime]:
     now = datetime.now(UTC)

@@ -31,11 +31,19 @@ TABLES = {
 }
 
 _POLARS_TYPES: dict[type[pl.DataType], ColumnType] = {
-    pl.Int8: ColumnType.integer, pl.Int16: ColumnType.integer, pl.Int32: ColumnType.integer,
-    pl.Int64: ColumnType.integer, pl.UInt8: ColumnType.integer, pl.UInt16: ColumnType.integer,
-    pl.UInt32: ColumnType.integer, pl.UInt64: ColumnType.integer,
-    pl.Float32: ColumnType.number, pl.Float64: ColumnType.number,
-    pl.Boolean: ColumnType.boolean, pl.Date: ColumnType.date, pl.Datetime: ColumnType.datetime,
+    pl.Int8: ColumnType.integer,
+    pl.Int16: ColumnType.integer,
+    pl.Int32: ColumnType.integer,
+    pl.Int64: ColumnType.integer,
+    pl.UInt8: ColumnType.integer,
+    pl.UInt16: ColumnType.integer,
+    pl.UInt32: ColumnType.integer,
+    pl.UInt64: ColumnType.integer,
+    pl.Float32: ColumnType.number,
+    pl.Float64: ColumnType.number,
+    pl.Boolean: ColumnType.boolean,
+    pl.Date: ColumnType.date,
+    pl.Datetime: ColumnType.datetime,
 }
 
 
@@ -62,9 +70,12 @@ def stage_csvs(data_root: Path) -> dict[str, Path]:
         if not path.exists():
             zipped = source / f"{table}.csv.zip"
             if zipped.exists():
-                with zipfile.ZipFile(zipped) as archive, archive.open(f"{table}.csv") as src:
-                    with path.open("wb") as dst:
-                        shutil.copyfileobj(src, dst)
+                with (
+                    zipfile.ZipFile(zipped) as archive,
+                    archive.open(f"{table}.csv") as src,
+                    path.open("wb") as dst,
+                ):
+                    shutil.copyfileobj(src, dst)
             else:
                 shutil.copyfile(source / f"{table}.csv", path)
         out[table] = path
@@ -85,8 +96,8 @@ def _account(session: Session, tenant: Tenant, email: str, role: Role) -> str:
         existing.password_hash = security.hash_password(password)
         existing.role, existing.is_active = role, True
         return password
-    _, password = admin.create_user(session, tenant=tenant, email=email, role=role, password=None)
-    assert password is not None
+    password = secrets.token_urlsafe(18)
+    admin.create_user(session, tenant=tenant, email=email, role=role, password=password)
     return password
 
 
@@ -94,25 +105,54 @@ def _panel(session: Session, tenant: Tenant, table: str, csv: Path, data_root: P
     name, description, cron = TABLES[table]
     if session.scalar(select(Panel).where(Panel.tenant_id == tenant.id, Panel.slug == table)):
         return
-    panel = Panel(tenant_id=tenant.id, slug=table, name=name, description=description,
-                  refresh_cron=cron, timezone="America/New_York")
+    panel = Panel(
+        tenant_id=tenant.id,
+        slug=table,
+        name=name,
+        description=description,
+        refresh_cron=cron,
+        timezone="America/New_York",
+    )
     session.add(panel)
     session.flush()
-    session.add(DataSource(
-        tenant_id=tenant.id, panel_id=panel.id, name=table, kind=SourceKind.file,
-        config={"path": str(csv.relative_to(data_root)), "format": "csv", "null_values": ["NA"]},
-    ))
-    schema = pl.scan_csv(csv, null_values=["NA"], try_parse_dates=True, infer_schema_length=10_000).collect_schema()
+    session.add(
+        DataSource(
+            tenant_id=tenant.id,
+            panel_id=panel.id,
+            name=table,
+            kind=SourceKind.file,
+            config={
+                "path": str(csv.relative_to(data_root)),
+                "format": "csv",
+                "null_values": ["NA"],
+            },
+        )
+    )
+    schema = pl.scan_csv(
+        csv, null_values=["NA"], try_parse_dates=True, infer_schema_length=10_000
+    ).collect_schema()
     columns = [
         PanelColumn(
-            tenant_id=tenant.id, panel_id=panel.id, key=field, name=field.replace("_", " ").capitalize(),
-            type=column_type(dtype), position=i, mapping={"source": None, "field": field, "cast": None},
+            tenant_id=tenant.id,
+            panel_id=panel.id,
+            key=field,
+            name=field.replace("_", " ").capitalize(),
+            type=column_type(dtype),
+            position=i,
+            mapping={"source": None, "field": field, "cast": None},
         )
         for i, (field, dtype) in enumerate(schema.items())
     ]
     session.add_all(columns)
     session.flush()
-    view = View(tenant_id=tenant.id, panel_id=panel.id, name="All rows", sorts=[], group_by=[], aggregates=[])
+    view = View(
+        tenant_id=tenant.id,
+        panel_id=panel.id,
+        name="All rows",
+        sorts=[],
+        group_by=[],
+        aggregates=[],
+    )
     view.view_columns = [
         ViewColumn(tenant_id=tenant.id, column_id=c.id, position=c.position) for c in columns
     ]

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 DEV_JWT_SECRET = "panels-development-secret-change-me-0123456789"  # noqa: S105
-DEV_ENCRYPTION_KEY = "cGFuZWxzLWRldmVsb3BtZW50LWtleS0wMTIzNDU2Nzg="  # noqa: S105
+DEV_ENCRYPTION_KEY = "cGFuZWxzLWRldmVsb3BtZW50LWtleS0wMTIzNDU2Nzg="
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 Algorithm = Literal["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384"]
@@ -37,7 +36,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
 
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
-    jwt_algorithms: Annotated[list[Algorithm], NoDecode] = Field(default_factory=lambda: ["HS256"])
+    jwt_algorithms: Annotated[list[Algorithm], NoDecode] = Field(
+        default_factory=lambda: list[Algorithm](["HS256"])
+    )
     jwt_public_key: str | None = None  # PEM, for RS*/ES* verification
     jwt_private_key: SecretStr | None = None  # PEM, for RS*/ES* signing by `panels token`
     jwt_audience: str = "panels-api"

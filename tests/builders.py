@@ -19,17 +19,23 @@ def make_panel(client: TestClient, headers: dict[str, str], **fields: Any) -> di
     return created(client.post("/api/v1/panels", json=body, headers=headers))
 
 
-def make_source(client: TestClient, headers: dict[str, str], panel_id: str, **fields: Any) -> dict[str, Any]:
+def make_source(
+    client: TestClient, headers: dict[str, str], panel_id: str, **fields: Any
+) -> dict[str, Any]:
     body = {"name": "main", "kind": "file", "config": {"path": "x.csv", "format": "csv"}, **fields}
     return created(client.post(f"/api/v1/panels/{panel_id}/sources", json=body, headers=headers))
 
 
-def make_column(client: TestClient, headers: dict[str, str], panel_id: str, **fields: Any) -> dict[str, Any]:
+def make_column(
+    client: TestClient, headers: dict[str, str], panel_id: str, **fields: Any
+) -> dict[str, Any]:
     key = fields.pop("key", f"c_{uuid.uuid4().hex[:6]}")
     body = {"key": key, "name": key, "type": "number", "mapping": {"field": key}, **fields}
     return created(client.post(f"/api/v1/panels/{panel_id}/columns", json=body, headers=headers))
 
 
-def make_view(client: TestClient, headers: dict[str, str], panel_id: str, **fields: Any) -> dict[str, Any]:
+def make_view(
+    client: TestClient, headers: dict[str, str], panel_id: str, **fields: Any
+) -> dict[str, Any]:
     body = {"name": f"v-{uuid.uuid4().hex[:6]}", **fields}
     return created(client.post(f"/api/v1/panels/{panel_id}/views", json=body, headers=headers))

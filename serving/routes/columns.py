@@ -32,9 +32,13 @@ def _check_mapping_source(
     )
     if not exists:
         message = f"the panel has no data source named {source!r}"
-        raise ApiError(422, message, errors=[
-            FieldError(field="body.mapping.source", message=message, type="unknown_source")
-        ])
+        raise ApiError(
+            422,
+            message,
+            errors=[
+                FieldError(field="body.mapping.source", message=message, type="unknown_source")
+            ],
+        )
 
 
 @router.get("", response_model=Page[ColumnPublic])
@@ -72,16 +76,23 @@ def create_column(
 def read_column(
     session: SessionDep, principal: ViewerDep, panel_id: uuid.UUID, column_id: uuid.UUID
 ) -> ColumnPublic:
-    column = get_owned(session, PanelColumn, column_id, principal, label="column", panel_id=panel_id)
+    column = get_owned(
+        session, PanelColumn, column_id, principal, label="column", panel_id=panel_id
+    )
     return ColumnPublic.model_validate(column)
 
 
 @router.patch("/{column_id}", response_model=ColumnPublic)
 def update_column(
-    session: SessionDep, principal: EditorDep, panel_id: uuid.UUID, column_id: uuid.UUID,
+    session: SessionDep,
+    principal: EditorDep,
+    panel_id: uuid.UUID,
+    column_id: uuid.UUID,
     column_in: ColumnUpdate,
 ) -> ColumnPublic:
-    column = get_owned(session, PanelColumn, column_id, principal, label="column", panel_id=panel_id)
+    column = get_owned(
+        session, PanelColumn, column_id, principal, label="column", panel_id=panel_id
+    )
     changes = column_in.model_dump(exclude_unset=True)
     # Switching a column between mapped and formula clears the other side.
     if changes.get("mapping") is not None:
@@ -96,6 +107,8 @@ def update_column(
 def delete_column(
     session: SessionDep, principal: EditorDep, panel_id: uuid.UUID, column_id: uuid.UUID
 ) -> Response:
-    column = get_owned(session, PanelColumn, column_id, principal, label="column", panel_id=panel_id)
+    column = get_owned(
+        session, PanelColumn, column_id, principal, label="column", panel_id=panel_id
+    )
     mutations.delete(session, principal, column, ColumnPublic, object_type="column")
     return Response(status_code=status.HTTP_204_NO_CONTENT)

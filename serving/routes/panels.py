@@ -40,8 +40,14 @@ def update_panel(
     session: SessionDep, principal: EditorDep, panel_id: uuid.UUID, panel_in: PanelUpdate
 ) -> PanelPublic:
     panel = load_panel(session, principal, panel_id)
-    return mutations.update(session, principal, panel, panel_in.model_dump(exclude_unset=True),
-                            PanelPublic, object_type="panel")
+    return mutations.update(
+        session,
+        principal,
+        panel,
+        panel_in.model_dump(exclude_unset=True),
+        PanelPublic,
+        object_type="panel",
+    )
 
 
 @router.delete("/{panel_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -49,4 +55,3 @@ def delete_panel(session: SessionDep, principal: EditorDep, panel_id: uuid.UUID)
     panel = load_panel(session, principal, panel_id)
     mutations.delete(session, principal, panel, PanelPublic, object_type="panel")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-

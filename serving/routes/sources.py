@@ -28,13 +28,20 @@ def list_sources(
     session: SessionDep, principal: ViewerDep, panel_id: uuid.UUID, paging: PagingDep
 ) -> Page[SourcePublic]:
     load_panel(session, principal, panel_id)
-    stmt = scoped(DataSource, principal).where(DataSource.panel_id == panel_id).order_by(DataSource.name)
+    stmt = (
+        scoped(DataSource, principal)
+        .where(DataSource.panel_id == panel_id)
+        .order_by(DataSource.name)
+    )
     return paginate(session, stmt, paging, SourcePublic)
 
 
 @router.post("", response_model=SourcePublic, status_code=status.HTTP_201_CREATED)
 def create_source(
-    request: Request, session: SessionDep, principal: AdminDep, panel_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    principal: AdminDep,
+    panel_id: uuid.UUID,
     source_in: SourceCreate,
 ) -> SourcePublic:
     load_panel(session, principal, panel_id)
@@ -60,8 +67,12 @@ def read_source(
 
 @router.patch("/{source_id}", response_model=SourcePublic)
 def update_source(
-    request: Request, session: SessionDep, principal: AdminDep, panel_id: uuid.UUID,
-    source_id: uuid.UUID, source_in: SourceUpdate,
+    request: Request,
+    session: SessionDep,
+    principal: AdminDep,
+    panel_id: uuid.UUID,
+    source_id: uuid.UUID,
+    source_in: SourceUpdate,
 ) -> SourcePublic:
     source = get_owned(session, DataSource, source_id, principal, label="source", panel_id=panel_id)
     box = _box(request)

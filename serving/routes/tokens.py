@@ -17,7 +17,9 @@ router = APIRouter(prefix="/tokens", tags=["tokens"])
 
 
 @router.get("", response_model=Page[ApiTokenPublic])
-def list_tokens(session: SessionDep, principal: AdminDep, paging: PagingDep) -> Page[ApiTokenPublic]:
+def list_tokens(
+    session: SessionDep, principal: AdminDep, paging: PagingDep
+) -> Page[ApiTokenPublic]:
     stmt = scoped(ApiToken, principal).order_by(ApiToken.created_at.desc())
     return paginate(session, stmt, paging, ApiTokenPublic)
 
@@ -28,7 +30,9 @@ def create_token(
 ) -> ApiTokenCreated:
     token_id, bearer, secret_hash = security.new_api_token()
     expires = (
-        datetime.now(UTC) + timedelta(seconds=token_in.ttl_seconds) if token_in.ttl_seconds else None
+        datetime.now(UTC) + timedelta(seconds=token_in.ttl_seconds)
+        if token_in.ttl_seconds
+        else None
     )
     token = ApiToken(
         id=token_id,
@@ -48,6 +52,12 @@ def revoke_token(session: SessionDep, principal: AdminDep, token_id: uuid.UUID) 
     """Revoke (the row stays, for the audit trail and ``last_used_at``)."""
     token = get_owned(session, ApiToken, token_id, principal, label="api token")
     if token.revoked_at is None:
-        mutations.update(session, principal, token, {"revoked_at": datetime.now(UTC)},
-                         ApiTokenPublic, object_type="api_token")
+        mutations.update(
+            session,
+            principal,
+            token,
+            {"revoked_at": datetime.now(UTC)},
+            ApiTokenPublic,
+            object_type="api_token",
+        )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

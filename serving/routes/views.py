@@ -19,7 +19,9 @@ from serving.routes.panels import load_panel
 router = APIRouter(prefix="/panels/{panel_id}/views", tags=["views"])
 
 
-def _panel_columns(session: SessionDep, principal: Principal, panel_id: uuid.UUID) -> list[PanelColumn]:
+def _panel_columns(
+    session: SessionDep, principal: Principal, panel_id: uuid.UUID
+) -> list[PanelColumn]:
     stmt = (
         scoped(PanelColumn, principal)
         .where(PanelColumn.panel_id == panel_id)
@@ -29,7 +31,11 @@ def _panel_columns(session: SessionDep, principal: Principal, panel_id: uuid.UUI
 
 
 def _unknown(field: str, what: str) -> ApiError:
-    return ApiError(422, f"{field}: {what}", errors=[FieldError(field=field, message=what, type="unknown_column")])
+    return ApiError(
+        422,
+        f"{field}: {what}",
+        errors=[FieldError(field=field, message=what, type="unknown_column")],
+    )
 
 
 def _check_references(data: dict[str, Any], columns: list[PanelColumn]) -> None:
@@ -42,7 +48,9 @@ def _check_references(data: dict[str, Any], columns: list[PanelColumn]) -> None:
             raise _unknown(f"body.group_by.{i}", f"the panel has no column {key!r}")
     for i, agg in enumerate(data.get("aggregates") or []):
         if agg["column"] not in keys:
-            raise _unknown(f"body.aggregates.{i}.column", f"the panel has no column {agg['column']!r}")
+            raise _unknown(
+                f"body.aggregates.{i}.column", f"the panel has no column {agg['column']!r}"
+            )
 
 
 def _view_columns(
@@ -60,10 +68,21 @@ def _view_columns(
     out = []
     for position, item in enumerate(wanted):
         if item.column_id not in ids:
-            raise _unknown(f"body.columns.{position}.column_id", f"the panel has no column {item.column_id}")
+            raise _unknown(
+                f"body.columns.{position}.column_id", f"the panel has no column {item.column_id}"
+            )
         if item.column_id in seen:
-            raise ApiError(422, f"column {item.column_id} is listed twice", errors=[FieldError(
-                field=f"body.columns.{position}.column_id", message="listed twice", type="duplicate")])
+            raise ApiError(
+                422,
+                f"column {item.column_id} is listed twice",
+                errors=[
+                    FieldError(
+                        field=f"body.columns.{position}.column_id",
+                        message="listed twice",
+                        type="duplicate",
+                    )
+                ],
+            )
         seen.add(item.column_id)
         row = kept.get(item.column_id) or ViewColumn(
             tenant_id=principal.tenant_id, column_id=item.column_id
@@ -106,7 +125,10 @@ def read_view(
 
 @router.patch("/{view_id}", response_model=ViewPublic)
 def update_view(
-    session: SessionDep, principal: EditorDep, panel_id: uuid.UUID, view_id: uuid.UUID,
+    session: SessionDep,
+    principal: EditorDep,
+    panel_id: uuid.UUID,
+    view_id: uuid.UUID,
     view_in: ViewUpdate,
 ) -> ViewPublic:
     view = get_owned(session, View, view_id, principal, label="view", panel_id=panel_id)

@@ -1,0 +1,167 @@
+"""The role matrix and tenant isolation over every route of the API."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from models.enums import Role
+from tests.builders import make_column, make_panel, make_source, make_view
+
+API = "/api/v1"
+
+
+@dataclass
+class World:
+    """One object of every kind in a tenant, for building URLs."""
+
+    panel: str
+    source: str
+    column: str
+    view: str
+    user: str
+    token: str
+
+
+def build_world(client, t) -> World:
+    panel = make_panel(client, t.editor)["id"]
+    token = client.post(f"{API}/tokens", json={"name": "x"}, headers=t.admin).json()["id"]
+    user = client.post(f"{API}/users", json={"email": f"u{uuid.uuid4().hex[:6]}@example.com"},
+                       headers=t.admin).json()["id"]
+    return World(
+        panel=panel,
+        source=make_source(client, t.admin, panel)["id"],
+        column=make_column(client, t.editor, panel)["id"],
+        view=make_view(client, t.editor, panel)["id"],
+        user=user,
+        token=token,
+    )
+
+
+def fill(path: str, world: World) -> str:
+    return re.sub(r"\{(\w+)_id\}", lambda m: getattr(world, m.group(1)), path)
+
+
+BODIES: dict[tuple[str, str], Callable[[], dict[str, Any]]] = {
+    ("POST", "/api/v1/panels"): lambda: {"slug": f"p-{uuid.uuid4().hex[:8]}", "name": "p"},
+    ("PATCH", "/api/v1/panels/{panel_id}"): lambda: {"name": "renamed"},
+    ("POST", "/api/v1/panels/{panel_id}/sources"): lambda: {
+        "name": f"s_{uuid.uuid4().hex[:6]}", "kind": "file", "config": {"path": "a.csv"}},
+    ("PATCH", "/api/v1/panels/{panel_id}/sources/{source_id}"): lambda: {"config": {"path": "b.csv"}},
+    ("POST", "/api/v1/panels/{panel_id}/columns"): lambda: {
+        "key": f"c_{uuid.uuid4().hex[:6]}", "name": "c", "type": "text", "mapping": {"field": "c"}},
+    ("PATCH", "/api/v1/panels/{panel_id}/columns/{column_id}"): lambda: {"name": "renamed"},
+    ("POST", "/api/v1/panels/{panel_id}/views"): lambda: {"name": f"v-{uuid.uuid4().hex[:6]}"},
+    ("PATCH", "/api/v1/panels/{panel_id}/views/{view_id}"): lambda: {"name": f"v-{uuid.uuid4().hex[:6]}"},
+    ("POST", "/api/v1/users"): lambda: {"email": f"n{uuid.uuid4().hex[:6]}@example.com"},
+    ("PATCH", "/api/v1/users/{user_id}"): lambda: {"role": "editor"},
+    ("POST", "/api/v1/tokens"): lambda: {"name": "t"},
+}
+
+# Minimum role per route; everything under /api/v1 except login must appear here.
+REQUIRED_ROLE: dict[tuple[str, str], Role] = {
+    ("GET", "/api/v1/auth/me"): Role.viewer,
+    ("GET", "/api/v1/panels"): Role.viewer,
+    ("POST", "/api/v1/panels"): Role.editor,
+    ("GET", "/api/v1/panels/{panel_id}"): Role.viewer,
+    ("PATCH", "/api/v1/panels/{panel_id}"): Role.editor,
+    ("DELETE", "/api/v1/panels/{panel_id}"): Role.editor,
+    ("GET", "/api/v1/panels/{panel_id}/sources"): Role.viewer,
+    ("POST", "/api/v1/panels/{panel_id}/sources"): Role.admin,
+    ("GET", "/api/v1/panels/{panel_id}/sources/{source_id}"): Role.viewer,
+    ("PATCH", "/api/v1/panels/{panel_id}/sources/{source_id}"): Role.admin,
+    ("DELETE", "/api/v1/panels/{panel_id}/sources/{source_id}"): Role.admin,
+    ("GET", "/api/v1/panels/{panel_id}/columns"): Role.viewer,
+    ("POST", "/api/v1/panels/{panel_id}/columns"): Role.editor,
+    ("GET", "/api/v1/panels/{panel_id}/columns/{column_id}"): Role.viewer,
+    ("PATCH", "/api/v1/panels/{panel_id}/columns/{column_id}"): Role.editor,
+    ("DELETE", "/api/v1/panels/{panel_id}/columns/{column_id}"): Role.editor,
+    ("GET", "/api/v1/panels/{panel_id}/views"): Role.viewer,
+    ("POST", "/api/v1/panels/{panel_id}/views"): Role.editor,
+    ("GET", "/api/v1/panels/{panel_id}/views/{view_id}"): Role.viewer,
+    ("PATCH", "/api/v1/panels/{panel_id}/views/{view_id}"): Role.editor,
+    ("DELETE", "/api/v1/panels/{panel_id}/views/{view_id}"): Role.editor,
+    ("GET", "/api/v1/users"): Role.admin,
+    ("POST", "/api/v1/users"): Role.admin,
+    ("GET", "/api/v1/users/{user_id}"): Role.admin,
+    ("PATCH", "/api/v1/users/{user_id}"): Role.admin,
+    ("DELETE", "/api/v1/users/{user_id}"): Role.admin,
+    ("GET", "/api/v1/tokens"): Role.admin,
+    ("POST", "/api/v1/tokens"): Role.admin,
+    ("DELETE", "/api/v1/tokens/{token_id}"): Role.admin,
+    ("GET", "/api/v1/audit"): Role.admin,
+}
+
+
+def api_routes(app) -> set[tuple[str, str]]:
+    """Every operation the OpenAPI schema publishes under /api/v1."""
+    out = {
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        if path.startswith(API)
+        for method in operations
+    }
+    return out - {("POST", "/api/v1/auth/token")}
+
+
+def test_every_route_has_a_role_in_the_matrix(client) -> None:
+    assert api_routes(client.app) == set(REQUIRED_ROLE)
+
+
+@pytest.fixture(scope="module")
+def matrix_tenant(make_tenant):
+    return make_tenant()
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(REQUIRED_ROLE))
+def test_role_matrix(client, matrix_tenant, method, path) -> None:
+    t = matrix_tenant
+    required = REQUIRED_ROLE[(method, path)]
+    for role in Role:
+        world = build_world(client, t)  # fresh objects: a DELETE must find its target
+        body = BODIES.get((method, path), lambda: None)()
+        response = client.request(method, fill(path, world), json=body, headers=t.headers[role])
+        if role.allows(required):
+            assert response.status_code < 400, (role, response.text)
+        else:
+            assert response.status_code == 403, (role, response.text)
+            assert response.json()["type"] == "forbidden"
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(p for p in REQUIRED_ROLE if "{" in p[1]))
+def test_another_tenants_objects_are_404_on_every_route(client, tenant, other_tenant, method, path) -> None:
+    theirs = build_world(client, other_tenant)
+    body = BODIES.get((method, path), lambda: None)()
+    response = client.request(method, fill(path, theirs), json=body, headers=tenant.admin)
+    assert response.status_code == 404, response.text
+    assert response.json()["type"] == "not_found"
+    # Nothing about the object leaks, not even whether it exists.
+    unknown = World(*(str(uuid.uuid4()) for _ in range(6)))
+    missing = client.request(method, fill(path, unknown), json=body, headers=tenant.admin)
+    assert missing.status_code == 404
+    assert set(response.json()) == set(missing.json())
+    # And the object is unchanged for its owner.
+    for getter in (f"{API}/panels/{theirs.panel}", f"{API}/users/{theirs.user}"):
+        assert client.get(getter, headers=other_tenant.admin).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/panels", "/users", "/tokens", "/audit"])
+def test_lists_show_only_the_callers_tenant(client, tenant, other_tenant, path) -> None:
+    build_world(client, tenant)
+    theirs = build_world(client, other_tenant)
+    listing = client.get(f"{API}{path}", headers=tenant.admin)
+    assert listing.status_code == 200
+    for foreign in (theirs.panel, theirs.user, theirs.token, str(other_tenant.id), other_tenant.slug):
+        assert foreign not in listing.text
+
+
+def test_a_jwt_for_one_tenant_cannot_name_another_tenants_panel_via_api_token(client, tenant, other_tenant) -> None:
+    theirs = build_world(client, other_tenant)
+    token = client.post(f"{API}/tokens", json={"name": "x", "scopes": ["admin"]}, headers=tenant.admin).json()
+    headers = {"Authorization": f"Bearer {token['token']}"}
+    assert client.get(f"{API}/panels/{theirs.panel}", headers=headers).status_code == 404
