@@ -4,29 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cached_property
 
 import dagster as dg
+from pydantic import PrivateAttr
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from models.db import make_engine, make_sessionmaker, system_session
 
 
 class PanelsDatabase(dg.ConfigurableResource):  # type: ignore[type-arg]
-    """The Panels metadata database, reached as its owner (migrations' role)."""
+    """The Panels metadata database, reached as its owner (the migrations' role)."""
 
     url: str
+    _engine: Engine | None = PrivateAttr(default=None)
 
-    @cached_property
+    @property
     def engine(self) -> Engine:
-        return make_engine(self.url, pool_size=2, max_overflow=2)
+        if self._engine is None:
+            self._engine = make_engine(self.url, pool_size=2, max_overflow=2)
+        return self._engine
 
-    @cached_property
-    def _sessions(self) -> sessionmaker[Session]:
-        return make_sessionmaker(self.engine)
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        self.dispose()
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
 
     @contextmanager
     def all_tenants(self) -> Iterator[Session]:
-        with system_session(self._sessions) as session:
+        with system_session(make_sessionmaker(self.engine)) as session:
             yield session

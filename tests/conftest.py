@@ -170,3 +170,18 @@ def tenant(make_tenant: object) -> TenantFixture:
 @pytest.fixture
 def other_tenant(make_tenant: object) -> TenantFixture:
     return make_tenant()  # type: ignore[operator,no-any-return]
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A real Redis: PANELS_TEST_REDIS_URL, else 127.0.0.1:6379 (must be up in CI)."""
+    import redis  # noqa: PLC0415
+
+    url = os.environ.get("PANELS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_timeout=2).ping()
+    except redis.RedisError as exc:
+        if IN_CI:
+            pytest.fail(f"Redis is required in CI and is not reachable at {url}: {exc}")
+        pytest.skip(f"no Redis at {url}")
+    return url

@@ -1,0 +1,59 @@
+"""The Dagster code location loads, and panel partitions follow the panels table."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+
+from pipelines.definitions import defs
+from pipelines.partitions import PANELS_PARTITIONS_NAME, partition_key, split_partition_key
+from pipelines.resources import PanelsDatabase
+from pipelines.sensors import panel_partitions_reconciler
+from serving.demo import dagster_storage_url
+from tests.builders import make_panel
+
+
+@pytest.fixture(scope="module")
+def dagster_instance(fresh_database):
+    """A real instance on Postgres storage (dagster-postgres), in a temporary DAGSTER_HOME."""
+    url = dagster_storage_url(fresh_database())
+    with dg.instance_for_test(overrides={"storage": {"postgres": {"postgres_url": url}}}) as instance:
+        yield instance
+
+
+def test_definitions_load_and_resolve() -> None:
+    repository = defs.get_repository_def()
+    assert {s.name for s in repository.sensor_defs} == {"panel_partitions_reconciler"}
+
+
+def test_partition_keys_round_trip() -> None:
+    assert split_partition_key(partition_key("acme", "flights")) == ("acme", "flights")
+    with pytest.raises(ValueError, match="not <tenant-slug>.<panel-slug>"):
+        split_partition_key("no-dot")
+
+
+def test_sensor_adds_and_removes_partitions(client, tenant, database_url, dagster_instance) -> None:
+    panel = make_panel(client, tenant.editor, slug="flights")
+    stale = "ghost-tenant.gone"
+    dagster_instance.add_dynamic_partitions(PANELS_PARTITIONS_NAME, [stale])
+    db = PanelsDatabase(url=database_url)
+
+    def tick():
+        with dg.build_sensor_context(instance=dagster_instance, resources={"panels_db": db}) as context:
+            result = panel_partitions_reconciler(context)
+        for request in result.dynamic_partitions_requests or []:
+            if isinstance(request, dg.AddDynamicPartitionsRequest):
+                dagster_instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
+            else:
+                for key in request.partition_keys:
+                    dagster_instance.delete_dynamic_partition(request.partitions_def_name, key)
+        return set(dagster_instance.get_dynamic_partitions(PANELS_PARTITIONS_NAME))
+
+    try:
+        keys = tick()
+        assert partition_key(tenant.slug, "flights") in keys
+        assert stale not in keys
+        client.delete(f"/api/v1/panels/{panel['id']}", headers=tenant.editor)
+        assert partition_key(tenant.slug, "flights") not in tick()
+    finally:
+        db.dispose()
