@@ -9,7 +9,6 @@ from pydantic import BaseModel, Field, model_validator
 from models.enums import SourceKind
 from schemas.common import ColumnKey, PublicModel
 
-
 REQUIRED_CONFIG = {
     SourceKind.file: ("path", "url"),
     SourceKind.http: ("url",),

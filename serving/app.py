@@ -36,6 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine.dispose()
         if app.state.redis is not None:
             app.state.redis.close()
+        if getattr(app.state, "dagster_instance", None) is not None:
+            app.state.dagster_instance.dispose()
 
     app = FastAPI(
         title="Panels API",

@@ -45,6 +45,7 @@ def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True  # the middleware logs each request
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _valid_request_id(value: str) -> bool:

@@ -175,7 +175,7 @@ def other_tenant(make_tenant: object) -> TenantFixture:
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     """A real Redis: PANELS_TEST_REDIS_URL, else 127.0.0.1:6379 (must be up in CI)."""
-    import redis  # noqa: PLC0415
+    import redis
 
     url = os.environ.get("PANELS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     try:

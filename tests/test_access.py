@@ -31,8 +31,9 @@ class World:
 def build_world(client, t) -> World:
     panel = make_panel(client, t.editor)["id"]
     token = client.post(f"{API}/tokens", json={"name": "x"}, headers=t.admin).json()["id"]
-    user = client.post(f"{API}/users", json={"email": f"u{uuid.uuid4().hex[:6]}@example.com"},
-                       headers=t.admin).json()["id"]
+    user = client.post(
+        f"{API}/users", json={"email": f"u{uuid.uuid4().hex[:6]}@example.com"}, headers=t.admin
+    ).json()["id"]
     return World(
         panel=panel,
         source=make_source(client, t.admin, panel)["id"],
@@ -51,13 +52,24 @@ BODIES: dict[tuple[str, str], Callable[[], dict[str, Any]]] = {
     ("POST", "/api/v1/panels"): lambda: {"slug": f"p-{uuid.uuid4().hex[:8]}", "name": "p"},
     ("PATCH", "/api/v1/panels/{panel_id}"): lambda: {"name": "renamed"},
     ("POST", "/api/v1/panels/{panel_id}/sources"): lambda: {
-        "name": f"s_{uuid.uuid4().hex[:6]}", "kind": "file", "config": {"path": "a.csv"}},
-    ("PATCH", "/api/v1/panels/{panel_id}/sources/{source_id}"): lambda: {"config": {"path": "b.csv"}},
+        "name": f"s_{uuid.uuid4().hex[:6]}",
+        "kind": "file",
+        "config": {"path": "a.csv"},
+    },
+    ("PATCH", "/api/v1/panels/{panel_id}/sources/{source_id}"): lambda: {
+        "config": {"path": "b.csv"}
+    },
     ("POST", "/api/v1/panels/{panel_id}/columns"): lambda: {
-        "key": f"c_{uuid.uuid4().hex[:6]}", "name": "c", "type": "text", "mapping": {"field": "c"}},
+        "key": f"c_{uuid.uuid4().hex[:6]}",
+        "name": "c",
+        "type": "text",
+        "mapping": {"field": "c"},
+    },
     ("PATCH", "/api/v1/panels/{panel_id}/columns/{column_id}"): lambda: {"name": "renamed"},
     ("POST", "/api/v1/panels/{panel_id}/views"): lambda: {"name": f"v-{uuid.uuid4().hex[:6]}"},
-    ("PATCH", "/api/v1/panels/{panel_id}/views/{view_id}"): lambda: {"name": f"v-{uuid.uuid4().hex[:6]}"},
+    ("PATCH", "/api/v1/panels/{panel_id}/views/{view_id}"): lambda: {
+        "name": f"v-{uuid.uuid4().hex[:6]}"
+    },
     ("POST", "/api/v1/users"): lambda: {"email": f"n{uuid.uuid4().hex[:6]}@example.com"},
     ("PATCH", "/api/v1/users/{user_id}"): lambda: {"role": "editor"},
     ("POST", "/api/v1/tokens"): lambda: {"name": "t"},
@@ -134,7 +146,9 @@ def test_role_matrix(client, matrix_tenant, method, path) -> None:
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(p for p in REQUIRED_ROLE if "{" in p[1]))
-def test_another_tenants_objects_are_404_on_every_route(client, tenant, other_tenant, method, path) -> None:
+def test_another_tenants_objects_are_404_on_every_route(
+    client, tenant, other_tenant, method, path
+) -> None:
     theirs = build_world(client, other_tenant)
     body = BODIES.get((method, path), lambda: None)()
     response = client.request(method, fill(path, theirs), json=body, headers=tenant.admin)
@@ -156,12 +170,22 @@ def test_lists_show_only_the_callers_tenant(client, tenant, other_tenant, path) 
     theirs = build_world(client, other_tenant)
     listing = client.get(f"{API}{path}", headers=tenant.admin)
     assert listing.status_code == 200
-    for foreign in (theirs.panel, theirs.user, theirs.token, str(other_tenant.id), other_tenant.slug):
+    for foreign in (
+        theirs.panel,
+        theirs.user,
+        theirs.token,
+        str(other_tenant.id),
+        other_tenant.slug,
+    ):
         assert foreign not in listing.text
 
 
-def test_a_jwt_for_one_tenant_cannot_name_another_tenants_panel_via_api_token(client, tenant, other_tenant) -> None:
+def test_a_jwt_for_one_tenant_cannot_name_another_tenants_panel_via_api_token(
+    client, tenant, other_tenant
+) -> None:
     theirs = build_world(client, other_tenant)
-    token = client.post(f"{API}/tokens", json={"name": "x", "scopes": ["admin"]}, headers=tenant.admin).json()
+    token = client.post(
+        f"{API}/tokens", json={"name": "x", "scopes": ["admin"]}, headers=tenant.admin
+    ).json()
     headers = {"Authorization": f"Bearer {token['token']}"}
     assert client.get(f"{API}/panels/{theirs.panel}", headers=headers).status_code == 404

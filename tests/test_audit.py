@@ -32,17 +32,25 @@ def test_panel_lifecycle_is_audited_with_before_and_after(client, tenant) -> Non
 
 
 def test_audit_request_id_matches_the_response_header(client, tenant) -> None:
-    response = client.post(f"{API}/panels", json={"slug": "rid", "name": "x"},
-                           headers={**tenant.editor, "X-Request-ID": "trace-abc-123"})
+    response = client.post(
+        f"{API}/panels",
+        json={"slug": "rid", "name": "x"},
+        headers={**tenant.editor, "X-Request-ID": "trace-abc-123"},
+    )
     assert response.headers["x-request-id"] == "trace-abc-123"
     (row,) = _audit(client, tenant, object_id=response.json()["id"])
     assert row["request_id"] == "trace-abc-123"
 
 
 def test_api_token_actions_are_attributed_to_the_token(client, tenant) -> None:
-    token = client.post(f"{API}/tokens", json={"name": "ci", "scopes": ["write"]}, headers=tenant.admin).json()
-    panel = client.post(f"{API}/panels", json={"slug": "by-token", "name": "x"},
-                        headers={"Authorization": f"Bearer {token['token']}"}).json()
+    token = client.post(
+        f"{API}/tokens", json={"name": "ci", "scopes": ["write"]}, headers=tenant.admin
+    ).json()
+    panel = client.post(
+        f"{API}/panels",
+        json={"slug": "by-token", "name": "x"},
+        headers={"Authorization": f"Bearer {token['token']}"},
+    ).json()
     (row,) = _audit(client, tenant, object_id=panel["id"])
     assert (row["actor_type"], row["actor_id"]) == ("token", token["id"])
 
@@ -50,15 +58,22 @@ def test_api_token_actions_are_attributed_to_the_token(client, tenant) -> None:
 def test_user_and_column_changes_are_audited(client, tenant) -> None:
     panel = make_panel(client, tenant.editor)
     column = make_column(client, tenant.editor, panel["id"], key="a")
-    client.patch(f"{API}/panels/{panel['id']}/columns/{column['id']}", json={"name": "Renamed"},
-                 headers=tenant.editor)
+    client.patch(
+        f"{API}/panels/{panel['id']}/columns/{column['id']}",
+        json={"name": "Renamed"},
+        headers=tenant.editor,
+    )
     rows = _audit(client, tenant, object_type="column")
     assert [r["action"] for r in rows] == ["update", "create"]
     assert rows[0]["after"]["name"] == "Renamed"
-    user = client.post(f"{API}/users", json={"email": "new@example.com", "role": "viewer"},
-                       headers=tenant.admin).json()
-    client.patch(f"{API}/users/{user['id']}", json={"role": "editor", "password": "a-long-new-password"},
-                 headers=tenant.admin)
+    user = client.post(
+        f"{API}/users", json={"email": "new@example.com", "role": "viewer"}, headers=tenant.admin
+    ).json()
+    client.patch(
+        f"{API}/users/{user['id']}",
+        json={"role": "editor", "password": "a-long-new-password"},
+        headers=tenant.admin,
+    )
     rows = _audit(client, tenant, object_type="user", object_id=user["id"])
     assert rows[0]["before"]["role"] == "viewer" and rows[0]["after"]["role"] == "editor"
     assert "password" not in str(rows)
@@ -86,8 +101,11 @@ def test_the_last_admin_cannot_be_removed_or_demoted(client, tenant) -> None:
     assert demote.status_code == 409
     assert "at least one active admin" in demote.json()["detail"]
     assert client.delete(f"{API}/users/{admin_id}", headers=tenant.admin).status_code == 409
-    second = client.post(f"{API}/users", json={"email": "admin2@example.com", "role": "admin"},
-                         headers=tenant.admin)
+    second = client.post(
+        f"{API}/users", json={"email": "admin2@example.com", "role": "admin"}, headers=tenant.admin
+    )
     assert second.status_code == 201
     assert second.json()["generated_password"]
-    assert client.delete(f"{API}/users/{second.json()['id']}", headers=tenant.admin).status_code == 204
+    assert (
+        client.delete(f"{API}/users/{second.json()['id']}", headers=tenant.admin).status_code == 204
+    )

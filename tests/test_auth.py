@@ -22,7 +22,9 @@ def _login(client: TestClient, **body: str):
 
 
 def test_login_returns_a_jwt_that_works(client, tenant) -> None:
-    response = _login(client, email=tenant.emails["editor"], password=tenant.password, tenant=tenant.slug)
+    response = _login(
+        client, email=tenant.emails["editor"], password=tenant.password, tenant=tenant.slug
+    )
     assert response.status_code == 200, response.text
     token = response.json()["access_token"]
     me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
@@ -33,15 +35,20 @@ def test_login_returns_a_jwt_that_works(client, tenant) -> None:
 
 
 def test_login_is_case_insensitive_on_email(client, tenant) -> None:
-    response = _login(client, email=tenant.emails["viewer"].upper(), password=tenant.password, tenant=tenant.slug)
+    response = _login(
+        client, email=tenant.emails["viewer"].upper(), password=tenant.password, tenant=tenant.slug
+    )
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("wrong", ["password", "tenant", "email"])
 def test_login_failures_all_look_the_same(client, tenant, other_tenant, wrong) -> None:
     body = {"email": tenant.emails["admin"], "password": tenant.password, "tenant": tenant.slug}
-    body[wrong] = {"password": "not the password", "tenant": other_tenant.slug,
-                   "email": "nobody@example.com"}[wrong]
+    body[wrong] = {
+        "password": "not the password",
+        "tenant": other_tenant.slug,
+        "email": "nobody@example.com",
+    }[wrong]
     response = _login(client, **body)
     assert response.status_code == 401
     assert response.json()["detail"] == "wrong e-mail, password or tenant"
@@ -49,15 +56,27 @@ def test_login_failures_all_look_the_same(client, tenant, other_tenant, wrong) -
 
 def test_disabled_user_cannot_log_in_nor_use_an_old_jwt(client, tenant) -> None:
     user_id = tenant.users["viewer"]
-    patched = client.patch(f"/api/v1/users/{user_id}", json={"is_active": False}, headers=tenant.admin)
+    patched = client.patch(
+        f"/api/v1/users/{user_id}", json={"is_active": False}, headers=tenant.admin
+    )
     assert patched.status_code == 200
-    assert _login(client, email=tenant.emails["viewer"], password=tenant.password, tenant=tenant.slug).status_code == 401
+    assert (
+        _login(
+            client, email=tenant.emails["viewer"], password=tenant.password, tenant=tenant.slug
+        ).status_code
+        == 401
+    )
     assert client.get("/api/v1/panels", headers=tenant.viewer).status_code == 401
 
 
 def test_a_demotion_applies_before_the_jwt_expires(client, tenant) -> None:
     user_id = tenant.users["editor"]
-    assert client.patch(f"/api/v1/users/{user_id}", json={"role": "viewer"}, headers=tenant.admin).status_code == 200
+    assert (
+        client.patch(
+            f"/api/v1/users/{user_id}", json={"role": "viewer"}, headers=tenant.admin
+        ).status_code
+        == 200
+    )
     response = client.post("/api/v1/panels", json={"slug": "x", "name": "x"}, headers=tenant.editor)
     assert response.status_code == 403
 
@@ -81,8 +100,13 @@ def _b64(data: dict) -> str:
 def _claims(settings: Settings, tenant_fx, **overrides) -> dict:
     now = int(time.time())
     claims = {
-        "sub": str(tenant_fx.users["admin"]), "tenant": str(tenant_fx.id), "role": "admin",
-        "aud": settings.jwt_audience, "iss": settings.jwt_issuer, "iat": now, "exp": now + 600,
+        "sub": str(tenant_fx.users["admin"]),
+        "tenant": str(tenant_fx.id),
+        "role": "admin",
+        "aud": settings.jwt_audience,
+        "iss": settings.jwt_issuer,
+        "iat": now,
+        "exp": now + 600,
     }
     claims.update(overrides)
     return {k: v for k, v in claims.items() if v is not None}
@@ -114,8 +138,16 @@ def test_expired_token_is_rejected(client, settings, tenant) -> None:
 
 @pytest.mark.parametrize(
     ("claim", "value"),
-    [("aud", "someone-else"), ("iss", "evil"), ("tenant", None), ("sub", None), ("exp", None),
-     ("iat", None), ("aud", None), ("iss", None)],
+    [
+        ("aud", "someone-else"),
+        ("iss", "evil"),
+        ("tenant", None),
+        ("sub", None),
+        ("exp", None),
+        ("iat", None),
+        ("aud", None),
+        ("iss", None),
+    ],
 )
 def test_wrong_or_missing_claims_are_rejected(client, settings, tenant, claim, value) -> None:
     claims = _claims(settings, tenant, **{claim: value})
@@ -135,7 +167,9 @@ def test_token_signed_with_another_secret_is_rejected(client, settings, tenant) 
     assert _status(client, token) == 401
 
 
-def test_a_user_of_another_tenant_in_the_claims_is_rejected(client, settings, tenant, other_tenant) -> None:
+def test_a_user_of_another_tenant_in_the_claims_is_rejected(
+    client, settings, tenant, other_tenant
+) -> None:
     claims = _claims(settings, tenant, sub=str(other_tenant.users["admin"]))
     assert _status(client, _hs256(settings, claims)) == 401
 
@@ -146,9 +180,11 @@ def rsa_keys() -> tuple[str, str]:
     private = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return private, public
 
 
@@ -197,9 +233,15 @@ def test_api_token_works_as_a_bearer_and_records_last_use(client, tenant) -> Non
 
 def test_read_scoped_token_cannot_write(client, tenant) -> None:
     headers = {"Authorization": f"Bearer {_api_token(client, tenant, scopes=['read'])['token']}"}
-    assert client.post("/api/v1/panels", json={"slug": "a", "name": "a"}, headers=headers).status_code == 403
+    assert (
+        client.post("/api/v1/panels", json={"slug": "a", "name": "a"}, headers=headers).status_code
+        == 403
+    )
     headers = {"Authorization": f"Bearer {_api_token(client, tenant, scopes=['write'])['token']}"}
-    assert client.post("/api/v1/panels", json={"slug": "a", "name": "a"}, headers=headers).status_code == 201
+    assert (
+        client.post("/api/v1/panels", json={"slug": "a", "name": "a"}, headers=headers).status_code
+        == 201
+    )
 
 
 def test_revoked_token_is_rejected(client, tenant) -> None:

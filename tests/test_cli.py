@@ -13,11 +13,20 @@ import pytest
 PANELS = shutil.which("panels", path=str(Path(sys.executable).parent))
 
 
-def run(args: list[str], database_url: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str], database_url: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     assert PANELS, "the panels console script is not installed in this virtualenv"
     env = {**os.environ, "PANELS_DATABASE_URL": database_url, "PANELS_ENVIRONMENT": "test"}
-    return subprocess.run([PANELS, *args], env=env, input=stdin, capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [PANELS, *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +40,11 @@ def cli_database(fresh_database) -> str:
 def test_db_upgrade_creates_a_missing_database(pg_server, fresh_database) -> None:
     from sqlalchemy.engine import make_url
 
-    url = make_url(fresh_database()).set(database=f"panels_cli_new_{os.getpid()}").render_as_string(False)
+    url = (
+        make_url(fresh_database())
+        .set(database=f"panels_cli_new_{os.getpid()}")
+        .render_as_string(False)
+    )
     try:
         result = run(["db", "upgrade"], url)
         assert result.returncode == 0, result.stderr
@@ -55,14 +68,21 @@ def test_tenant_user_and_token_commands_produce_a_working_jwt(cli_database, sett
     assert duplicate.returncode == 1
     assert "already exists" in duplicate.stderr
 
-    piped = run(["user", "create", "ops@acme.example", "--tenant", "acme", "--role", "admin"],
-                cli_database, stdin="a-strong-password-from-stdin\n")
+    piped = run(
+        ["user", "create", "ops@acme.example", "--tenant", "acme", "--role", "admin"],
+        cli_database,
+        stdin="a-strong-password-from-stdin\n",
+    )
     assert piped.returncode == 0, piped.stderr
     assert "password:" not in piped.stdout
-    generated = run(["user", "create", "viewer@acme.example", "--tenant", "acme"], cli_database, stdin="")
+    generated = run(
+        ["user", "create", "viewer@acme.example", "--tenant", "acme"], cli_database, stdin=""
+    )
     assert generated.returncode == 0, generated.stderr
     assert generated.stdout.startswith("password: ")
-    short = run(["user", "create", "x@acme.example", "--tenant", "acme"], cli_database, stdin="short\n")
+    short = run(
+        ["user", "create", "x@acme.example", "--tenant", "acme"], cli_database, stdin="short\n"
+    )
     assert short.returncode == 1 and "12 characters" in short.stderr
 
     token = run(["token", "ops@acme.example", "--tenant", "acme", "--ttl", "600"], cli_database)
@@ -73,12 +93,20 @@ def test_tenant_user_and_token_commands_produce_a_working_jwt(cli_database, sett
         me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {jwt}"})
         assert me.status_code == 200, me.text
         assert me.json()["tenant_slug"] == "acme" and me.json()["role"] == "admin"
-        login = client.post("/api/v1/auth/token", json={
-            "email": "ops@acme.example", "password": "a-strong-password-from-stdin", "tenant": "acme"})
+        login = client.post(
+            "/api/v1/auth/token",
+            json={
+                "email": "ops@acme.example",
+                "password": "a-strong-password-from-stdin",
+                "tenant": "acme",
+            },
+        )
         assert login.status_code == 200
         password = generated.stdout.split(": ", 1)[1].strip()
-        login = client.post("/api/v1/auth/token", json={
-            "email": "viewer@acme.example", "password": password, "tenant": "acme"})
+        login = client.post(
+            "/api/v1/auth/token",
+            json={"email": "viewer@acme.example", "password": password, "tenant": "acme"},
+        )
         assert login.status_code == 200
 
 
@@ -90,7 +118,14 @@ def test_token_for_an_unknown_user_fails_clearly(cli_database) -> None:
 
 def test_commands_without_a_database_url_say_what_to_set() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PANELS_")}
-    result = subprocess.run([PANELS, "tenant", "create", "x"], env=env, capture_output=True,
-                            text=True, timeout=60, check=False, cwd="/")
+    result = subprocess.run(
+        [PANELS, "tenant", "create", "x"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd="/",
+    )
     assert result.returncode != 0
     assert "PANELS_DATABASE_URL" in result.stderr

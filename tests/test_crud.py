@@ -11,11 +11,19 @@ API = "/api/v1"
 
 
 def test_panel_round_trip(client, tenant) -> None:
-    panel = make_panel(client, tenant.editor, slug="flights", name="Flights",
-                       refresh_cron="*/15 * * * *", timezone="America/New_York")
+    panel = make_panel(
+        client,
+        tenant.editor,
+        slug="flights",
+        name="Flights",
+        refresh_cron="*/15 * * * *",
+        timezone="America/New_York",
+    )
     url = f"{API}/panels/{panel['id']}"
     assert client.get(url, headers=tenant.viewer).json() == panel
-    patched = client.patch(url, json={"name": "NYC flights", "description": "2013"}, headers=tenant.editor)
+    patched = client.patch(
+        url, json={"name": "NYC flights", "description": "2013"}, headers=tenant.editor
+    )
     assert patched.status_code == 200
     assert patched.json()["name"] == "NYC flights"
     assert patched.json()["slug"] == "flights"
@@ -34,7 +42,9 @@ def test_panel_list_paginates_with_a_total(client, tenant) -> None:
 
 def test_duplicate_panel_slug_is_409(client, tenant, other_tenant) -> None:
     make_panel(client, tenant.editor, slug="dup")
-    response = client.post(f"{API}/panels", json={"slug": "dup", "name": "again"}, headers=tenant.editor)
+    response = client.post(
+        f"{API}/panels", json={"slug": "dup", "name": "again"}, headers=tenant.editor
+    )
     assert response.status_code == 409
     assert response.json()["type"] == "conflict"
     # Slugs are per tenant: another tenant can use the same one.
@@ -42,12 +52,18 @@ def test_duplicate_panel_slug_is_409(client, tenant, other_tenant) -> None:
 
 
 def test_invalid_cron_and_timezone_name_the_field(client, tenant) -> None:
-    response = client.post(f"{API}/panels", json={"slug": "a", "name": "a", "refresh_cron": "every day"},
-                           headers=tenant.editor)
+    response = client.post(
+        f"{API}/panels",
+        json={"slug": "a", "name": "a", "refresh_cron": "every day"},
+        headers=tenant.editor,
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "body.refresh_cron"
-    response = client.post(f"{API}/panels", json={"slug": "a", "name": "a", "timezone": "Mars/Olympus"},
-                           headers=tenant.editor)
+    response = client.post(
+        f"{API}/panels",
+        json={"slug": "a", "name": "a", "timezone": "Mars/Olympus"},
+        headers=tenant.editor,
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "body.timezone"
     assert "Mars/Olympus" in response.json()["errors"][0]["message"]
@@ -55,9 +71,14 @@ def test_invalid_cron_and_timezone_name_the_field(client, tenant) -> None:
 
 def test_source_secrets_are_encrypted_and_never_returned(client, tenant, database_url) -> None:
     panel = make_panel(client, tenant.editor)
-    source = make_source(client, tenant.admin, panel["id"], kind="http",
-                         config={"url": "https://api.example.com/v1/items"},
-                         secrets={"headers": {"Authorization": "Bearer sup3r-s3cret"}})
+    source = make_source(
+        client,
+        tenant.admin,
+        panel["id"],
+        kind="http",
+        config={"url": "https://api.example.com/v1/items"},
+        secrets={"headers": {"Authorization": "Bearer sup3r-s3cret"}},
+    )
     assert source["has_secrets"] is True
     assert "secrets" not in source and "secret_config" not in source
     listed = client.get(f"{API}/panels/{panel['id']}/sources", headers=tenant.viewer)
@@ -66,8 +87,9 @@ def test_source_secrets_are_encrypted_and_never_returned(client, tenant, databas
     assert "sup3r-s3cret" not in audit.text
     engine = create_engine(sqlalchemy_url(database_url))
     with engine.connect() as conn:
-        stored = conn.execute(text("SELECT secret_config FROM data_sources WHERE id = :id"),
-                              {"id": source["id"]}).scalar_one()
+        stored = conn.execute(
+            text("SELECT secret_config FROM data_sources WHERE id = :id"), {"id": source["id"]}
+        ).scalar_one()
     engine.dispose()
     assert stored and "sup3r-s3cret" not in stored
     # Clearing the secrets.
@@ -78,29 +100,52 @@ def test_source_secrets_are_encrypted_and_never_returned(client, tenant, databas
 
 def test_source_config_is_checked_per_kind(client, tenant) -> None:
     panel = make_panel(client, tenant.editor)
-    response = client.post(f"{API}/panels/{panel['id']}/sources",
-                           json={"name": "db", "kind": "sql", "config": {"query": "select 1"}},
-                           headers=tenant.admin)
+    response = client.post(
+        f"{API}/panels/{panel['id']}/sources",
+        json={"name": "db", "kind": "sql", "config": {"query": "select 1"}},
+        headers=tenant.admin,
+    )
     assert response.status_code == 422
     assert "secrets.url" in response.json()["detail"]
-    ok = client.post(f"{API}/panels/{panel['id']}/sources",
-                     json={"name": "db", "kind": "sql", "config": {"query": "select 1"},
-                           "secrets": {"url": "postgresql://u:p@db/x"}},
-                     headers=tenant.admin)
+    ok = client.post(
+        f"{API}/panels/{panel['id']}/sources",
+        json={
+            "name": "db",
+            "kind": "sql",
+            "config": {"query": "select 1"},
+            "secrets": {"url": "postgresql://u:p@db/x"},
+        },
+        headers=tenant.admin,
+    )
     assert ok.status_code == 201
     # Updating the query keeps the stored secret URL valid.
-    patched = client.patch(f"{API}/panels/{panel['id']}/sources/{ok.json()['id']}",
-                           json={"config": {"query": "select 2"}}, headers=tenant.admin)
+    patched = client.patch(
+        f"{API}/panels/{panel['id']}/sources/{ok.json()['id']}",
+        json={"config": {"query": "select 2"}},
+        headers=tenant.admin,
+    )
     assert patched.status_code == 200
 
 
 def test_column_round_trip_and_mapping_formula_switch(client, tenant) -> None:
     panel = make_panel(client, tenant.editor)
     make_source(client, tenant.admin, panel["id"], name="csv")
-    first = make_column(client, tenant.editor, panel["id"], key="dep_delay",
-                        mapping={"source": "csv", "field": "dep_delay"})
-    second = make_column(client, tenant.editor, panel["id"], key="late", type="boolean",
-                         mapping=None, formula="{dep_delay} > 15")
+    first = make_column(
+        client,
+        tenant.editor,
+        panel["id"],
+        key="dep_delay",
+        mapping={"source": "csv", "field": "dep_delay"},
+    )
+    second = make_column(
+        client,
+        tenant.editor,
+        panel["id"],
+        key="late",
+        type="boolean",
+        mapping=None,
+        formula="{dep_delay} > 15",
+    )
     assert (first["position"], second["position"]) == (0, 1)
     url = f"{API}/panels/{panel['id']}/columns/{second['id']}"
     switched = client.patch(url, json={"mapping": {"field": "late"}}, headers=tenant.editor)
@@ -137,25 +182,46 @@ def test_view_round_trip_with_its_columns(client, tenant) -> None:
     default = make_view(client, tenant.editor, panel["id"])
     assert [vc["column_id"] for vc in default["columns"]] == [a["id"], b["id"], c["id"]]
 
-    view = make_view(client, tenant.editor, panel["id"], name="custom",
-                     sorts=[{"column": "b", "direction": "desc"}], group_by=["a"],
-                     aggregates=[{"column": "c", "function": "sum"}],
-                     filters={"and": [{"column": "a", "op": "gt", "value": 1}]},
-                     columns=[{"column_id": c["id"], "width": 120}, {"column_id": a["id"], "visible": False}])
-    assert [(vc["column_id"], vc["position"], vc["visible"], vc["width"]) for vc in view["columns"]] == [
-        (c["id"], 0, True, 120), (a["id"], 1, False, None)]
+    view = make_view(
+        client,
+        tenant.editor,
+        panel["id"],
+        name="custom",
+        sorts=[{"column": "b", "direction": "desc"}],
+        group_by=["a"],
+        aggregates=[{"column": "c", "function": "sum"}],
+        filters={"and": [{"column": "a", "op": "gt", "value": 1}]},
+        columns=[{"column_id": c["id"], "width": 120}, {"column_id": a["id"], "visible": False}],
+    )
+    assert [
+        (vc["column_id"], vc["position"], vc["visible"], vc["width"]) for vc in view["columns"]
+    ] == [(c["id"], 0, True, 120), (a["id"], 1, False, None)]
     url = f"{API}/panels/{panel['id']}/views/{view['id']}"
-    reordered = client.patch(url, json={"columns": [{"column_id": a["id"]}, {"column_id": b["id"]},
-                                                    {"column_id": c["id"], "width": 80}]},
-                             headers=tenant.editor)
+    reordered = client.patch(
+        url,
+        json={
+            "columns": [
+                {"column_id": a["id"]},
+                {"column_id": b["id"]},
+                {"column_id": c["id"], "width": 80},
+            ]
+        },
+        headers=tenant.editor,
+    )
     assert reordered.status_code == 200, reordered.text
     assert [(vc["column_id"], vc["width"]) for vc in reordered.json()["columns"]] == [
-        (a["id"], None), (b["id"], None), (c["id"], 80)]
+        (a["id"], None),
+        (b["id"], None),
+        (c["id"], 80),
+    ]
     assert reordered.json()["sorts"] == [{"column": "b", "direction": "desc"}]
     assert client.get(url, headers=tenant.viewer).json() == reordered.json()
     # Deleting a column removes it from the views that showed it.
     client.delete(f"{API}/panels/{panel['id']}/columns/{b['id']}", headers=tenant.editor)
-    assert [vc["column_id"] for vc in client.get(url, headers=tenant.viewer).json()["columns"]] == [a["id"], c["id"]]
+    assert [vc["column_id"] for vc in client.get(url, headers=tenant.viewer).json()["columns"]] == [
+        a["id"],
+        c["id"],
+    ]
     assert client.delete(url, headers=tenant.editor).status_code == 204
 
 
@@ -163,14 +229,17 @@ def test_view_references_are_checked(client, tenant, other_tenant) -> None:
     panel = make_panel(client, tenant.editor)
     make_column(client, tenant.editor, panel["id"], key="a")
     base = f"{API}/panels/{panel['id']}/views"
-    response = client.post(base, json={"name": "v", "sorts": [{"column": "zzz"}]}, headers=tenant.editor)
+    response = client.post(
+        base, json={"name": "v", "sorts": [{"column": "zzz"}]}, headers=tenant.editor
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "body.sorts.0.column"
     # A column of another tenant's panel is unknown here.
     foreign_panel = make_panel(client, other_tenant.editor)
     foreign = make_column(client, other_tenant.editor, foreign_panel["id"], key="a")
-    response = client.post(base, json={"name": "v", "columns": [{"column_id": foreign["id"]}]},
-                           headers=tenant.editor)
+    response = client.post(
+        base, json={"name": "v", "columns": [{"column_id": foreign["id"]}]}, headers=tenant.editor
+    )
     assert response.status_code == 422
     assert foreign_panel["id"] not in response.text
 
@@ -182,4 +251,7 @@ def test_deleting_a_panel_deletes_its_definition(client, tenant) -> None:
     make_view(client, tenant.editor, panel["id"])
     assert client.delete(f"{API}/panels/{panel['id']}", headers=tenant.editor).status_code == 204
     for child in ("sources", "columns", "views"):
-        assert client.get(f"{API}/panels/{panel['id']}/{child}", headers=tenant.viewer).status_code == 404
+        assert (
+            client.get(f"{API}/panels/{panel['id']}/{child}", headers=tenant.viewer).status_code
+            == 404
+        )

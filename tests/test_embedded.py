@@ -18,7 +18,9 @@ def test_embedded_server_starts_migrates_restarts_and_stops(tmp_path) -> None:
         assert ensure_database(url)
         upgrade(url)
         with psycopg.connect(url) as conn:
-            conn.execute("INSERT INTO tenants (id, slug, name) VALUES (gen_random_uuid(), 'kept', 'k')")
+            conn.execute(
+                "INSERT INTO tenants (id, slug, name) VALUES (gen_random_uuid(), 'kept', 'k')"
+            )
     finally:
         server.stop()
     # Data survives a restart on another port.

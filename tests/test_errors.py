@@ -9,7 +9,9 @@ PROBLEM_KEYS = {"type", "title", "status", "detail", "errors", "request_id"}
 
 
 def test_validation_errors_name_each_field(client, tenant) -> None:
-    response = client.post(f"{API}/panels", json={"slug": "Not A Slug!", "name": ""}, headers=tenant.editor)
+    response = client.post(
+        f"{API}/panels", json={"slug": "Not A Slug!", "name": ""}, headers=tenant.editor
+    )
     assert response.status_code == 422
     body = response.json()
     assert set(body) == PROBLEM_KEYS
@@ -19,8 +21,11 @@ def test_validation_errors_name_each_field(client, tenant) -> None:
 
 
 def test_malformed_json_is_a_422_not_a_500(client, tenant) -> None:
-    response = client.post(f"{API}/panels", content=b"{not json", headers={**tenant.editor,
-                           "Content-Type": "application/json"})
+    response = client.post(
+        f"{API}/panels",
+        content=b"{not json",
+        headers={**tenant.editor, "Content-Type": "application/json"},
+    )
     assert response.status_code == 422
     assert set(response.json()) == PROBLEM_KEYS
 
@@ -54,6 +59,8 @@ def test_limit_is_capped_and_validated(client, tenant) -> None:
 def test_openapi_documents_the_error_shape_and_examples(client) -> None:
     schema = client.get("/openapi.json").json()
     create = schema["paths"]["/api/v1/panels"]["post"]
-    assert create["responses"]["422"]["content"]["application/json"]["schema"]["$ref"].endswith("/Problem")
+    assert create["responses"]["422"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/Problem"
+    )
     assert "examples" in schema["components"]["schemas"]["PanelCreate"]["properties"]["slug"]
     assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"

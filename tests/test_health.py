@@ -22,8 +22,9 @@ def test_detailed_health_reports_each_dependency_with_latency(client) -> None:
 
 
 def test_detailed_health_with_redis_and_a_dead_database(settings, redis_url) -> None:
-    broken = settings.model_copy(update={
-        "database_url": "postgresql://postgres@127.0.0.1:1/nowhere", "redis_url": redis_url})
+    broken = settings.model_copy(
+        update={"database_url": "postgresql://postgres@127.0.0.1:1/nowhere", "redis_url": redis_url}
+    )
     with TestClient(create_app(broken), raise_server_exceptions=False) as client:
         response = client.get("/health/detailed")
         assert response.status_code == 503
@@ -32,6 +33,8 @@ def test_detailed_health_with_redis_and_a_dead_database(settings, redis_url) -> 
         assert body["checks"]["database"]["status"] == "error"
         assert body["checks"]["redis"]["status"] == "ok"
         # The API itself answers with the error shape, not a stack trace.
-        api = client.post("/api/v1/auth/token", json={"email": "a@b.co", "password": "x", "tenant": "t"})
+        api = client.post(
+            "/api/v1/auth/token", json={"email": "a@b.co", "password": "x", "tenant": "t"}
+        )
         assert api.status_code == 503
         assert api.json()["type"] == "unavailable"

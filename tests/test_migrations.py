@@ -11,7 +11,8 @@ def test_upgrade_downgrade_upgrade_on_an_empty_database(fresh_database) -> None:
     downgrade(url, "base")
     with psycopg.connect(url) as conn:
         tables = conn.execute(
-            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            "SELECT count(*) FROM pg_tables"
+            " WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
         ).fetchone()
         assert tables == (0,)
     upgrade(url)

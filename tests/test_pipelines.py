@@ -17,7 +17,9 @@ from tests.builders import make_panel
 def dagster_instance(fresh_database):
     """A real instance on Postgres storage (dagster-postgres), in a temporary DAGSTER_HOME."""
     url = dagster_storage_url(fresh_database())
-    with dg.instance_for_test(overrides={"storage": {"postgres": {"postgres_url": url}}}) as instance:
+    with dg.instance_for_test(
+        overrides={"storage": {"postgres": {"postgres_url": url}}}
+    ) as instance:
         yield instance
 
 
@@ -28,7 +30,7 @@ def test_definitions_load_and_resolve() -> None:
 
 def test_partition_keys_round_trip() -> None:
     assert split_partition_key(partition_key("acme", "flights")) == ("acme", "flights")
-    with pytest.raises(ValueError, match="not <tenant-slug>.<panel-slug>"):
+    with pytest.raises(ValueError, match=r"not <tenant-slug>\.<panel-slug>"):
         split_partition_key("no-dot")
 
 
@@ -39,11 +41,15 @@ def test_sensor_adds_and_removes_partitions(client, tenant, database_url, dagste
     db = PanelsDatabase(url=database_url)
 
     def tick():
-        with dg.build_sensor_context(instance=dagster_instance, resources={"panels_db": db}) as context:
+        with dg.build_sensor_context(
+            instance=dagster_instance, resources={"panels_db": db}
+        ) as context:
             result = panel_partitions_reconciler(context)
         for request in result.dynamic_partitions_requests or []:
             if isinstance(request, dg.AddDynamicPartitionsRequest):
-                dagster_instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
+                dagster_instance.add_dynamic_partitions(
+                    request.partitions_def_name, list(request.partition_keys)
+                )
             else:
                 for key in request.partition_keys:
                     dagster_instance.delete_dynamic_partition(request.partitions_def_name, key)

@@ -61,13 +61,17 @@ def test_tenant_context_shows_only_that_tenant(client, tenant, other_tenant, app
 
 
 def test_writing_into_another_tenant_is_refused(tenant, other_tenant, app_sessions) -> None:
-    with tenant_session(app_sessions, tenant.id) as session:
-        with pytest.raises(ProgrammingError, match="row-level security"):
-            session.execute(
-                text("INSERT INTO panels (id, tenant_id, slug, name, description, timezone, strict)"
-                     " VALUES (:id, :t, 'x', 'x', '', 'UTC', false)"),
-                {"id": uuid.uuid4(), "t": other_tenant.id},
-            )
+    with (
+        tenant_session(app_sessions, tenant.id) as session,
+        pytest.raises(ProgrammingError, match="row-level security"),
+    ):
+        session.execute(
+            text(
+                "INSERT INTO panels (id, tenant_id, slug, name, description, timezone, strict)"
+                " VALUES (:id, :t, 'x', 'x', '', 'UTC', false)"
+            ),
+            {"id": uuid.uuid4(), "t": other_tenant.id},
+        )
 
 
 def test_the_app_role_cannot_opt_into_all_tenants(client, tenant, app_sessions) -> None:

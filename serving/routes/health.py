@@ -35,16 +35,21 @@ async def _timed(check: Callable[[], Any], timeout: float = 3.0) -> dict[str, An
     return result
 
 
-def _dagster_check(settings: Settings) -> Callable[[], Any] | None:
+def _dagster_check(request: Request) -> Callable[[], Any] | None:
+    settings: Settings = request.app.state.settings
     home = settings.resolved_dagster_home
     if not (home / "dagster.yaml").exists():
         return None
 
     def check() -> str:
-        from dagster import DagsterInstance  # noqa: PLC0415 - heavy import, only when asked
+        # Loading the instance takes seconds (dagster-postgres checks its schema): once per app.
+        instance = getattr(request.app.state, "dagster_instance", None)
+        if instance is None:
+            from dagster import DagsterInstance  # noqa: PLC0415 - heavy import, only when asked
 
-        with DagsterInstance.from_config(str(home)) as instance:
-            return f"{instance.get_runs_count()} runs"
+            instance = DagsterInstance.from_config(str(home))
+            request.app.state.dagster_instance = instance
+        return f"{instance.get_runs_count()} runs"
 
     return check
 
@@ -53,7 +58,6 @@ def _dagster_check(settings: Settings) -> Callable[[], Any] | None:
 async def health_detailed(request: Request) -> JSONResponse:
     """Readiness: each dependency with its latency; 503 when the database is unreachable."""
     state = request.app.state
-    settings: Settings = state.settings
 
     def database() -> None:
         with state.engine.connect() as conn:
@@ -64,7 +68,7 @@ async def health_detailed(request: Request) -> JSONResponse:
         checks["redis"] = await _timed(state.redis.ping)
     else:
         checks["redis"] = {"status": "not_configured"}
-    dagster = _dagster_check(settings)
+    dagster = _dagster_check(request)
     checks["dagster"] = await _timed(dagster, 10.0) if dagster else {"status": "not_configured"}
     healthy = checks["database"]["status"] == "ok"
     degraded = any(c["status"] == "error" for c in checks.values())

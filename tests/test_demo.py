@@ -1,0 +1,98 @@
+"""`panels demo` end to end: it seeds, serves the API and the Dagster UI, prints a working
+token, and stops everything on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.conftest import drop_database
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_demo_serves_the_api_and_dagster_and_stops_on_ctrl_c(
+    pg_server, fresh_database, tmp_path
+) -> None:
+    url = fresh_database()
+    api_port, dagster_port = _free_port(), _free_port()
+    env = {
+        **os.environ,
+        "PANELS_DATABASE_URL": url,
+        "PANELS_STATE_DIR": str(tmp_path / "state"),
+        "PANELS_DATA_ROOT": str(tmp_path / "state" / "data"),
+        "PANELS_API_PORT": str(api_port),
+        "PANELS_DAGSTER_PORT": str(dagster_port),
+    }
+    panels = str(Path(sys.executable).parent / "panels")
+    log = tmp_path / "demo.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([panels, "demo"], env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 240
+        while "Ctrl-C stops everything" not in log.read_text():
+            assert proc.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(1)
+        text = log.read_text()
+        token = re.search(r"Demo admin token \(24 h\):\n(\S+)", text).group(1)
+        api = f"http://127.0.0.1:{api_port}"
+        panels_page = httpx.get(
+            f"{api}/api/v1/panels", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert panels_page.status_code == 200
+        assert {p["slug"] for p in panels_page.json()["data"]} == {
+            "flights",
+            "airlines",
+            "airports",
+            "planes",
+            "weather",
+        }
+        flights = next(p for p in panels_page.json()["data"] if p["slug"] == "flights")
+        columns = httpx.get(
+            f"{api}/api/v1/panels/{flights['id']}/columns?limit=100",
+            headers={"Authorization": f"Bearer {token}"},
+        ).json()
+        types = {c["key"]: c["type"] for c in columns["data"]}
+        assert types["dep_delay"] == "integer" and types["carrier"] == "text"
+        assert types["time_hour"] == "datetime"
+        admin_password = re.search(r"Admin:\s+\S+ / (\S+)", text).group(1)
+        login = httpx.post(
+            f"{api}/api/v1/auth/token",
+            json={"email": "admin@demo.panels.dev", "password": admin_password, "tenant": "demo"},
+        )
+        assert login.status_code == 200
+        info = httpx.get(f"http://127.0.0.1:{dagster_port}/server_info")
+        assert info.status_code == 200 and info.json()["dagster_version"]
+        assert (
+            httpx.get(f"{api}/health/detailed", timeout=30).json()["checks"]["dagster"]["status"]
+            == "ok"
+        )
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+        drop_database(pg_server, f"{make_url(url).database}_dagster")
+    assert proc.returncode == 0, log.read_text()
+    for port in (api_port, dagster_port):
+        with socket.socket() as sock:
+            assert sock.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still open after Ctrl-C"
