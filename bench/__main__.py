@@ -29,9 +29,11 @@ def _render(results: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     for r in results:
         res, base = r["result"], r["baseline"]
         lines.append(
-            f"| {r['title']} | {res['rps']} req/s, p50 {res['p50_ms']} ms, p95 {res['p95_ms']} ms,"
-            f" p99 {res['p99_ms']} ms | {base['name']}: {base['rps']} req/s, p95 {base['p95_ms']} ms"
-            f" | {', '.join(f'{k} {v}' for k, v in r['ratio'].items())} | {r['peak_rss_mb']} MB |"
+            f"| {r['title']} | {res['rps']} req/s, p50 {res['p50_ms']} ms,"
+            f" p95 {res['p95_ms']} ms, p99 {res['p99_ms']} ms"
+            f" | {base['name']}: {base['rps']} req/s, p95 {base['p95_ms']} ms"
+            f" | {', '.join(f'{k} {v}' for k, v in r['ratio'].items())}"
+            f" | {r['peak_rss_mb']} MB |"
         )
     return "\n".join(lines) + "\n"
 
@@ -39,7 +41,7 @@ def _render(results: list[dict[str, Any]], meta: dict[str, Any]) -> str:
 def main() -> None:
     meta = {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}",
+        "machine": f"{platform.machine()}, Python {platform.python_version()}",
     }
     results = []
     for module in BENCHMARKS:
