@@ -1,0 +1,146 @@
+"""Casting source values to column types, vectorised; a failed cast is a null plus a flag.
+
+Rules (documented in the README): text trims nothing; integer accepts integral numbers and
+integer strings (``"12"``, ``" 12 "``, ``"12.0"`` is refused); number accepts numeric strings;
+boolean accepts true/false, t/f, yes/no, y/n, 1/0 (any case); date and datetime parse ISO 8601
+unless the mapping's ``cast`` gives a strftime format; datetimes are stored in UTC (naive
+values are taken as UTC); json keeps objects and lists as JSON text.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from models.enums import ColumnType
+
+TRUE = ("true", "t", "yes", "y", "1")
+FALSE = ("false", "f", "no", "n", "0")
+
+PG_TYPES = {
+    ColumnType.text: "text",
+    ColumnType.integer: "bigint",
+    ColumnType.number: "double precision",
+    ColumnType.boolean: "boolean",
+    ColumnType.date: "date",
+    ColumnType.datetime: "timestamptz",
+    ColumnType.json: "jsonb",
+}
+
+POLARS_TYPES: dict[ColumnType, pl.DataType] = {
+    ColumnType.text: pl.String(),
+    ColumnType.integer: pl.Int64(),
+    ColumnType.number: pl.Float64(),
+    ColumnType.boolean: pl.Boolean(),
+    ColumnType.date: pl.Date(),
+    ColumnType.datetime: pl.Datetime("us", "UTC"),
+    ColumnType.json: pl.String(),
+}
+
+
+def _to_utc(series: pl.Series) -> pl.Series:
+    dtype = series.dtype
+    if isinstance(dtype, pl.Datetime):
+        if dtype.time_zone is None:
+            return series.dt.replace_time_zone("UTC").dt.cast_time_unit("us")
+        return series.dt.convert_time_zone("UTC").dt.cast_time_unit("us")
+    if dtype == pl.Date:
+        return series.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+    return series.cast(pl.Datetime("us", "UTC"), strict=False)
+
+
+# Tried in order when one format does not fit a whole column (mixed ISO 8601 spellings).
+DATETIME_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S%.f%#z",
+    "%Y-%m-%d %H:%M:%S%.f%#z",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+)
+
+
+def _parse_datetime(text: pl.Series, fmt: str | None) -> pl.Series:
+    try:
+        parsed = _to_utc(text.str.to_datetime(fmt, strict=False, time_unit="us"))
+    except pl.exceptions.ComputeError:  # no format could be inferred from the first value
+        parsed = pl.Series(text.name, [None] * len(text), dtype=pl.Datetime("us", "UTC"))
+    if fmt is not None or not (text.is_not_null() & parsed.is_null()).any():
+        return parsed
+    candidates = [
+        _to_utc(text.str.to_datetime(f, strict=False, time_unit="us")) for f in DATETIME_FORMATS
+    ]
+    return pl.select(pl.coalesce([parsed, *candidates])).to_series().alias(text.name)
+
+
+def _integer(series: pl.Series) -> pl.Series:
+    dtype = series.dtype
+    if dtype.is_integer():
+        return series.cast(pl.Int64, strict=False)
+    if dtype.is_float():
+        integral = series.is_finite() & (series.floor() == series)
+        return pl.select(
+            pl.when(integral).then(series).otherwise(None).cast(pl.Int64, strict=False)
+        ).to_series()
+    if dtype == pl.Boolean:
+        return series.cast(pl.Int64)
+    return series.cast(pl.String).str.strip_chars().cast(pl.Int64, strict=False)
+
+
+def _boolean(series: pl.Series) -> pl.Series:
+    dtype = series.dtype
+    if dtype == pl.Boolean:
+        return series
+    if dtype.is_numeric():
+        return series != 0
+    text = series.cast(pl.String).str.strip_chars().str.to_lowercase()
+    return pl.select(
+        pl.when(text.is_in(TRUE)).then(True).when(text.is_in(FALSE)).then(False).otherwise(None)
+    ).to_series()
+
+
+def _json(series: pl.Series) -> pl.Series:
+    if isinstance(series.dtype, pl.Struct):
+        return series.struct.json_encode()
+    if isinstance(series.dtype, pl.List | pl.Array):
+        return (
+            pl.select(pl.lit(series).list.eval(pl.element().cast(pl.String)))
+            .to_series()
+            .cast(pl.String, strict=False)
+        )
+    return series.cast(pl.String, strict=False)
+
+
+def cast_series(series: pl.Series, target: ColumnType, fmt: str | None = None) -> pl.Series:
+    """``series`` as ``target``; values that cannot be cast become null."""
+    dtype = series.dtype
+    if dtype == pl.Null:
+        return pl.Series(series.name, [None] * len(series), dtype=POLARS_TYPES[target])
+    if target is ColumnType.text:
+        if isinstance(dtype, pl.Struct | pl.List):
+            return _json(series)
+        if isinstance(dtype, pl.Datetime):
+            return _to_utc(series).dt.to_string("%Y-%m-%dT%H:%M:%S%.fZ")
+        return series.cast(pl.String)
+    if target is ColumnType.integer:
+        return _integer(series)
+    if target is ColumnType.number:
+        if dtype == pl.String:
+            return series.str.strip_chars().cast(pl.Float64, strict=False)
+        return series.cast(pl.Float64, strict=False)
+    if target is ColumnType.boolean:
+        return _boolean(series)
+    if target is ColumnType.date:
+        if dtype == pl.String:
+            text = series.str.strip_chars()
+            if fmt is not None:
+                return text.str.to_date(fmt, strict=False)
+            return _parse_datetime(text, None).dt.date()
+        if isinstance(dtype, pl.Datetime):
+            return series.dt.date()
+        return series.cast(pl.Date, strict=False)
+    if target is ColumnType.datetime:
+        if dtype == pl.String:
+            return _parse_datetime(series.str.strip_chars(), fmt)
+        return _to_utc(series)
+    return _json(series)

@@ -1,0 +1,28 @@
+"""Source connectors: each reads one data source into a Polars frame."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from models.enums import SourceKind
+from pipelines.connectors.errors import SourceError, TransientSourceError
+from pipelines.spec import SourceSpec
+
+__all__ = ["SourceError", "TransientSourceError", "extract"]
+
+
+def extract(source: SourceSpec, *, data_root: Path, cursor: object = None) -> pl.DataFrame:
+    """Read ``source``; ``cursor`` is the incremental cursor value to start from, if any."""
+    if source.kind is SourceKind.file:
+        from pipelines.connectors.files import read_file  # noqa: PLC0415
+
+        return read_file(source, data_root=data_root)
+    if source.kind is SourceKind.http:
+        from pipelines.connectors.http import read_http  # noqa: PLC0415
+
+        return read_http(source, cursor=cursor)
+    from pipelines.connectors.sql import read_sql  # noqa: PLC0415
+
+    return read_sql(source, cursor=cursor)
