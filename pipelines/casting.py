@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from formulas.types import COLUMN_DTYPES
 from models.enums import ColumnType
 
 TRUE = ("true", "t", "yes", "y", "1")
@@ -26,15 +27,7 @@ PG_TYPES = {
     ColumnType.json: "jsonb",
 }
 
-POLARS_TYPES: dict[ColumnType, pl.DataType] = {
-    ColumnType.text: pl.String(),
-    ColumnType.integer: pl.Int64(),
-    ColumnType.number: pl.Float64(),
-    ColumnType.boolean: pl.Boolean(),
-    ColumnType.date: pl.Date(),
-    ColumnType.datetime: pl.Datetime("us", "UTC"),
-    ColumnType.json: pl.String(),
-}
+POLARS_TYPES = COLUMN_DTYPES
 
 
 def _to_utc(series: pl.Series) -> pl.Series:
@@ -144,3 +137,20 @@ def cast_series(series: pl.Series, target: ColumnType, fmt: str | None = None) -
             return _parse_datetime(series.str.strip_chars(), fmt)
         return _to_utc(series)
     return _json(series)
+
+
+def column_type_of(dtype: pl.DataType) -> ColumnType:
+    """The column type a source field of ``dtype`` maps to by default."""
+    if dtype.is_integer():
+        return ColumnType.integer
+    if dtype.is_float() or dtype.is_decimal():
+        return ColumnType.number
+    if dtype == pl.Boolean:
+        return ColumnType.boolean
+    if dtype == pl.Date:
+        return ColumnType.date
+    if isinstance(dtype, pl.Datetime):
+        return ColumnType.datetime
+    if isinstance(dtype, pl.Struct | pl.List | pl.Array):
+        return ColumnType.json
+    return ColumnType.text

@@ -50,7 +50,7 @@ def apply_transform(frame: pl.DataFrame, source: SourceSpec) -> pl.DataFrame:
     with duckdb.connect() as conn:
         conn.register("source", frame.to_arrow())
         try:
-            result = conn.sql(str(sql)).pl()
+            result: pl.DataFrame = conn.sql(str(sql)).pl()
         except duckdb.Error as exc:
             raise ValueError(f"source {source.name!r}: transform failed: {exc}") from exc
     return result

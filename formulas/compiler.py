@@ -1,0 +1,84 @@
+"""Checked formula -> one Polars expression for the value and one for the rows in error."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+
+import polars as pl
+
+from formulas.ast import Binary, Call, ColumnRef, Literal, Node, Unary
+from formulas.checker import AGGREGATES, Checked
+from formulas.functions import load
+from formulas.functions.operators import binary, unary
+from formulas.types import T
+from formulas.values import Arg, any_error, is_blank
+
+
+def _literal(value: object) -> pl.Expr:
+    if isinstance(value, bool):
+        return pl.lit(value, dtype=pl.Boolean)
+    if isinstance(value, float):
+        return pl.lit(value, dtype=pl.Float64)
+    if isinstance(value, str):
+        return pl.lit(value, dtype=pl.String)
+    if isinstance(value, datetime):
+        return pl.lit(value, dtype=pl.Datetime("us", "UTC"))
+    if isinstance(value, date):
+        return pl.lit(value, dtype=pl.Date)
+    return pl.lit(None)
+
+
+def compile_checked(checked: Checked, lookup_columns: Mapping[int, str] | None = None) -> Arg:
+    registry = load()
+    lookup_columns = lookup_columns or {}
+
+    def build(n: Node) -> Arg:
+        t = checked.type_of(n)
+        if isinstance(n, Literal):
+            return Arg(_literal(n.value), None, t, n)
+        if isinstance(n, ColumnRef):
+            return Arg(pl.col(checked.refs[id(n)]), None, t, n)
+        if isinstance(n, Unary):
+            inner = build(n.operand)
+            value, own = unary(n.op, inner)
+            return Arg(value, any_error(inner.error, own), t, n)
+        if isinstance(n, Binary):
+            left, right = build(n.left), build(n.right)
+            value, own = binary(n.op, left, right, t)
+            return Arg(value, any_error(left.error, right.error, own), t, n)
+        assert isinstance(n, Call)
+        if id(n) in lookup_columns:
+            return Arg(pl.col(lookup_columns[id(n)]), None, t, n)
+        if n.name in AGGREGATES:
+            return _aggregate(n, t)
+        fn = registry[n.name]
+        args = [build(a) for a in n.args]
+        value, own = fn.polars(args, n)
+        if fn.lazy:
+            return Arg(value, own, t, n)
+        return Arg(value, any_error(*(a.error for a in args), own), t, n)
+
+    def _aggregate(n: Call, t: T) -> Arg:
+        arg = build(n.args[0])
+        value = arg.expr if arg.error is None else pl.when(arg.error).then(None).otherwise(arg.expr)
+        if n.name == "COUNT_ALL":
+            present = ~is_blank(Arg(value, None, arg.type, arg.node))
+            out = present.cast(pl.Float64).sum()
+        else:
+            if arg.type in (T.number, T.boolean, T.blank):
+                value = value.cast(pl.Float64)
+            method = {
+                "SUM_ALL": "sum",
+                "AVG_ALL": "mean",
+                "MEDIAN_ALL": "median",
+                "MIN_ALL": "min",
+                "MAX_ALL": "max",
+            }[n.name]
+            out = getattr(value, method)()
+        if len(n.args) == 2:
+            group = build(n.args[1])
+            out = out.over(group.expr)
+        return Arg(out, None, t, n)
+
+    return build(checked.node)

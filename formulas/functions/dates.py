@@ -1,0 +1,483 @@
+"""Date and time functions. Times are UTC.
+
+WEEKDAY numbers days 0-6 from Sunday (Airtable), or from Monday with "Monday"; WEEKNUM counts
+the week holding 1 January as week 1 (Excel's type 1, or type 2 with "Monday"). DATEADD and
+DATETIME_DIFF take units years, quarters, months, weeks, days, hours, minutes, seconds,
+milliseconds (or y, Q, M, w, d, h, m, s, ms); DATETIME_DIFF(a, b, unit) is a - b truncated
+toward zero (moment.js, which Airtable uses), in seconds by default. Calendar units clamp to
+the month's end (31 January + 1 month = 28/29 February). DATETIME_FORMAT uses moment.js tokens
+(YYYY MM DD HH mm ss SSS, MMM MMMM ddd dddd, hh A, [literal text]); the default is ISO 8601.
+DATETIME_PARSE reads ISO 8601 by default, or the moment.js format given. DATE(y, m, d)
+normalises overflow as Excel does (DATE(2024, 13, 1) is 1 January 2025). WORKDAY_DIFF counts
+Monday-to-Friday days between two dates, both included, less the holidays given as
+"2024-12-25, 2024-12-26"; negative when the end is before the start. NOW() and TODAY() are
+read once per evaluation, so every row of a sync sees the same instant.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from contextvars import ContextVar
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import polars as pl
+
+from formulas.ast import Call, Literal
+from formulas.functions import register
+from formulas.functions.logic import TypeMismatch
+from formulas.types import T
+from formulas.values import (
+    DATETIME_TEXT,
+    Arg,
+    EvalError,
+    as_date_py,
+    as_datetime,
+    as_datetime_py,
+    num,
+    num_py,
+    txt,
+    txt_py,
+)
+
+NOW: ContextVar[datetime] = ContextVar("formula_now")
+US = {
+    "milliseconds": 1_000,
+    "seconds": 1_000_000,
+    "minutes": 60_000_000,
+    "hours": 3_600_000_000,
+    "days": 86_400_000_000,
+    "weeks": 604_800_000_000,
+}
+MONTHS = {"months": 1, "quarters": 3, "years": 12}
+UNIT_ALIASES = {
+    "ms": "milliseconds",
+    "s": "seconds",
+    "m": "minutes",
+    "h": "hours",
+    "d": "days",
+    "w": "weeks",
+    "M": "months",
+    "Q": "quarters",
+    "y": "years",
+}
+
+
+def now() -> datetime:
+    return NOW.get(None) or datetime.now(UTC)
+
+
+def unit_of(node: Any, default: str | None = None) -> str:
+    if node is None and default:
+        return default
+    if not (isinstance(node, Literal) and isinstance(node.value, str)):
+        raise TypeMismatch(
+            "the unit must be a literal text such as 'days'", getattr(node, "pos", 0)
+        )
+    raw = node.value.strip()
+    unit = UNIT_ALIASES.get(raw, raw.lower())
+    if unit.endswith("s") is False:
+        unit += "s"
+    if unit not in US and unit not in MONTHS:
+        raise TypeMismatch(
+            f"unknown unit {raw!r}",
+            node.pos,
+            hint="use years, quarters, months, weeks, days, hours, minutes, seconds"
+            " or milliseconds",
+        )
+    return unit
+
+
+# --- moment.js format tokens -------------------------------------------------------------------
+_TOKENS = [
+    ("YYYY", "%Y"),
+    ("YY", "%y"),
+    ("MMMM", "%B"),
+    ("MMM", "%b"),
+    ("MM", "%m"),
+    ("M", "%-m"),
+    ("DDDD", "%j"),
+    ("DD", "%d"),
+    ("D", "%-d"),
+    ("dddd", "%A"),
+    ("ddd", "%a"),
+    ("d", "%w"),
+    ("HH", "%H"),
+    ("H", "%-H"),
+    ("hh", "%I"),
+    ("h", "%-I"),
+    ("mm", "%M"),
+    ("m", "%-M"),
+    ("ss", "%S"),
+    ("s", "%-S"),
+    ("SSS", "%3f"),
+    ("A", "%p"),
+    ("a", "%P"),
+    ("ZZ", "+0000"),
+    ("Z", "+00:00"),
+]
+_TOKEN_RE = re.compile(r"\[[^\]]*\]|" + "|".join(re.escape(t) for t, _ in _TOKENS))
+
+
+def moment_to_strftime(fmt: str) -> str:
+    mapping = dict(_TOKENS)
+    out, last = [], 0
+    for match in _TOKEN_RE.finditer(fmt):
+        out.append(fmt[last : match.start()].replace("%", "%%"))
+        token = match.group()
+        out.append(token[1:-1].replace("%", "%%") if token.startswith("[") else mapping[token])
+        last = match.end()
+    out.append(fmt[last:].replace("%", "%%"))
+    return "".join(out)
+
+
+def format_datetime(a: Arg, fmt: str | None) -> pl.Expr:
+    pattern = DATETIME_TEXT if fmt is None else moment_to_strftime(fmt)
+    return as_datetime(a).dt.strftime(pattern)
+
+
+def format_datetime_py(v: Any, t: T, fmt: str | None) -> str | None:
+    value = as_datetime_py(v)
+    if value is None:
+        return None
+    pattern = DATETIME_TEXT if fmt is None else moment_to_strftime(fmt)
+    return str(pl.select(pl.lit(value).dt.strftime(pattern)).item())
+
+
+@register("NOW", "", T.datetime, doc="NOW(): this instant (UTC)")
+def _now():
+    return (
+        lambda args, call: (
+            pl.lit(now()).dt.cast_time_unit("us").dt.convert_time_zone("UTC"),
+            None,
+        ),
+        lambda values, types, call: now(),
+    )
+
+
+@register("TODAY", "", T.date, doc="TODAY(): today's date (UTC)")
+def _today():
+    return (
+        lambda args, call: (pl.lit(now().date()), None),
+        lambda values, types, call: now().date(),
+    )
+
+
+@register("DATE", "n n n", T.date, doc="DATE(year, month, day)")
+def _date():
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        y, m, d = (num(a).cast(pl.Int64, strict=False) for a in args)
+        bad = (y < 1) | (y > 9999)
+        start = pl.date(y.clip(1, 9999), 1, 1)
+        out = start.dt.offset_by(pl.format("{}mo", m - 1)).dt.offset_by(pl.format("{}d", d - 1))
+        return out, bad | out.is_null()
+
+    def python(values: list[Any], types: list[T], call: Call) -> date:
+        y, m, d = (int(num_py(v)) for v in values)
+        if not 1 <= y <= 9999:
+            raise EvalError("year out of range")
+        try:
+            return _add_months(date(y, 1, 1), m - 1) + timedelta(days=d - 1)
+        except (OverflowError, ValueError) as exc:
+            raise EvalError(str(exc)) from exc
+
+    return polars, python
+
+
+def _part(name: str):
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        value = as_datetime(args[0])
+        return getattr(value.dt, name)().cast(pl.Float64), None
+
+    def python(values: list[Any], types: list[T], call: Call) -> float | None:
+        value = as_datetime_py(values[0])
+        return None if value is None else float(getattr(value, name))
+
+    return polars, python
+
+
+for _name, _attr in (
+    ("YEAR", "year"),
+    ("MONTH", "month"),
+    ("DAY", "day"),
+    ("HOUR", "hour"),
+    ("MINUTE", "minute"),
+):
+    register(_name, "d", T.number, doc=f"{_name}(date)")(lambda a=_attr: _part(a))
+
+
+def _week_start(call: Call) -> str:
+    if len(call.args) < 2:
+        return "sunday"
+    node = call.args[1]
+    if (
+        isinstance(node, Literal)
+        and isinstance(node.value, str)
+        and node.value.lower() in ("sunday", "monday")
+    ):
+        return node.value.lower()
+    raise TypeMismatch("the week start must be 'Sunday' or 'Monday'", node.pos)
+
+
+def _weekday_type(types: list[T], call: Call) -> T:
+    _week_start(call)
+    return T.number
+
+
+@register("WEEKDAY", "d t?", _weekday_type, doc="WEEKDAY(date, ['Sunday'|'Monday']): 0-6")
+def _weekday():
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        iso = as_datetime(args[0]).dt.weekday()  # Monday 1 .. Sunday 7
+        out = (iso % 7) if _week_start(call) == "sunday" else (iso - 1)
+        return out.cast(pl.Float64), None
+
+    def python(values: list[Any], types: list[T], call: Call) -> float | None:
+        value = as_datetime_py(values[0])
+        if value is None:
+            return None
+        iso = value.isoweekday()
+        return float(iso % 7 if _week_start(call) == "sunday" else iso - 1)
+
+    return polars, python
+
+
+@register("WEEKNUM", "d t?", _weekday_type, doc="WEEKNUM(date, ['Sunday'|'Monday'])")
+def _weeknum():
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        value = as_datetime(args[0])
+        jan1 = pl.date(value.dt.year(), 1, 1)
+        iso = jan1.dt.weekday()
+        offset = (iso % 7) if _week_start(call) == "sunday" else (iso - 1)
+        return ((value.dt.ordinal_day() - 1 + offset) // 7 + 1).cast(pl.Float64), None
+
+    def python(values: list[Any], types: list[T], call: Call) -> float | None:
+        value = as_datetime_py(values[0])
+        if value is None:
+            return None
+        iso = date(value.year, 1, 1).isoweekday()
+        offset = iso % 7 if _week_start(call) == "sunday" else iso - 1
+        return float((value.timetuple().tm_yday - 1 + offset) // 7 + 1)
+
+    return polars, python
+
+
+def _add_months(value: Any, months: int) -> Any:
+    month0 = value.month - 1 + months
+    year, month = value.year + month0 // 12, month0 % 12 + 1
+    if not 1 <= year <= 9999:
+        raise EvalError("date out of range")
+    day = min(value.day, calendar.monthrange(year, month)[1])
+    return value.replace(year=year, month=month, day=day)
+
+
+def _dateadd_type(types: list[T], call: Call) -> T:
+    unit = unit_of(call.args[2])
+    if types[0] is T.date and unit in ("days", "weeks", *MONTHS):
+        return T.date
+    return T.datetime
+
+
+@register("DATEADD", "d n t", _dateadd_type, doc="DATEADD(date, count, unit)")
+def _dateadd():
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        unit = unit_of(call.args[2])
+        count = num(args[1]).cast(pl.Int64, strict=False)
+        base = (
+            args[0].expr if _dateadd_type([args[0].type], call) is T.date else as_datetime(args[0])
+        )
+        if unit in MONTHS:
+            return base.dt.offset_by(pl.format("{}mo", count * MONTHS[unit])), None
+        return base + pl.duration(microseconds=count * US[unit]), None
+
+    def python(values: list[Any], types: list[T], call: Call) -> Any:
+        unit = unit_of(call.args[2])
+        if values[0] is None:
+            return None
+        count = int(num_py(values[1]))
+        base = values[0] if _dateadd_type(types, call) is T.date else as_datetime_py(values[0])
+        try:
+            if unit in MONTHS:
+                return _add_months(base, count * MONTHS[unit])
+            return base + timedelta(microseconds=count * US[unit])  # type: ignore[operator]
+        except OverflowError as exc:
+            raise EvalError(str(exc)) from exc
+
+    return polars, python
+
+
+def _diff_type(types: list[T], call: Call) -> T:
+    unit_of(call.args[2] if len(call.args) > 2 else None, "seconds")
+    return T.number
+
+
+@register(
+    "DATETIME_DIFF",
+    "d d t?",
+    _diff_type,
+    doc="DATETIME_DIFF(date1, date2, [unit='seconds']): date1 - date2",
+)
+def _diff():
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        unit = unit_of(call.args[2] if len(call.args) > 2 else None, "seconds")
+        a, b = as_datetime(args[0]), as_datetime(args[1])
+        if unit in US:
+            micro = (a - b).dt.total_microseconds()
+            out = pl.when(micro >= 0).then(micro // US[unit]).otherwise(-((-micro) // US[unit]))
+            return out.cast(pl.Float64), None
+        months = (a.dt.year() - b.dt.year()).cast(pl.Int64) * 12 + (
+            a.dt.month().cast(pl.Int64) - b.dt.month().cast(pl.Int64)
+        )
+        a_rest = (a - a.dt.truncate("1mo")).dt.total_microseconds()
+        b_rest = (b - b.dt.truncate("1mo")).dt.total_microseconds()
+        months = (
+            pl.when((months > 0) & (a_rest < b_rest))
+            .then(months - 1)
+            .when((months < 0) & (a_rest > b_rest))
+            .then(months + 1)
+            .otherwise(months)
+        )
+        step = MONTHS[unit]
+        out = pl.when(months >= 0).then(months // step).otherwise(-((-months) // step))
+        return out.cast(pl.Float64), None
+
+    def python(values: list[Any], types: list[T], call: Call) -> float | None:
+        unit = unit_of(call.args[2] if len(call.args) > 2 else None, "seconds")
+        a, b = as_datetime_py(values[0]), as_datetime_py(values[1])
+        if a is None or b is None:
+            return None
+        if unit in US:
+            delta = a - b
+            micro = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+            q = abs(micro) // US[unit]
+            return float(q if micro >= 0 else -q)
+        months = (a.year - b.year) * 12 + (a.month - b.month)
+
+        def rest(x: datetime) -> timedelta:
+            return x - x.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+        if months > 0 and rest(a) < rest(b):
+            months -= 1
+        elif months < 0 and rest(a) > rest(b):
+            months += 1
+        q = abs(months) // MONTHS[unit]
+        return float(q if months >= 0 else -q)
+
+    return polars, python
+
+
+def _format_type(types: list[T], call: Call) -> T:
+    if len(call.args) > 1 and not (
+        isinstance(call.args[1], Literal) and isinstance(call.args[1].value, str)
+    ):
+        raise TypeMismatch(
+            "the format must be a literal text such as 'YYYY-MM-DD'", call.args[1].pos
+        )
+    return T.text
+
+
+@register("DATETIME_FORMAT", "d t?", _format_type, doc="DATETIME_FORMAT(date, [format])")
+def _format():
+    def fmt_of(call: Call) -> str | None:
+        return str(call.args[1].value) if len(call.args) > 1 else None  # type: ignore[union-attr]
+
+    return (
+        lambda args, call: (format_datetime(args[0], fmt_of(call)), None),
+        lambda values, types, call: format_datetime_py(values[0], types[0], fmt_of(call)),
+    )
+
+
+ISO_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S%.f%#z",
+    "%Y-%m-%d %H:%M:%S%.f%#z",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+)
+
+
+def _to_utc(expr: pl.Expr, aware: bool) -> pl.Expr:
+    return expr.dt.convert_time_zone("UTC") if aware else expr.dt.replace_time_zone("UTC")
+
+
+def parse_datetime(text: pl.Expr, fmt: str | None) -> pl.Expr:
+    formats = [moment_to_strftime(fmt)] if fmt else list(ISO_FORMATS)
+    parsed = [
+        _to_utc(text.str.to_datetime(f, strict=False, time_unit="us"), "%#z" in f or "+00" in f)
+        for f in formats
+    ]
+    return pl.coalesce(parsed)
+
+
+def _parse_type(types: list[T], call: Call) -> T:
+    return _format_type(types, call) and T.datetime
+
+
+@register("DATETIME_PARSE", "t t?", _parse_type, doc="DATETIME_PARSE(text, [format])")
+def _parse():
+    def fmt_of(call: Call) -> str | None:
+        return str(call.args[1].value) if len(call.args) > 1 else None  # type: ignore[union-attr]
+
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        text = txt(args[0]).str.strip_chars()
+        out = parse_datetime(text, fmt_of(call))
+        return out, (text != "") & out.is_null()
+
+    def python(values: list[Any], types: list[T], call: Call) -> datetime | None:
+        text = txt_py(values[0], types[0]).strip()
+        if text == "":
+            return None
+        value = pl.select(parse_datetime(pl.lit(text), fmt_of(call))).item()
+        if value is None:
+            raise EvalError(f"cannot read {text!r} as a date")
+        return value
+
+    return polars, python
+
+
+def _holidays(call: Call) -> list[date]:
+    if len(call.args) < 3:
+        return []
+    node = call.args[2]
+    if not (isinstance(node, Literal) and isinstance(node.value, str)):
+        raise TypeMismatch(
+            "holidays must be a literal text like '2024-12-25, 2024-12-26'", node.pos
+        )
+    try:
+        return [date.fromisoformat(p.strip()) for p in node.value.split(",") if p.strip()]
+    except ValueError:
+        raise TypeMismatch("holidays must be ISO dates separated by commas", node.pos) from None
+
+
+def _workday_type(types: list[T], call: Call) -> T:
+    _holidays(call)
+    return T.number
+
+
+@register("WORKDAY_DIFF", "d d t?", _workday_type, doc="WORKDAY_DIFF(start, end, [holidays])")
+def _workday_diff():
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        holidays = _holidays(call)
+        start, end = as_datetime(args[0]).dt.date(), as_datetime(args[1]).dt.date()
+        one = pl.duration(days=1)
+        forward = pl.business_day_count(start, end + one, holidays=holidays)
+        backward = -pl.business_day_count(end, start + one, holidays=holidays)
+        return pl.when(start <= end).then(forward).otherwise(backward).cast(pl.Float64), None
+
+    def python(values: list[Any], types: list[T], call: Call) -> float | None:
+        start, end = as_date_py(values[0]), as_date_py(values[1])
+        if start is None or end is None:
+            return None
+        holidays = set(_holidays(call))
+        lo, hi, sign = (start, end, 1) if start <= end else (end, start, -1)
+        days = (hi - lo).days + 1
+        count = sum(
+            1
+            for i in range(days)
+            if (d := lo + timedelta(days=i)).weekday() < 5 and d not in holidays
+        )
+        return float(sign * count)
+
+    return polars, python

@@ -1,0 +1,391 @@
+"""Text functions.
+
+Positions are 1-based and count characters. TRIM removes leading and trailing whitespace only
+(Airtable; Excel also squeezes inner spaces). FIND and SEARCH are both case-sensitive, as in
+Airtable; FIND gives 0 when the text is not found, SEARCH gives blank. Their optional start is
+1-based like Excel's (0, Airtable's default, means the start too). SUBSTITUTE replaces every
+occurrence, or only the index-th. Regular expressions use the Rust ``regex`` dialect (close to
+RE2, which Airtable uses: no look-around, no back-references); REGEX_EXTRACT gives the first
+match or blank; an invalid pattern in a column is an error for that row, a literal one is
+refused when the formula is saved. REPT refuses results longer than 32,767 characters (Excel).
+TEXT(number, format) understands 0, 0.00, #,##0.00 and a trailing %; TEXT(date, format) uses
+DATETIME_FORMAT's tokens.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import Any
+
+import polars as pl
+
+from formulas.ast import Call, Literal
+from formulas.functions import alias, register
+from formulas.functions.logic import TypeMismatch
+from formulas.types import DATES, T
+from formulas.values import Arg, EvalError, num, num_py, txt, txt_py
+
+MAX_TEXT = 32_767
+
+
+def _texts(args: list[Arg]) -> list[pl.Expr]:
+    return [txt(a) for a in args]
+
+
+def _strs(values: list[Any], types: list[T]) -> list[str]:
+    return [txt_py(v, t) for v, t in zip(values, types, strict=True)]
+
+
+def _count(arg: Arg) -> pl.Expr:
+    return num(arg).cast(pl.Int64, strict=False)
+
+
+def _count_py(v: Any) -> int:
+    return int(num_py(v))
+
+
+@register("CONCAT", "t t*", T.text, doc="CONCAT(a, b, ...): joins values as text")
+def _concat():
+    return (
+        lambda args, call: (pl.concat_str(_texts(args)), None),
+        lambda values, types, call: "".join(_strs(values, types)),
+    )
+
+
+alias("CONCATENATE", "CONCAT")
+
+
+@register("LEN", "t", T.number, doc="LEN(text): number of characters")
+def _len():
+    return (
+        lambda args, call: (txt(args[0]).str.len_chars().cast(pl.Float64), None),
+        lambda values, types, call: float(len(txt_py(values[0], types[0]))),
+    )
+
+
+@register("LOWER", "t", T.text, doc="LOWER(text)")
+def _lower():
+    return (
+        lambda args, call: (txt(args[0]).str.to_lowercase(), None),
+        lambda values, types, call: txt_py(values[0], types[0]).lower(),
+    )
+
+
+@register("UPPER", "t", T.text, doc="UPPER(text)")
+def _upper():
+    return (
+        lambda args, call: (txt(args[0]).str.to_uppercase(), None),
+        lambda values, types, call: txt_py(values[0], types[0]).upper(),
+    )
+
+
+@register("TRIM", "t", T.text, doc="TRIM(text): without leading and trailing whitespace")
+def _trim():
+    return (
+        lambda args, call: (txt(args[0]).str.strip_chars(), None),
+        lambda values, types, call: txt_py(values[0], types[0]).strip(),
+    )
+
+
+def _side(kind: str):
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        n = _count(args[1]) if len(args) > 1 else pl.lit(1, dtype=pl.Int64)
+        s = txt(args[0])
+        safe = n.clip(lower_bound=0)
+        return (s.str.head(safe) if kind == "left" else s.str.tail(safe)), (n < 0).fill_null(False)
+
+    def python(values: list[Any], types: list[T], call: Call) -> str:
+        n = _count_py(values[1]) if len(values) > 1 else 1
+        if n < 0:
+            raise EvalError("negative count")
+        s = txt_py(values[0], types[0])
+        return s[:n] if kind == "left" else (s[-n:] if n else "")
+
+    return polars, python
+
+
+register("LEFT", "t n?", T.text, doc="LEFT(text, [count=1])")(lambda: _side("left"))
+register("RIGHT", "t n?", T.text, doc="RIGHT(text, [count=1])")(lambda: _side("right"))
+
+
+@register("MID", "t n n", T.text, doc="MID(text, start, count): start is 1-based")
+def _mid():
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        start, count = _count(args[1]), _count(args[2])
+        bad = (start < 1) | (count < 0)
+        out = txt(args[0]).str.slice((start - 1).clip(lower_bound=0), count.clip(lower_bound=0))
+        return out, bad.fill_null(False)
+
+    def python(values: list[Any], types: list[T], call: Call) -> str:
+        start, count = _count_py(values[1]), _count_py(values[2])
+        if start < 1 or count < 0:
+            raise EvalError("MID start < 1 or count < 0")
+        return txt_py(values[0], types[0])[start - 1 : start - 1 + count]
+
+    return polars, python
+
+
+def _find(kind: str):
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        needle, hay = txt(args[0]), txt(args[1])
+        start = (
+            (_count(args[2]).clip(lower_bound=1) - 1)
+            if len(args) > 2
+            else pl.lit(0, dtype=pl.Int64)
+        )
+        rest = hay.str.slice(start)
+        found = rest.str.contains(needle, literal=True) & (start <= hay.str.len_chars())
+        position = rest.str.split(needle).list.first().str.len_chars().cast(pl.Int64) + start + 1
+        position = pl.when(needle == "").then(start + 1).otherwise(position)
+        missing = pl.lit(0.0) if kind == "find" else pl.lit(None, dtype=pl.Float64)
+        return pl.when(found).then(position.cast(pl.Float64)).otherwise(missing), None
+
+    def python(values: list[Any], types: list[T], call: Call) -> float | None:
+        needle, hay = txt_py(values[0], types[0]), txt_py(values[1], types[1])
+        start = max(_count_py(values[2]), 1) - 1 if len(values) > 2 else 0
+        index = hay.find(needle, start) if start <= len(hay) else -1
+        if index < 0:
+            return 0.0 if kind == "find" else None
+        return float(index + 1)
+
+    return polars, python
+
+
+register("FIND", "t t n?", T.number, doc="FIND(needle, text, [start]): 1-based, 0 when absent")(
+    lambda: _find("find")
+)
+register(
+    "SEARCH", "t t n?", T.number, doc="SEARCH(needle, text, [start]): 1-based, blank when absent"
+)(lambda: _find("search"))
+
+
+@register("SUBSTITUTE", "t t t n?", T.text, doc="SUBSTITUTE(text, old, new, [index])")
+def _substitute():
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        s, old, new = txt(args[0]), txt(args[1]), txt(args[2])
+        if len(args) < 4:
+            return pl.when(old == "").then(s).otherwise(
+                s.str.replace_all(old, new, literal=True)
+            ), None
+        index = _count(args[3])
+        parts = s.str.split(old)
+        replaced = (
+            parts.list.slice(0, index).list.join(old) + new + parts.list.slice(index).list.join(old)
+        )
+        usable = (old != "") & (index >= 1) & (parts.list.len() > index)
+        return pl.when(usable).then(replaced).otherwise(s), None
+
+    def python(values: list[Any], types: list[T], call: Call) -> str:
+        s, old, new = (txt_py(v, t) for v, t in zip(values[:3], types[:3], strict=True))
+        if old == "":
+            return s
+        if len(values) < 4:
+            return s.replace(old, new)
+        index = _count_py(values[3])
+        parts = s.split(old)
+        if index < 1 or len(parts) <= index:
+            return s
+        return old.join(parts[:index]) + new + old.join(parts[index:])
+
+    return polars, python
+
+
+@register("REPLACE", "t n n t", T.text, doc="REPLACE(text, start, count, replacement)")
+def _replace():
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        s, start, count, new = txt(args[0]), _count(args[1]), _count(args[2]), txt(args[3])
+        head = s.str.head((start - 1).clip(lower_bound=0))
+        tail = s.str.slice((start - 1 + count).clip(lower_bound=0))
+        return head + new + tail, ((start < 1) | (count < 0)).fill_null(False)
+
+    def python(values: list[Any], types: list[T], call: Call) -> str:
+        s, start, count = txt_py(values[0], types[0]), _count_py(values[1]), _count_py(values[2])
+        if start < 1 or count < 0:
+            raise EvalError("REPLACE start < 1 or count < 0")
+        return s[: start - 1] + txt_py(values[3], types[3]) + s[start - 1 + count :]
+
+    return polars, python
+
+
+@register("REPT", "t n", T.text, doc="REPT(text, times)")
+def _rept():
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        s, n = txt(args[0]), _count(args[1])
+        bad = (n < 0) | (s.str.len_chars().cast(pl.Int64) * n > MAX_TEXT)
+        safe = pl.when(bad).then(0).otherwise(n)
+        return s.repeat_by(safe).list.join(""), bad.fill_null(False)
+
+    def python(values: list[Any], types: list[T], call: Call) -> str:
+        s, n = txt_py(values[0], types[0]), _count_py(values[1])
+        if n < 0 or len(s) * n > MAX_TEXT:
+            raise EvalError("REPT count out of range")
+        return s * n
+
+    return polars, python
+
+
+# --- regular expressions ---------------------------------------------------------------------
+def validate_pattern(node: Any) -> None:
+    """Refuse an invalid literal pattern when the formula is saved."""
+    if isinstance(node, Literal) and isinstance(node.value, str):
+        try:
+            pl.select(pl.lit("").str.contains(node.value))
+        except pl.exceptions.PolarsError as exc:
+            raise TypeMismatch(
+                f"invalid regular expression: {str(exc).splitlines()[0][:200]}",
+                node.pos,
+                hint="the dialect is RE2-like: no look-around or back-references",
+            ) from None
+
+
+@lru_cache(maxsize=256)
+def _regex_valid(pattern: str) -> bool:
+    try:
+        pl.select(pl.lit("").str.contains(pattern))
+        return True
+    except pl.exceptions.PolarsError:
+        return False
+
+
+def _regex_type(result: T):
+    def returns(types: list[T], call: Call) -> T:
+        validate_pattern(call.args[1])
+        return result
+
+    return returns
+
+
+def _regex(kind: str):
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        s, pattern = txt(args[0]), txt(args[1])
+        if isinstance(call.args[1], Literal):
+            literal = str(call.args[1].value)
+            if kind == "match":
+                return s.str.contains(literal), None
+            if kind == "extract":
+                return s.str.extract(literal, 0), None
+            return s.str.replace_all(literal, txt(args[2])), None
+        # A pattern from a column: invalid patterns become errors row by row.
+        valid = pattern.map_elements(_regex_valid, return_dtype=pl.Boolean)
+        safe = pl.when(valid).then(pattern).otherwise(pl.lit("$^"))
+        if kind == "match":
+            out = s.str.contains(safe, strict=False)
+        elif kind == "extract":
+            out = pl.struct(s.alias("s"), safe.alias("p")).map_elements(
+                lambda r: _extract_one(r["s"], r["p"]), return_dtype=pl.String
+            )
+        else:
+            out = pl.struct(s.alias("s"), safe.alias("p"), txt(args[2]).alias("r")).map_elements(
+                lambda r: _replace_one(r["s"], r["p"], r["r"]), return_dtype=pl.String
+            )
+        return out, ~valid
+
+    def python(values: list[Any], types: list[T], call: Call) -> Any:
+        s, pattern = txt_py(values[0], types[0]), txt_py(values[1], types[1])
+        if not _regex_valid(pattern):
+            raise EvalError("invalid regular expression")
+        if kind == "match":
+            return bool(pl.select(pl.lit(s).str.contains(pattern)).item())
+        if kind == "extract":
+            return _extract_one(s, pattern)
+        return _replace_one(s, pattern, txt_py(values[2], types[2]))
+
+    return polars, python
+
+
+def _extract_one(s: str, pattern: str) -> str | None:
+    value = pl.select(pl.lit(s).str.extract(pattern, 0)).item()
+    return None if value is None else str(value)
+
+
+def _replace_one(s: str, pattern: str, replacement: str) -> str:
+    return str(pl.select(pl.lit(s).str.replace_all(pattern, replacement)).item())
+
+
+register("REGEX_MATCH", "t t", _regex_type(T.boolean), doc="REGEX_MATCH(text, regex)")(
+    lambda: _regex("match")
+)
+register(
+    "REGEX_EXTRACT", "t t", _regex_type(T.text), doc="REGEX_EXTRACT(text, regex): the first match"
+)(lambda: _regex("extract"))
+register(
+    "REGEX_REPLACE", "t t t", _regex_type(T.text), doc="REGEX_REPLACE(text, regex, replacement)"
+)(lambda: _regex("replace"))
+
+
+# --- TEXT ----------------------------------------------------------------------------------
+def _number_format(fmt: str) -> tuple[int, bool, bool]:
+    percent = fmt.endswith("%")
+    body = fmt.rstrip("%")
+    decimals = len(body.split(".", 1)[1]) if "." in body else 0
+    return decimals, "," in body, percent
+
+
+def format_number_py(x: float, fmt: str) -> str:
+    decimals, thousands, percent = _number_format(fmt)
+    if percent:
+        x *= 100
+    factor = 10.0**decimals
+    scaled = math.floor(abs(x) * factor + 0.5 + 1e-9)
+    whole, frac = divmod(int(scaled), int(factor))
+    digits = f"{whole:,}" if thousands else str(whole)
+    text = digits + (f".{frac:0{decimals}d}" if decimals else "")
+    return ("-" if x < 0 and scaled else "") + text + ("%" if percent else "")
+
+
+def _format_number(expr: pl.Expr, fmt: str) -> pl.Expr:
+    decimals, thousands, percent = _number_format(fmt)
+    x = expr * 100 if percent else expr
+    factor = 10**decimals
+    scaled = (x.abs() * float(factor) + 0.5 + 1e-9).floor().cast(pl.Int64)
+    whole = (scaled // factor).cast(pl.String)
+    if thousands:
+        whole = (
+            whole.str.reverse()
+            .str.replace_all(r"(\d{3})", "$1,")
+            .str.reverse()
+            .str.strip_prefix(",")
+        )
+    text = whole
+    if decimals:
+        text = text + "." + (scaled % factor).cast(pl.String).str.zfill(decimals)
+    sign = pl.when((x < 0) & (scaled > 0)).then(pl.lit("-")).otherwise(pl.lit(""))
+    return sign + text + ("%" if percent else "")
+
+
+def _text_type(types: list[T], call: Call) -> T:
+    if len(call.args) > 1 and not (
+        isinstance(call.args[1], Literal) and isinstance(call.args[1].value, str)
+    ):
+        raise TypeMismatch("TEXT() needs its format as a literal text", call.args[1].pos)
+    return T.text
+
+
+@register("TEXT", "x t?", _text_type, doc='TEXT(value, [format]): TEXT(1234.5, "#,##0.00")')
+def _text():
+    from formulas.functions.dates import format_datetime, format_datetime_py  # noqa: PLC0415
+
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        a = args[0]
+        if len(args) == 1:
+            return txt(a), None
+        fmt = str(call.args[1].value)  # type: ignore[union-attr]
+        if a.type in DATES:
+            return format_datetime(a, fmt), None
+        if a.type in (T.number, T.boolean):
+            return _format_number(a.expr.cast(pl.Float64), fmt), None
+        return txt(a), None
+
+    def python(values: list[Any], types: list[T], call: Call) -> str | None:
+        v, t = values[0], types[0]
+        if len(values) == 1:
+            return txt_py(v, t)
+        fmt = str(call.args[1].value)  # type: ignore[union-attr]
+        if t in DATES:
+            return format_datetime_py(v, t, fmt)
+        if t in (T.number, T.boolean):
+            return None if v is None else format_number_py(float(v), fmt)
+        return txt_py(v, t)
+
+    return polars, python

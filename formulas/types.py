@@ -1,0 +1,64 @@
+"""Formula value types and how panel column types appear inside formulas."""
+
+from __future__ import annotations
+
+import enum
+
+import polars as pl
+
+from models.enums import ColumnType
+
+
+class T(enum.StrEnum):
+    number = "number"
+    text = "text"
+    boolean = "boolean"
+    date = "date"
+    datetime = "datetime"
+    blank = "blank"  # BLANK(): fits anywhere
+
+
+FROM_COLUMN = {
+    ColumnType.integer: T.number,
+    ColumnType.number: T.number,
+    ColumnType.text: T.text,
+    ColumnType.json: T.text,
+    ColumnType.boolean: T.boolean,
+    ColumnType.date: T.date,
+    ColumnType.datetime: T.datetime,
+}
+
+# A formula of type T may fill columns of these types.
+FITS = {
+    T.number: {ColumnType.number, ColumnType.integer, ColumnType.text},
+    T.text: {ColumnType.text, ColumnType.json},
+    T.boolean: {ColumnType.boolean, ColumnType.text},
+    T.date: {ColumnType.date, ColumnType.datetime, ColumnType.text},
+    T.datetime: {ColumnType.datetime, ColumnType.date, ColumnType.text},
+    T.blank: set(ColumnType),
+}
+
+DATES = (T.date, T.datetime)
+
+
+def unify(a: T, b: T) -> T | None:
+    """The common type of two branches, or None when they do not mix."""
+    if a == b or b is T.blank:
+        return a
+    if a is T.blank:
+        return b
+    if {a, b} == {T.date, T.datetime}:
+        return T.datetime
+    return None
+
+
+# How each column type is held in a Polars frame (the sync's mapping stage uses the same).
+COLUMN_DTYPES: dict[ColumnType, pl.DataType] = {
+    ColumnType.text: pl.String(),
+    ColumnType.integer: pl.Int64(),
+    ColumnType.number: pl.Float64(),
+    ColumnType.boolean: pl.Boolean(),
+    ColumnType.date: pl.Date(),
+    ColumnType.datetime: pl.Datetime("us", "UTC"),
+    ColumnType.json: pl.String(),
+}

@@ -1,0 +1,278 @@
+"""Atomic publish of a panel version into PostgreSQL.
+
+1. Under a per-panel advisory lock, versions left ``running`` by a killed sync are marked
+   failed and their tables dropped; a new ``running`` version row is committed.
+2. A fresh table ``panel_data.p_<panel>_v<n>`` is created and loaded with COPY (psycopg 3),
+   then its primary key and the indexes saved views need are built, and it is analysed.
+3. One short transaction switches ``panels.current_version_id``, marks the versions, and writes
+   the ``panel.materialized`` outbox event. Readers see the old version or the new, never a mix.
+4. Versions beyond the retention count are dropped (tables) and marked ``dropped``.
+A failure before step 3 leaves the last good version served.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+import uuid
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+import psycopg
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from pipelines.casting import PG_TYPES
+from pipelines.spec import PanelSpec
+
+SCHEMA = "panel_data"
+APP_ROLE = "panels_app"
+COPY_BATCH_ROWS = 100_000
+
+
+def table_names(panel_id: uuid.UUID, number: int) -> tuple[str, str]:
+    return f"p_{panel_id.hex}_v{number}", f"r_{panel_id.hex}_v{number}"
+
+
+@dataclass(frozen=True)
+class Published:
+    version_id: uuid.UUID
+    number: int
+    table_name: str
+    row_count: int
+    reject_count: int
+    load_seconds: float
+
+
+@contextmanager
+def panel_lock(conn: psycopg.Connection[Any], panel_id: uuid.UUID) -> Iterator[None]:
+    """One sync of a panel at a time (a session-level advisory lock, waits for the holder)."""
+    key = zlib.crc32(panel_id.bytes) - 2**31
+    conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+    try:
+        yield
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+
+def _drop_tables(conn: psycopg.Connection[Any], panel_id: uuid.UUID, number: int) -> None:
+    for name in table_names(panel_id, number):
+        conn.execute(
+            sql.SQL("DROP TABLE IF EXISTS {}.{}").format(
+                sql.Identifier(SCHEMA), sql.Identifier(name)
+            )
+        )
+
+
+def _all_tenants(conn: psycopg.Connection[Any]) -> None:
+    conn.execute("SELECT set_config('app.all_tenants', 'on', true)")
+
+
+def begin_version(
+    conn: psycopg.Connection[Any], spec: PanelSpec, run_id: str | None
+) -> tuple[uuid.UUID, int]:
+    """Clean up interrupted versions, then record a new ``running`` one (committed)."""
+    with conn.transaction():
+        _all_tenants(conn)
+        stale = conn.execute(
+            "UPDATE panel_versions SET status = 'failed', finished_at = now(),"
+            " error = 'interrupted before publish (process killed or lost)'"
+            " WHERE panel_id = %s AND status = 'running' RETURNING number",
+            (spec.panel_id,),
+        ).fetchall()
+        for (number,) in stale:
+            _drop_tables(conn, spec.panel_id, number)
+        (number,) = conn.execute(
+            "SELECT coalesce(max(number), 0) + 1 FROM panel_versions WHERE panel_id = %s",
+            (spec.panel_id,),
+        ).fetchone() or (1,)
+        version_id = uuid.uuid4()
+        conn.execute(
+            "INSERT INTO panel_versions (id, tenant_id, panel_id, number, status, dagster_run_id,"
+            " schema, stats, started_at) VALUES (%s, %s, %s, %s, 'running', %s, '[]', '{}', now())",
+            (version_id, spec.tenant_id, spec.panel_id, number, run_id),
+        )
+    return version_id, int(number)
+
+
+def _csv_batches(frame: pl.DataFrame) -> Iterator[bytes]:
+    for chunk in frame.iter_slices(COPY_BATCH_ROWS):
+        buffer = io.BytesIO()
+        chunk.write_csv(buffer, include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.f%z")
+        yield buffer.getvalue()
+
+
+def _copy(
+    conn: psycopg.Connection[Any], name: str, columns: list[str], frame: pl.DataFrame
+) -> None:
+    statement = sql.SQL("COPY {}.{} ({}) FROM STDIN (FORMAT csv)").format(
+        sql.Identifier(SCHEMA),
+        sql.Identifier(name),
+        sql.SQL(", ").join(map(sql.Identifier, columns)),
+    )
+    with conn.cursor() as cur, cur.copy(statement) as copy:
+        for batch in _csv_batches(frame.select(columns)):
+            copy.write(batch)
+
+
+def load_table(
+    conn: psycopg.Connection[Any],
+    spec: PanelSpec,
+    number: int,
+    table: pl.DataFrame,
+    rejects: pl.DataFrame,
+) -> None:
+    """Create and fill the version's table and rejects table, with their indexes (committed)."""
+    name, rejects_name = table_names(spec.panel_id, number)
+    ident = sql.SQL("{}.{}").format(sql.Identifier(SCHEMA), sql.Identifier(name))
+    columns = [sql.SQL("_row_id bigint NOT NULL"), sql.SQL("_source text NOT NULL")] + [
+        sql.SQL("{} {}").format(sql.Identifier(c.key), sql.SQL(PG_TYPES[c.type]))
+        for c in spec.columns
+    ]
+    with conn.transaction():
+        conn.execute(sql.SQL("CREATE TABLE {} ({})").format(ident, sql.SQL(", ").join(columns)))
+        _copy(conn, name, ["_row_id", "_source", *(c.key for c in spec.columns)], table)
+        conn.execute(sql.SQL("ALTER TABLE {} ADD PRIMARY KEY (_row_id)").format(ident))
+        for key in spec.indexed_columns:
+            conn.execute(
+                sql.SQL("CREATE INDEX ON {} ({}, _row_id)").format(ident, sql.Identifier(key))
+            )
+        conn.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(ident, sql.Identifier(APP_ROLE)))
+        rejects_ident = sql.SQL("{}.{}").format(
+            sql.Identifier(SCHEMA), sql.Identifier(rejects_name)
+        )
+        conn.execute(
+            sql.SQL(
+                "CREATE TABLE {} (_source text NOT NULL, _source_row bigint NOT NULL,"
+                " reason text NOT NULL, raw jsonb)"
+            ).format(rejects_ident)
+        )
+        if rejects.height:
+            _copy(conn, rejects_name, ["_source", "_source_row", "reason", "raw"], rejects)
+        conn.execute(
+            sql.SQL("GRANT SELECT ON {} TO {}").format(rejects_ident, sql.Identifier(APP_ROLE))
+        )
+    conn.execute(sql.SQL("ANALYZE {}").format(ident))
+
+
+def switch_version(
+    conn: psycopg.Connection[Any],
+    spec: PanelSpec,
+    version_id: uuid.UUID,
+    number: int,
+    *,
+    row_count: int,
+    reject_count: int,
+    schema: list[dict[str, str]],
+    stats: dict[str, Any],
+    event: dict[str, Any],
+) -> None:
+    """The one short transaction that makes the new version the served one."""
+    name, _ = table_names(spec.panel_id, number)
+    with conn.transaction():
+        _all_tenants(conn)
+        row = conn.execute(
+            "SELECT current_version_id FROM panels WHERE id = %s FOR UPDATE", (spec.panel_id,)
+        ).fetchone()
+        if row is None:
+            raise LookupError(f"panel {spec.partition_key} was deleted during the sync")
+        previous = row[0]
+        old_schema = None
+        if previous is not None:
+            found = conn.execute(
+                "UPDATE panel_versions SET status = 'superseded' WHERE id = %s RETURNING schema",
+                (previous,),
+            ).fetchone()
+            old_schema = found[0] if found else None
+        conn.execute(
+            "UPDATE panel_versions SET status = 'published', finished_at = now(), table_name = %s,"
+            " row_count = %s, reject_count = %s, schema = %s, stats = %s WHERE id = %s",
+            (name, row_count, reject_count, Jsonb(schema), Jsonb(stats), version_id),
+        )
+        conn.execute(
+            "UPDATE panels SET current_version_id = %s WHERE id = %s", (version_id, spec.panel_id)
+        )
+        events = [("panel.materialized", event)]
+        if old_schema is not None and old_schema != schema:
+            events.append(
+                (
+                    "schema.changed",
+                    {
+                        "panel_id": str(spec.panel_id),
+                        "version": number,
+                        "before": old_schema,
+                        "after": schema,
+                    },
+                )
+            )
+        for kind, payload in events:
+            conn.execute(
+                "INSERT INTO panel_events (tenant_id, panel_id, type, payload)"
+                " VALUES (%s, %s, %s, %s)",
+                (spec.tenant_id, spec.panel_id, kind, Jsonb(payload)),
+            )
+
+
+def fail_version(
+    conn: psycopg.Connection[Any],
+    spec: PanelSpec,
+    version_id: uuid.UUID | None,
+    number: int | None,
+    error: str,
+    run_id: str | None,
+) -> None:
+    """Record a failed sync (version row and ``sync.failed`` event); drop what it loaded."""
+    with conn.transaction():
+        _all_tenants(conn)
+        if version_id is not None and number is not None:
+            conn.execute(
+                "UPDATE panel_versions SET status = 'failed', finished_at = now(), error = %s"
+                " WHERE id = %s",
+                (error[:10_000], version_id),
+            )
+            _drop_tables(conn, spec.panel_id, number)
+        conn.execute(
+            "INSERT INTO panel_events (tenant_id, panel_id, type, payload)"
+            " VALUES (%s, %s, 'sync.failed', %s)",
+            (
+                spec.tenant_id,
+                spec.panel_id,
+                Jsonb(
+                    {
+                        "panel_id": str(spec.panel_id),
+                        "error": error[:2000],
+                        "dagster_run_id": run_id,
+                        "version": number,
+                    }
+                ),
+            ),
+        )
+
+
+def apply_retention(conn: psycopg.Connection[Any], spec: PanelSpec, keep: int) -> list[int]:
+    """Drop the tables of versions older than the ``keep`` newest published ones."""
+    with conn.transaction():
+        _all_tenants(conn)
+        old = conn.execute(
+            "UPDATE panel_versions SET status = 'dropped' WHERE id IN ("
+            " SELECT id FROM panel_versions WHERE panel_id = %s"
+            " AND status IN ('published', 'superseded') ORDER BY number DESC OFFSET %s)"
+            " RETURNING number",
+            (spec.panel_id, keep),
+        ).fetchall()
+        for (number,) in old:
+            _drop_tables(conn, spec.panel_id, number)
+    return sorted(n for (n,) in old)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def elapsed(started: float) -> float:
+    return round(time.perf_counter() - started, 3)

@@ -1,0 +1,292 @@
+"""One panel's sync, in two stages that Dagster runs as two assets.
+
+``extract_panel`` reads every source (incremental sources from their stored cursor) and keeps
+the result as Parquet per source; ``build_and_publish`` maps, casts, evaluates formulas and
+publishes from those files, so a changed formula re-runs without calling the sources again.
+Neither imports Dagster: the assets, the batch job and the tests call them directly.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import psycopg
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from models import DataSource, PanelColumn
+from models.db import make_sessionmaker, system_session
+from pipelines import publish
+from pipelines.casting import column_type_of
+from pipelines.connectors import SourceError, extract
+from pipelines.formula_stage import evaluate_formulas
+from pipelines.mapping import map_sources
+from pipelines.spec import PanelSpec, SourceSpec, load_spec
+from serving.crypto import SecretBox
+from serving.settings import Settings
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class SyncEnv:
+    """What a sync needs from outside: settings, the owner engine, the Dagster run id."""
+
+    settings: Settings
+    engine: Engine
+    run_id: str | None = None
+    log: Log = field(default=lambda _message: None)
+
+    @property
+    def conninfo(self) -> str:
+        url = self.engine.url.set(drivername="postgresql")
+        return url.render_as_string(hide_password=False)
+
+    def session(self) -> Any:
+        return system_session(make_sessionmaker(self.engine))
+
+    def spec(self, key: str) -> PanelSpec:
+        with self.session() as session:
+            return load_spec(session, key, SecretBox(self.settings))
+
+    def extract_path(self, spec: PanelSpec, source: str) -> Path:
+        return self.settings.extract_dir / spec.tenant_slug / spec.slug / f"{source}.parquet"
+
+
+def _emit(session: Session, spec: PanelSpec, kind: str, payload: dict[str, Any]) -> None:
+    from models import PanelEvent  # noqa: PLC0415 - keep the import graph flat
+
+    session.add(
+        PanelEvent(tenant_id=spec.tenant_id, panel_id=spec.panel_id, type=kind, payload=payload)
+    )
+
+
+def merge_incremental(
+    previous: pl.DataFrame | None, new: pl.DataFrame, source: SourceSpec, cursor: object
+) -> pl.DataFrame:
+    """Rows at or after the cursor, upserted on the key into what was extracted before.
+
+    ``>=`` keeps rows that share the last cursor value (a later row may carry the same
+    timestamp); the key dedupes them, the newest extract winning.
+    """
+    sync = source.incremental or {}
+    cursor_field = str(sync.get("cursor_field", ""))
+    keys = list(sync.get("key") or [])
+    if cursor_field not in new.columns:
+        raise SourceError(
+            f"source {source.name!r}: cursor field {cursor_field!r} is not in the data"
+        )
+    missing = [k for k in keys if k not in new.columns]
+    if missing:
+        raise SourceError(f"source {source.name!r}: key fields {missing} are not in the data")
+    if cursor is not None and new.height:
+        literal = pl.lit(cursor).cast(new.schema[cursor_field], strict=False)
+        new = new.filter(pl.col(cursor_field) >= literal)
+    if previous is None or previous.height == 0:
+        combined = new
+    else:
+        combined = pl.concat([previous, new], how="diagonal_relaxed")
+    if keys:
+        combined = combined.unique(subset=keys, keep="last", maintain_order=True)
+    return combined
+
+
+def extract_panel(env: SyncEnv, key: str) -> dict[str, Any]:
+    spec = env.spec(key)
+    if not spec.sources:
+        raise SourceError(f"panel {key!r} has no data source")
+    with env.session() as session:
+        _emit(
+            session,
+            spec,
+            "sync.started",
+            {"panel_id": str(spec.panel_id), "dagster_run_id": env.run_id},
+        )
+        session.commit()
+    stats: dict[str, Any] = {}
+    cursors: dict[uuid.UUID, Any] = {}
+    for source in spec.sources:
+        started = time.perf_counter()
+        cursor = source.state.get("cursor") if source.incremental else None
+        env.log(f"extracting {source.kind.value} source {source.name!r}")
+        frame = extract(source, data_root=env.settings.data_root, cursor=cursor)
+        path = env.extract_path(spec, source.name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if source.incremental:
+            previous = pl.read_parquet(path) if path.exists() and cursor is not None else None
+            fetched = frame.height
+            frame = merge_incremental(previous, frame, source, cursor)
+            cursor_field = str(source.incremental["cursor_field"])
+            latest = frame.get_column(cursor_field).max() if frame.height else cursor
+            cursors[source.id] = (
+                latest if latest is None or isinstance(latest, int | float | str) else str(latest)
+            )
+            stats[source.name] = {"fetched": fetched, "cursor": cursors[source.id]}
+        tmp = path.with_suffix(".parquet.tmp")
+        frame.write_parquet(tmp)
+        tmp.replace(path)
+        stats.setdefault(source.name, {}).update(
+            {"rows": frame.height, "fields": frame.width, "seconds": publish.elapsed(started)}
+        )
+    if cursors:
+        with env.session() as session:
+            for source_id, value in cursors.items():
+                current = (
+                    session.scalar(select(DataSource.state).where(DataSource.id == source_id)) or {}
+                )
+                session.execute(
+                    update(DataSource)
+                    .where(DataSource.id == source_id)
+                    .values(state={**current, "cursor": value})
+                )
+            session.commit()
+    return {"sources": stats, "rows": sum(s["rows"] for s in stats.values())}
+
+
+def _column_key(field_name: str, taken: set[str]) -> str:
+    key = re.sub(r"[^a-z0-9_]+", "_", field_name.lower()).strip("_") or "field"
+    if key[0].isdigit():
+        key = f"f_{key}"
+    key = key[:60]
+    base, n = key, 2
+    while key in taken:
+        key, n = f"{base}_{n}", n + 1
+    taken.add(key)
+    return key
+
+
+def _add_drifted_columns(
+    env: SyncEnv, spec: PanelSpec, added: list[tuple[str, pl.DataType]]
+) -> list[str]:
+    taken = {c.key for c in spec.columns}
+    position = max((c.position for c in spec.columns), default=-1) + 1
+    keys = []
+    with env.session() as session:
+        for i, (field_name, dtype) in enumerate(added):
+            key = _column_key(field_name, taken)
+            session.add(
+                PanelColumn(
+                    tenant_id=spec.tenant_id,
+                    panel_id=spec.panel_id,
+                    key=key,
+                    name=field_name,
+                    type=column_type_of(dtype),
+                    position=position + i,
+                    mapping={"source": None, "field": field_name, "cast": None},
+                )
+            )
+            keys.append(key)
+        session.commit()
+    return keys
+
+
+def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
+    started = time.perf_counter()
+    spec = env.spec(key)
+    frames = {}
+    for source in spec.sources:
+        path = env.extract_path(spec, source.name)
+        if not path.exists():
+            raise SourceError(
+                f"source {source.name!r} of {key!r} has not been extracted yet:"
+                " run the extract first"
+            )
+        frames[source.name] = pl.read_parquet(path)
+    mapped = map_sources(spec, frames)
+    added_keys: list[str] = []
+    if mapped.added_columns:
+        added_keys = _add_drifted_columns(env, spec, mapped.added_columns)
+        spec = env.spec(key)
+        mapped = map_sources(spec, frames)
+    table, formula_stats = evaluate_formulas(spec, mapped.table)
+    table = table.with_columns(pl.int_range(1, table.height + 1, dtype=pl.Int64).alias("_row_id"))
+    schema = [{"key": c.key, "name": c.name, "type": c.type.value} for c in spec.columns]
+    version_id: uuid.UUID | None = None
+    number: int | None = None
+    # Autocommit: each step below opens its own explicit transaction.
+    with (
+        psycopg.connect(env.conninfo, autocommit=True) as conn,
+        publish.panel_lock(conn, spec.panel_id),
+    ):
+        try:
+            version_id, number = publish.begin_version(conn, spec, env.run_id)
+            env.log(
+                f"loading version {number}: {table.height} rows, {mapped.rejects.height} rejected"
+            )
+            load_started = time.perf_counter()
+            publish.load_table(conn, spec, number, table, mapped.rejects)
+            load_seconds = publish.elapsed(load_started)
+            stats = {
+                "sources": {n: vars(s) for n, s in mapped.per_source.items()},
+                "formulas": formula_stats,
+                "added_columns": added_keys,
+                "load_seconds": load_seconds,
+            }
+            event = {
+                "panel_id": str(spec.panel_id),
+                "version": number,
+                "dagster_run_id": env.run_id,
+                "row_count": table.height,
+                "rejects": mapped.rejects.height,
+                "duration_seconds": publish.elapsed(started),
+            }
+            publish.switch_version(
+                conn,
+                spec,
+                version_id,
+                number,
+                row_count=table.height,
+                reject_count=mapped.rejects.height,
+                schema=schema,
+                stats=stats,
+                event=event,
+            )
+            dropped = publish.apply_retention(conn, spec, env.settings.version_retention)
+        except Exception as exc:
+            publish.fail_version(
+                conn, spec, version_id, number, f"{exc.__class__.__name__}: {exc}", env.run_id
+            )
+            raise
+    return {
+        "version": number,
+        "row_count": table.height,
+        "reject_count": mapped.rejects.height,
+        "reject_examples": mapped.reject_examples,
+        "schema": schema,
+        "sources": {n: vars(s) for n, s in mapped.per_source.items()},
+        "formulas": formula_stats,
+        "added_columns": added_keys,
+        "dropped_versions": dropped,
+        "load_seconds": load_seconds,
+        "duration_seconds": publish.elapsed(started),
+    }
+
+
+def record_failure(env: SyncEnv, key: str, error: BaseException) -> None:
+    """A ``sync.failed`` event for a failure outside the publish (extract, mapping...)."""
+    try:
+        spec = env.spec(key)
+    except LookupError:
+        return
+    with env.session() as session:
+        _emit(
+            session,
+            spec,
+            "sync.failed",
+            {
+                "panel_id": str(spec.panel_id),
+                "dagster_run_id": env.run_id,
+                "error": f"{error.__class__.__name__}: {error}"[:2000],
+            },
+        )
+        session.commit()
+
+
+__all__ = ["SyncEnv", "build_and_publish", "extract_panel", "merge_incremental", "record_failure"]
