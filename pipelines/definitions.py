@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.resources import PanelsDatabase
+from pipelines.assets import panel_extract, panel_table
+from pipelines.jobs import panel_formulas_job, panel_sync_job, sync_panels_batch
+from pipelines.resources import PanelsDatabase, SyncSettings
+from pipelines.schedules import panel_refresh_scheduler
 from pipelines.sensors import panel_partitions_reconciler
 
 defs = dg.Definitions(
-    sensors=[panel_partitions_reconciler],
-    resources={"panels_db": PanelsDatabase(url=dg.EnvVar("PANELS_DATABASE_URL"))},
+    assets=[panel_extract, panel_table],
+    jobs=[panel_sync_job, panel_formulas_job, sync_panels_batch],
+    sensors=[panel_partitions_reconciler, panel_refresh_scheduler],
+    resources={
+        "panels_db": PanelsDatabase(url=dg.EnvVar("PANELS_DATABASE_URL")),
+        "sync_settings": SyncSettings(),
+    },
 )

@@ -1,9 +1,10 @@
-"""Dagster resources: the Panels database (owner role, all tenants)."""
+"""Dagster resources: the Panels database (owner role, all tenants) and the sync settings."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import dagster as dg
 from pydantic import PrivateAttr
@@ -11,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from models.db import make_engine, make_sessionmaker, system_session
+from serving.settings import Settings, get_settings
 
 
 class PanelsDatabase(dg.ConfigurableResource):  # type: ignore[type-arg]
@@ -37,3 +39,19 @@ class PanelsDatabase(dg.ConfigurableResource):  # type: ignore[type-arg]
     def all_tenants(self) -> Iterator[Session]:
         with system_session(make_sessionmaker(self.engine)) as session:
             yield session
+
+
+class SyncSettings(dg.ConfigurableResource):  # type: ignore[type-arg]
+    """Where syncs read files and keep extracts; empty fields fall back to PANELS_* settings."""
+
+    state_dir: str | None = None
+    data_root: str | None = None
+
+    def settings(self) -> Settings:
+        base = get_settings()
+        updates: dict[str, Path] = {}
+        if self.state_dir:
+            updates["state_dir"] = Path(self.state_dir)
+        if self.data_root:
+            updates["data_root"] = Path(self.data_root)
+        return base.model_copy(update=updates) if updates else base

@@ -167,3 +167,34 @@ def redis_url() -> str:
             pytest.fail(f"Redis is required in CI and is not reachable at {url}: {exc}")
         pytest.skip(f"no Redis at {url}")
     return url
+
+
+@pytest.fixture(scope="session")
+def dagster_instance(fresh_database):
+    """A real Dagster instance on Postgres storage (dagster-postgres), in a temporary home."""
+    import dagster as dg
+
+    from serving.demo import dagster_storage_url
+
+    url = dagster_storage_url(fresh_database())
+    with dg.instance_for_test(
+        overrides={"storage": {"postgres": {"postgres_url": url}}}
+    ) as instance:
+        yield instance
+
+
+@pytest.fixture
+def sync_settings(tmp_path):
+    from pipelines.resources import SyncSettings
+
+    return SyncSettings(state_dir=str(tmp_path / "state"), data_root=str(tmp_path / "data"))
+
+
+@pytest.fixture
+def kit(client, tenant, database_url, dagster_instance, sync_settings):
+    from tests.pipeline_fixtures import PanelKit
+
+    def make(**panel):
+        return PanelKit(client, tenant, database_url, dagster_instance, sync_settings, **panel)
+
+    return make

@@ -9,23 +9,20 @@ from pipelines.definitions import defs
 from pipelines.partitions import PANELS_PARTITIONS_NAME, partition_key, split_partition_key
 from pipelines.resources import PanelsDatabase
 from pipelines.sensors import panel_partitions_reconciler
-from serving.demo import dagster_storage_url
 from tests.builders import make_panel
-
-
-@pytest.fixture(scope="module")
-def dagster_instance(fresh_database):
-    """A real instance on Postgres storage (dagster-postgres), in a temporary DAGSTER_HOME."""
-    url = dagster_storage_url(fresh_database())
-    with dg.instance_for_test(
-        overrides={"storage": {"postgres": {"postgres_url": url}}}
-    ) as instance:
-        yield instance
 
 
 def test_definitions_load_and_resolve() -> None:
     repository = defs.get_repository_def()
-    assert {s.name for s in repository.sensor_defs} == {"panel_partitions_reconciler"}
+    assert {s.name for s in repository.sensor_defs} == {
+        "panel_partitions_reconciler",
+        "panel_refresh_scheduler",
+    }
+    assert {j.name for j in repository.get_all_jobs()} >= {
+        "panel_sync",
+        "panel_formulas",
+        "sync_panels_batch",
+    }
 
 
 def test_partition_keys_round_trip() -> None:
