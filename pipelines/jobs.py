@@ -10,20 +10,17 @@ import time
 import dagster as dg
 
 from pipelines.assets import extract_metadata, panel_extract, panel_table, table_metadata
-from pipelines.partitions import panel_partitions
 from pipelines.resources import PanelsDatabase, SyncSettings
 from pipelines.sync import SyncEnv, build_and_publish, extract_panel, record_failure
 
 panel_sync_job = dg.define_asset_job(
     "panel_sync",
     selection=[panel_extract, panel_table],
-    partitions_def=panel_partitions,
     description="Extract and publish one panel (API, CLI and UI syncs).",
 )
 panel_formulas_job = dg.define_asset_job(
     "panel_formulas",
     selection=[panel_table],
-    partitions_def=panel_partitions,
     description="Re-evaluate formulas and republish from the last extract, without the sources.",
 )
 

@@ -106,7 +106,7 @@ def _pages(client: _Client, config: dict[str, Any], params: dict[str, Any]) -> I
         elif kind == "offset":
             params[paging.get("offset_param", "offset")] = offset
             params[paging.get("limit_param", "limit")] = page_size or 100
-        response = client.get(next_url or url, params if kind != "link" or next_url == url else {})
+        response = client.get(next_url or url, params)
         try:
             body = response.json()
         except ValueError as exc:
@@ -133,7 +133,10 @@ def _pages(client: _Client, config: dict[str, Any], params: dict[str, Any]) -> I
             link = response.links.get("next", {}).get("url")
             if not link:
                 return
-            next_url = str(response.url.join(link))
+            # The next link carries its own query; httpx would replace it with ``params``.
+            joined = response.url.join(link)
+            next_url = str(joined.copy_with(query=None))
+            params = dict(joined.params)
         if page_size and len(records) < int(page_size) and kind in ("page", "offset"):
             return
 
