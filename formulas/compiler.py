@@ -79,6 +79,8 @@ def compile_checked(checked: Checked, lookup_columns: Mapping[int, str] | None =
         if len(n.args) == 2:
             group = build(n.args[1])
             out = out.over(group.expr)
+        else:
+            out = pl.repeat(out, pl.len())
         return Arg(out, None, t, n)
 
     return build(checked.node)

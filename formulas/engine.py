@@ -89,7 +89,8 @@ def order(checked: Mapping[str, Checked]) -> list[str]:
     try:
         return list(sorter.static_order())
     except graphlib.CycleError as exc:
-        cycle = list(exc.args[1])
+        # graphlib lists the cycle against the "uses" direction: a uses b uses c uses a.
+        cycle = list(reversed(exc.args[1]))
         raise FormulaCycleError(cycle) from None
 
 

@@ -98,6 +98,21 @@ DATE_TEXT = "%Y-%m-%d"
 DATETIME_TEXT = "%Y-%m-%dT%H:%M:%S%.3fZ"
 
 
+def is_constant(a: Arg) -> bool:
+    """True when the argument reads no column: Polars then holds it as a single value."""
+    from formulas.ast import ColumnRef, walk  # noqa: PLC0415
+
+    return not any(isinstance(n, ColumnRef) for n in walk(a.node))
+
+
+def subject(a: Arg) -> pl.Expr:
+    """A text argument that string methods operate on, spread to the frame's length when
+    constant (Polars refuses a single value against per-row arguments)."""
+    expr = txt(a)
+    # Adding a frame-long "" spreads a single value and leaves a per-row one as it is.
+    return expr + pl.repeat(pl.lit(""), pl.len()) if is_constant(a) else expr
+
+
 def txt(a: Arg) -> pl.Expr:
     """Any value as text; blank is ""."""
     if a.type is T.blank:

@@ -31,6 +31,11 @@ class FieldError(BaseModel):
     field: str = Field(examples=["body.slug"])
     message: str = Field(examples=["String should match pattern '^[a-z0-9][a-z0-9-]{0,62}$'"])
     type: str = Field(examples=["string_pattern_mismatch"])
+    # Formula errors also say where: 0-based offset, 1-based line and column, and a hint.
+    position: int | None = None
+    line: int | None = None
+    column: int | None = None
+    hint: str | None = Field(default=None, examples=["did you mean {Dep delay}?"])
 
 
 class Problem(BaseModel):

@@ -208,7 +208,7 @@ def _aggregate(kind: str):
         if kind == "max":
             return _finite(pl.max_horizontal(values).fill_null(0.0))
         mean = pl.mean_horizontal(values)
-        return mean, ~mean.is_finite().fill_null(True)
+        return mean, (~mean.is_finite()).fill_null(True)
 
     def python(values: list[Any], types: list[T], call: Call) -> float:
         present = _present(values)

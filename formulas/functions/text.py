@@ -24,7 +24,7 @@ from formulas.ast import Call, Literal
 from formulas.functions import alias, register
 from formulas.functions.logic import TypeMismatch
 from formulas.types import DATES, T
-from formulas.values import Arg, EvalError, num, num_py, txt, txt_py
+from formulas.values import Arg, EvalError, num, num_py, subject, txt, txt_py
 
 MAX_TEXT = 32_767
 
@@ -91,7 +91,7 @@ def _trim():
 def _side(kind: str):
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         n = _count(args[1]) if len(args) > 1 else pl.lit(1, dtype=pl.Int64)
-        s = txt(args[0])
+        s = subject(args[0])
         safe = n.clip(lower_bound=0)
         return (s.str.head(safe) if kind == "left" else s.str.tail(safe)), (n < 0).fill_null(False)
 
@@ -114,7 +114,7 @@ def _mid():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         start, count = _count(args[1]), _count(args[2])
         bad = (start < 1) | (count < 0)
-        out = txt(args[0]).str.slice((start - 1).clip(lower_bound=0), count.clip(lower_bound=0))
+        out = subject(args[0]).str.slice((start - 1).clip(lower_bound=0), count.clip(lower_bound=0))
         return out, bad.fill_null(False)
 
     def python(values: list[Any], types: list[T], call: Call) -> str:
@@ -128,7 +128,7 @@ def _mid():
 
 def _find(kind: str):
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
-        needle, hay = txt(args[0]), txt(args[1])
+        needle, hay = txt(args[0]), subject(args[1])
         start = (
             (_count(args[2]).clip(lower_bound=1) - 1)
             if len(args) > 2
@@ -163,7 +163,7 @@ register(
 @register("SUBSTITUTE", "t t t n?", T.text, doc="SUBSTITUTE(text, old, new, [index])")
 def _substitute():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
-        s, old, new = txt(args[0]), txt(args[1]), txt(args[2])
+        s, old, new = subject(args[0]), txt(args[1]), txt(args[2])
         if len(args) < 4:
             return pl.when(old == "").then(s).otherwise(
                 s.str.replace_all(old, new, literal=True)
@@ -194,7 +194,7 @@ def _substitute():
 @register("REPLACE", "t n n t", T.text, doc="REPLACE(text, start, count, replacement)")
 def _replace():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
-        s, start, count, new = txt(args[0]), _count(args[1]), _count(args[2]), txt(args[3])
+        s, start, count, new = subject(args[0]), _count(args[1]), _count(args[2]), txt(args[3])
         head = s.str.head((start - 1).clip(lower_bound=0))
         tail = s.str.slice((start - 1 + count).clip(lower_bound=0))
         return head + new + tail, ((start < 1) | (count < 0)).fill_null(False)
@@ -211,7 +211,7 @@ def _replace():
 @register("REPT", "t n", T.text, doc="REPT(text, times)")
 def _rept():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
-        s, n = txt(args[0]), _count(args[1])
+        s, n = subject(args[0]), _count(args[1])
         bad = (n < 0) | (s.str.len_chars().cast(pl.Int64) * n > MAX_TEXT)
         safe = pl.when(bad).then(0).otherwise(n)
         return s.repeat_by(safe).list.join(""), bad.fill_null(False)
@@ -258,7 +258,7 @@ def _regex_type(result: T):
 
 def _regex(kind: str):
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
-        s, pattern = txt(args[0]), txt(args[1])
+        s, pattern = subject(args[0]), txt(args[1])
         if isinstance(call.args[1], Literal):
             literal = str(call.args[1].value)
             if kind == "match":

@@ -11,7 +11,8 @@ from schemas.columns import ColumnCreate, ColumnPublic, ColumnUpdate
 from schemas.common import FieldError, Page
 from serving import mutations
 from serving.deps import EditorDep, PagingDep, Principal, SessionDep, ViewerDep
-from serving.errors import ApiError
+from serving.errors import ApiError, Conflict
+from serving.formula_check import Candidate, check_panel_formulas, current_columns
 from serving.pagination import paginate
 from serving.repo import get_owned, scoped
 from serving.routes.panels import load_panel
@@ -68,6 +69,9 @@ def create_column(
             )
         )
         data["position"] = 0 if last is None else last + 1
+    candidates = current_columns(session, principal, panel_id)
+    candidates.append(Candidate(None, data["key"], data["name"], data["type"], data["formula"]))
+    check_panel_formulas(session, principal, candidates, saving=data["key"])
     column = PanelColumn(tenant_id=principal.tenant_id, panel_id=panel_id, **data)
     return mutations.create(session, principal, column, ColumnPublic, object_type="column")
 
@@ -100,6 +104,12 @@ def update_column(
         _check_mapping_source(session, principal, panel_id, changes["mapping"])
     if changes.get("formula") is not None:
         changes["mapping"] = None
+    candidates = current_columns(session, principal, panel_id)
+    for c in candidates:
+        if c.id == column.id:
+            c.key, c.name = changes.get("key", c.key), changes.get("name", c.name)
+            c.type, c.formula = changes.get("type", c.type), changes.get("formula", c.formula)
+    check_panel_formulas(session, principal, candidates, saving=changes.get("key", column.key))
     return mutations.update(session, principal, column, changes, ColumnPublic, object_type="column")
 
 
@@ -110,5 +120,10 @@ def delete_column(
     column = get_owned(
         session, PanelColumn, column_id, principal, label="column", panel_id=panel_id
     )
+    remaining = [c for c in current_columns(session, principal, panel_id) if c.id != column.id]
+    try:
+        check_panel_formulas(session, principal, remaining, saving=None)
+    except ApiError as exc:
+        raise Conflict(f"column {column.key!r} is used by a formula: {exc.detail}") from exc
     mutations.delete(session, principal, column, ColumnPublic, object_type="column")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
