@@ -5,12 +5,55 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
+from sqlalchemy import Engine, select, text
 
 from formulas import FormulaColumn, evaluate_columns
+from formulas.types import FROM_COLUMN, T
+from models import Panel, PanelColumn, PanelVersion
+from models.db import make_sessionmaker, system_session
 from pipelines.spec import PanelSpec
 
 
-def evaluate_formulas(spec: PanelSpec, frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, Any]]:
+class PostgresLookups:
+    """LOOKUP() targets: the current published version of another panel of the same tenant."""
+
+    def __init__(self, engine: Engine, spec: PanelSpec) -> None:
+        self.engine, self.spec = engine, spec
+        self._columns: dict[str, dict[str, T]] = {}
+
+    def _panel(self, slug: str) -> dict[str, T]:
+        if slug not in self._columns:
+            with system_session(make_sessionmaker(self.engine)) as session:
+                rows = session.execute(
+                    select(PanelColumn.key, PanelColumn.type)
+                    .join(Panel, Panel.id == PanelColumn.panel_id)
+                    .where(Panel.tenant_id == self.spec.tenant_id, Panel.slug == slug)
+                ).all()
+            self._columns[slug] = {k: FROM_COLUMN[t] for k, t in rows}
+        return self._columns[slug]
+
+    def column_type(self, panel: str, column: str) -> T | None:
+        return self._panel(panel).get(column)
+
+    def frame(self, panel: str, key: str, result: str) -> pl.DataFrame:
+        with system_session(make_sessionmaker(self.engine)) as session:
+            table = session.scalar(
+                select(PanelVersion.table_name)
+                .join(Panel, Panel.current_version_id == PanelVersion.id)
+                .where(Panel.tenant_id == self.spec.tenant_id, Panel.slug == panel)
+            )
+            if table is None:
+                return pl.DataFrame({key: [], result: []})
+            # Keys were checked against the panel's columns: identifiers, quoted anyway.
+            rows = session.execute(
+                text(f'SELECT "{key}", "{result}" FROM panel_data."{table}"')  # noqa: S608
+            ).all()
+        return pl.DataFrame([list(r) for r in rows], schema=[key, result], orient="row")
+
+
+def evaluate_formulas(
+    spec: PanelSpec, frame: pl.DataFrame, engine: Engine | None = None
+) -> tuple[pl.DataFrame, dict[str, Any]]:
     """Add every formula column to ``frame``; stats count the nulls each formula produced from
     errors (division by zero, invalid dates or regexes), which never abort a sync."""
     formula_columns = [
@@ -22,4 +65,5 @@ def evaluate_formulas(spec: PanelSpec, frame: pl.DataFrame) -> tuple[pl.DataFram
         return frame, {}
     columns = {c.key: c.type for c in spec.columns if c.formula is None}
     names = {c.name: c.key for c in spec.columns}
-    return evaluate_columns(frame, formula_columns, columns=columns, names=names)
+    lookup = PostgresLookups(engine, spec) if engine is not None else None
+    return evaluate_columns(frame, formula_columns, columns=columns, names=names, lookup=lookup)

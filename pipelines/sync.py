@@ -205,7 +205,7 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
         added_keys = _add_drifted_columns(env, spec, mapped.added_columns)
         spec = env.spec(key)
         mapped = map_sources(spec, frames)
-    table, formula_stats = evaluate_formulas(spec, mapped.table)
+    table, formula_stats = evaluate_formulas(spec, mapped.table, env.engine)
     table = table.with_columns(pl.int_range(1, table.height + 1, dtype=pl.Int64).alias("_row_id"))
     schema = [{"key": c.key, "name": c.name, "type": c.type.value} for c in spec.columns]
     version_id: uuid.UUID | None = None

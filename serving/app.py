@@ -13,7 +13,18 @@ from schemas.common import Problem
 from serving.crypto import SecretBox
 from serving.errors import install_error_handlers
 from serving.logs import RequestContextMiddleware, configure_logging
-from serving.routes import audit, auth, columns, health, panels, sources, tokens, users, views
+from serving.routes import (
+    audit,
+    auth,
+    columns,
+    health,
+    panels,
+    sources,
+    syncs,
+    tokens,
+    users,
+    views,
+)
 from serving.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -58,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, panels, sources, columns, views, users, tokens, audit):
+    for module in (auth, panels, sources, columns, views, syncs, users, tokens, audit):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)

@@ -93,6 +93,49 @@ def token(
             raise _fail(str(exc)) from exc
 
 
+@app.command("sync")
+def sync(
+    panel: Annotated[str, typer.Argument(help="TENANT.PANEL, e.g. demo.flights")],
+    wait: Annotated[bool, typer.Option(help="Follow the run until it ends")] = False,
+    formulas_only: Annotated[
+        bool, typer.Option(help="Re-run formulas from the last extract")
+    ] = False,
+    timeout: Annotated[int, typer.Option(help="Seconds to wait at most")] = 3600,
+) -> None:
+    """Start a sync as a Dagster run (through the webserver) and print its run id."""
+    import time  # noqa: PLC0415
+
+    from serving.dagster_client import DagsterClient, DagsterRejected, DagsterUnavailable  # noqa: PLC0415
+
+    if "." not in panel:
+        raise _fail("name the panel as TENANT.PANEL, e.g. demo.flights")
+    settings = get_settings()
+    client = DagsterClient(settings.resolved_dagster_url)
+    try:
+        run_id = client.launch_sync(
+            panel, formulas_only=formulas_only, tags={"panels/trigger": "cli"}
+        )
+    except (DagsterUnavailable, DagsterRejected) as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(run_id)
+    typer.echo(f"{settings.resolved_dagster_url}/runs/{run_id}", err=True)
+    if not wait:
+        return
+    started, last = time.monotonic(), ""
+    while time.monotonic() - started < timeout:
+        run = client.run(run_id)
+        status = run.status if run else "unknown"
+        if status != last:
+            typer.echo(f"[{time.monotonic() - started:6.1f}s] {panel}: {status}", err=True)
+            last = status
+        if run is not None and run.finished:
+            if run.status != "succeeded":
+                raise typer.Exit(code=1)
+            return
+        time.sleep(1)
+    raise _fail(f"the run did not finish within {timeout}s (it goes on in Dagster)")
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option()] = None,

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     # Dagster's instance storage; empty: the database_url server, database `<name>_dagster`.
     dagster_database_url: str | None = None
     redis_url: str | None = None
+    # The Dagster webserver that syncs are launched through; empty: 127.0.0.1:dagster_port.
+    dagster_url: str | None = None
 
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
     jwt_algorithms: Annotated[list[Algorithm], NoDecode] = Field(
@@ -93,6 +95,10 @@ class Settings(BaseSettings):
                 "PANELS_DATABASE_URL is not set (run `panels demo` for an embedded PostgreSQL)"
             )
         return self.database_url
+
+    @property
+    def resolved_dagster_url(self) -> str:
+        return self.dagster_url or f"http://127.0.0.1:{self.dagster_port}"
 
     @property
     def extract_dir(self) -> Path:

@@ -81,6 +81,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         state_dir=state,
         data_root=state / "data",
         dagster_home=state / "dagster_home",
+        dagster_url="http://127.0.0.1:9",  # no webserver unless a test starts one
         log_level="WARNING",
     )
 

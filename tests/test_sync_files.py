@@ -235,3 +235,24 @@ def test_formula_columns_are_evaluated_and_rerun_without_the_sources(kit, sync_s
     assert result.success
     assert [r["late"] for r in k.rows()] == [True, False, True, False]
     assert table_metadata(result)["formulas"]["late"] == {"errors": 0, "blank": 0}
+
+
+def test_lookup_reads_another_panel_of_the_tenant(kit, sync_settings) -> None:
+    write(_data(sync_settings) / "airlines.csv", "carrier,name\nAA,American\nUA,United\n")
+    write(_data(sync_settings) / "flights.csv", "flight,carrier\n1,UA\n2,AA\n3,ZZ\n")
+    airlines = kit(slug="airlines")
+    airlines.source(name="a", kind="file", config={"path": "airlines.csv"})
+    airlines.column("carrier", "text")
+    airlines.column("name", "text")
+    assert airlines.sync().success
+    flights = kit()
+    flights.source(name="f", kind="file", config={"path": "flights.csv"})
+    flights.column("flight", "integer")
+    flights.column("carrier", "text")
+    flights.column("airline", "text", formula='LOOKUP("airlines", "carrier", {carrier}, "name")')
+    assert flights.sync().success
+    assert [(r["flight"], r["airline"]) for r in flights.rows()] == [
+        (1, "United"),
+        (2, "American"),
+        (3, None),
+    ]

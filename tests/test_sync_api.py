@@ -1,0 +1,206 @@
+"""Syncs started through the API and the CLI are Dagster runs of a real webserver."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from serving.app import create_app
+from serving.demo import dagster_storage_url
+from serving.settings import PROJECT_ROOT
+from tests.builders import created
+from tests.pipeline_fixtures import write
+
+pytestmark = pytest.mark.slow
+API = "/api/v1"
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def webserver(database_url, fresh_database, tmp_path_factory):
+    """dagster-webserver over the pipelines code location, runs launched at once (no daemon)."""
+    root = tmp_path_factory.mktemp("webserver")
+    home = root / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "storage": {"postgres": {"postgres_url": dagster_storage_url(fresh_database())}},
+                "telemetry": {"enabled": False},
+                # Launch at once: no daemon runs here to dequeue runs.
+                "run_coordinator": {
+                    "module": "dagster._core.run_coordinator",
+                    "class": "DefaultRunCoordinator",
+                },
+            }
+        )
+    )
+    port = _port()
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "PANELS_DATABASE_URL": database_url,
+        "PANELS_STATE_DIR": str(root / "state"),
+        "PANELS_DATA_ROOT": str(root / "data"),
+    }
+    log = (root / "webserver.log").open("w")
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "dagster-webserver"),
+            "-w",
+            str(PROJECT_ROOT / "workspace.yaml"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while True:
+        assert proc.poll() is None, (root / "webserver.log").read_text()[-3000:]
+        try:
+            if httpx.get(f"{url}/server_info", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, "dagster-webserver did not start"
+        time.sleep(0.5)
+    yield {"url": url, "data_root": root / "data", "env": env}
+    os.killpg(proc.pid, 15)
+    proc.wait(30)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def sync_client(settings, webserver):
+    with TestClient(
+        create_app(settings.model_copy(update={"dagster_url": webserver["url"]}))
+    ) as client:
+        yield client
+
+
+def _panel(client, tenant, data_root: Path, path: str) -> dict:
+    panel = created(
+        client.post(
+            f"{API}/panels",
+            json={"slug": f"s-{os.urandom(3).hex()}", "name": "s"},
+            headers=tenant.editor,
+        )
+    )
+    created(
+        client.post(
+            f"{API}/panels/{panel['id']}/sources",
+            json={"name": "f", "kind": "file", "config": {"path": path}},
+            headers=tenant.admin,
+        )
+    )
+    created(
+        client.post(
+            f"{API}/panels/{panel['id']}/columns",
+            json={"key": "id", "name": "Id", "type": "integer", "mapping": {"field": "id"}},
+            headers=tenant.editor,
+        )
+    )
+    write(data_root / "api.csv", "id\n1\n2\n3\n")
+    return panel
+
+
+def _follow(client, tenant, panel, sync_id: str, timeout: float = 180) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        body = client.get(
+            f"{API}/panels/{panel['id']}/syncs/{sync_id}", headers=tenant.viewer
+        ).json()
+        if body.get("status") in ("succeeded", "failed", "canceled"):
+            return body
+        assert time.monotonic() < deadline, body
+        time.sleep(1)
+
+
+def test_an_api_sync_is_a_dagster_run_and_publishes(
+    sync_client, webserver, tenant, other_tenant
+) -> None:
+    panel = _panel(sync_client, tenant, webserver["data_root"], "api.csv")
+    started = time.monotonic()
+    response = sync_client.post(f"{API}/panels/{panel['id']}/syncs", headers=tenant.editor)
+    assert response.status_code == 202, response.text
+    sync = response.json()
+    assert sync["status"] == "queued"
+    assert sync["partition"] == f"{tenant.slug}.{panel['slug']}"
+    seen = sync_client.get(f"{API}/panels/{panel['id']}/syncs/{sync['id']}", headers=tenant.viewer)
+    assert seen.status_code == 200
+    assert time.monotonic() - started < 5, "the run must be visible in Dagster within 5 seconds"
+    done = _follow(sync_client, tenant, panel, sync["id"])
+    assert done["status"] == "succeeded", done
+    assert done["version"] == 1 and done["row_count"] == 3
+    # Another tenant cannot read the run, even through its own panel.
+    theirs = created(
+        sync_client.post(
+            f"{API}/panels", json={"slug": "x", "name": "x"}, headers=other_tenant.editor
+        )
+    )
+    assert (
+        sync_client.get(
+            f"{API}/panels/{theirs['id']}/syncs/{sync['id']}", headers=other_tenant.viewer
+        ).status_code
+        == 404
+    )
+    assert (
+        sync_client.get(
+            f"{API}/panels/{panel['id']}/syncs/{sync['id']}", headers=other_tenant.viewer
+        ).status_code
+        == 404
+    )
+
+
+def test_a_failed_sync_reports_its_error(sync_client, webserver, tenant) -> None:
+    panel = _panel(sync_client, tenant, webserver["data_root"], "missing.csv")
+    sync = sync_client.post(f"{API}/panels/{panel['id']}/syncs", headers=tenant.editor).json()
+    done = _follow(sync_client, tenant, panel, sync["id"])
+    assert done["status"] == "failed"
+    assert "no file 'missing.csv' under the data root" in done["error"]
+
+
+def test_cli_sync_waits_with_progress(sync_client, webserver, tenant) -> None:
+    panel = _panel(sync_client, tenant, webserver["data_root"], "api.csv")
+    env = {**webserver["env"], "PANELS_DAGSTER_URL": webserver["url"]}
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "panels"),
+            "sync",
+            f"{tenant.slug}.{panel['slug']}",
+            "--wait",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    run_id = result.stdout.strip()
+    assert "succeeded" in result.stderr
+    status = sync_client.get(
+        f"{API}/panels/{panel['id']}/syncs/{run_id}", headers=tenant.viewer
+    ).json()
+    assert status["status"] == "succeeded" and status["row_count"] == 3
