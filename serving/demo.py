@@ -22,7 +22,8 @@ import httpx
 
 from serving import admin
 from serving.embedded import EmbeddedPostgres
-from serving.seed import DEMO_ADMIN, DEMO_TENANT, DEMO_VIEWER, seed_demo
+from serving.dagster_client import DagsterClient
+from serving.seed import DEMO_ADMIN, DEMO_TENANT, DEMO_VIEWER, TABLES, seed_demo
 from serving.settings import PROJECT_ROOT, Settings, get_settings
 
 EMBEDDED_PORT = 55432
@@ -147,6 +148,7 @@ def run_demo(
             "PANELS_DAGSTER_DATABASE_URL": dagster_url,
             "PANELS_DAGSTER_PG_URL": dagster_storage_url(dagster_url),
             "PANELS_DATA_ROOT": str(settings.data_root),
+            "PANELS_STATE_DIR": str(settings.state_dir),
             "DAGSTER_HOME": str(home),
         }
         bindir = Path(sys.executable).parent
@@ -173,7 +175,14 @@ def run_demo(
         children.append(dagster)
         _wait_http(f"{api_url}/health", api, logs / "api.log", 60)
         _wait_http(f"{dagster_ui}/server_info", dagster, logs / "dagster.log", 180)
-        info = {"api": api_url, "docs": f"{api_url}/docs", "dagster": dagster_ui, "token": token}
+        first_sync = _initial_sync(dagster_ui, [f"{DEMO_TENANT}.{t}" for t in TABLES])
+        info = {
+            "api": api_url,
+            "docs": f"{api_url}/docs",
+            "dagster": dagster_ui,
+            "token": token,
+            "first_sync": first_sync,
+        }
         print(
             "\nPanels demo is up.\n"
             f"  API:        {api_url}/api/v1   (OpenAPI docs: {api_url}/docs)\n"
@@ -181,6 +190,7 @@ def run_demo(
             f"  Tenant:     {DEMO_TENANT}\n"
             f"  Admin:      {DEMO_ADMIN} / {accounts.admin_password}\n"
             f"  Viewer:     {DEMO_VIEWER} / {accounts.viewer_password}\n"
+            f"  First sync: {dagster_ui}/runs/{first_sync} (all five panels; then on their cron)\n"
             f"  Logs:       {logs}\n"
             "\nDemo admin token (24 h):\n"
             f"{token}\n\n"
@@ -199,6 +209,26 @@ def run_demo(
         if embedded is not None:
             embedded.stop()
             print("embedded PostgreSQL stopped", flush=True)
+
+
+def _initial_sync(dagster_url: str, partitions: list[str]) -> str:
+    """Sync every demo panel once, in one batch run, so the API has rows to serve at once."""
+    client = DagsterClient(dagster_url, timeout=60)
+    deadline = time.monotonic() + 120
+    while True:  # the code location may still be loading
+        _Stop.check()
+        try:
+            for key in partitions:
+                client.ensure_partition(key)
+            return client.launch(
+                "sync_panels_batch",
+                tags={"panels/trigger": "demo"},
+                run_config={"ops": {"sync_panels": {"config": {"partitions": partitions}}}},
+            )
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(2)
 
 
 def _wait_for_signal(children: list[subprocess.Popen[bytes]]) -> None:
