@@ -21,8 +21,8 @@ from pathlib import Path
 import httpx
 
 from serving import admin
-from serving.embedded import EmbeddedPostgres
 from serving.dagster_client import DagsterClient
+from serving.embedded import EmbeddedPostgres
 from serving.seed import DEMO_ADMIN, DEMO_TENANT, DEMO_VIEWER, TABLES, seed_demo
 from serving.settings import PROJECT_ROOT, Settings, get_settings
 
