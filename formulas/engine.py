@@ -188,6 +188,17 @@ def _lookup_frames(
     return frame, columns
 
 
+def _generations(keys: list[str], checked: Mapping[str, Checked]) -> list[list[str]]:
+    level: dict[str, int] = {}
+    for key in keys:  # ``keys`` is in dependency order
+        deps = [d for d in checked[key].dependencies if d in checked and d != key]
+        level[key] = 1 + max((level[d] for d in deps), default=-1)
+    out: list[list[str]] = [[] for _ in range(max(level.values(), default=-1) + 1)]
+    for key in keys:
+        out[level[key]].append(key)
+    return out
+
+
 def evaluate_columns(
     frame: pl.DataFrame,
     formulas: Sequence[FormulaColumn],
@@ -219,20 +230,32 @@ def evaluate_columns(
     lazy = frame.lazy()
     error_columns = []
     with frozen_now(now):
-        for f in formulas:
-            if f.key not in checked:
-                lazy = lazy.with_columns(pl.lit(None).cast(COLUMN_DTYPES[f.type]).alias(f.key))
-        for key in keys:
-            f, c = by_key[key], checked[key]
-            lazy, lookup_columns = _lookup_frames(lazy, c, lookup, f"__lookup_{key}_")
-            arg = compile_checked(c, lookup_columns)
-            value = to_column(arg, f.type)
-            if arg.error is not None:
-                error = arg.error.fill_null(False)
-                value = pl.when(error).then(None).otherwise(value)
-                lazy = lazy.with_columns(error.alias(f"__error_{key}"))
-                error_columns.append(key)
-            lazy = lazy.with_columns(value.alias(key)).drop(list(lookup_columns.values()))
+        missing = [
+            pl.lit(None).cast(COLUMN_DTYPES[f.type]).alias(f.key)
+            for f in formulas
+            if f.key not in checked
+        ]
+        if missing:
+            lazy = lazy.with_columns(missing)
+        # Formulas that do not depend on each other are computed together, in parallel.
+        for generation in _generations(keys, checked):
+            errors, values, temporary = [], [], []
+            for key in generation:
+                f, c = by_key[key], checked[key]
+                lazy, lookup_columns = _lookup_frames(lazy, c, lookup, f"__lookup_{key}_")
+                temporary.extend(lookup_columns.values())
+                arg = compile_checked(c, lookup_columns)
+                value = to_column(arg, f.type)
+                if arg.error is not None:
+                    errors.append(arg.error.fill_null(False).alias(f"__error_{key}"))
+                    value = pl.when(pl.col(f"__error_{key}")).then(None).otherwise(value)
+                    error_columns.append(key)
+                values.append(value.alias(key))
+            if errors:
+                lazy = lazy.with_columns(errors)
+            lazy = lazy.with_columns(values)
+            if temporary:
+                lazy = lazy.drop(temporary)
         result = lazy.collect()
     for key in keys:
         stats[key] = {

@@ -64,6 +64,13 @@ def finite(expr: pl.Expr) -> pl.Expr:
     return ~expr.is_finite()
 
 
+def floor_mod(x: float, y: float) -> float:
+    """x mod y with the divisor's sign, computed as Polars does (x - y * floor(x / y))."""
+    if y == 0:
+        raise EvalError("modulo by zero")
+    return x - y * math.floor(x / y)
+
+
 def check_finite(x: float) -> float:
     if math.isnan(x) or math.isinf(x):
         raise EvalError("not a finite number")

@@ -187,8 +187,11 @@ def _date():
 
 def _part(name: str):
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
-        value = as_datetime(args[0])
-        return getattr(value.dt, name)().cast(pl.Float64), None
+        if args[0].type is T.date:  # no detour through a UTC datetime: dates have no time
+            if name in ("hour", "minute"):
+                return pl.when(args[0].expr.is_not_null()).then(0.0), None
+            return getattr(args[0].expr.dt, name)().cast(pl.Float64), None
+        return getattr(as_datetime(args[0]).dt, name)().cast(pl.Float64), None
 
     def python(values: list[Any], types: list[T], call: Call) -> float | None:
         value = as_datetime_py(values[0])

@@ -21,7 +21,7 @@ import polars as pl
 from formulas.ast import Call
 from formulas.functions import register
 from formulas.types import T
-from formulas.values import Arg, EvalError, check_finite, num, num_py
+from formulas.values import Arg, EvalError, check_finite, floor_mod, num, num_py
 
 TIE = 1e-9
 
@@ -166,9 +166,7 @@ def _mod():
 
     def python(values: list[Any], types: list[T], call: Call) -> float:
         x, d = num_py(values[0]), num_py(values[1])
-        if d == 0:
-            raise EvalError("MOD by zero")
-        return check_finite(x % d)
+        return check_finite(floor_mod(x, d))
 
     return polars, python
 

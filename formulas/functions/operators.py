@@ -27,6 +27,7 @@ from formulas.values import (
     as_datetime,
     as_datetime_py,
     check_finite,
+    floor_mod,
     is_blank,
     is_blank_py,
     num,
@@ -133,13 +134,15 @@ def binary(op: str, a: Arg, b: Arg, result: T) -> tuple[pl.Expr, pl.Expr | None]
             diff = (a.expr - b.expr).dt.total_days().cast(pl.Float64)
         return diff, None
     x, y = num(a), num(b)
+    # + - * of finite numbers stay finite short of overflow, which IEEE (and PostgreSQL)
+    # represent as infinity: no error column for them, which keeps them as fast as hand-written.
     if op == "+":
-        out = x + y
-    elif op == "-":
-        out = x - y
-    elif op == "*":
-        out = x * y
-    elif op == "/":
+        return x + y, None
+    if op == "-":
+        return x - y, None
+    if op == "*":
+        return x * y, None
+    if op == "/":
         out = pl.when(y != 0).then(x / y)
     elif op == "%":
         out = pl.when(y != 0).then(x % y)
@@ -204,17 +207,17 @@ def binary_py(op: str, av: Any, at: T, bv: Any, bt: T, result: T) -> Any:
         assert isinstance(bv, date)
         return float((av - bv).days)
     x, y = num_py(av), num_py(bv)
+    if op == "+":
+        return x + y
+    if op == "-":
+        return x - y
+    if op == "*":
+        return x * y
     try:
-        if op == "+":
-            out = x + y
-        elif op == "-":
-            out = x - y
-        elif op == "*":
-            out = x * y
-        elif op == "/":
+        if op == "/":
             out = x / y
         elif op == "%":
-            out = x % y
+            out = floor_mod(x, y)
         else:
             out = math.pow(x, y)
     except (ZeroDivisionError, ValueError, OverflowError) as exc:
