@@ -23,14 +23,15 @@ STATE = Path(__file__).resolve().parent / "results"
 
 
 @contextmanager
-def scratch_database() -> Iterator[str]:
-    """A migrated database for one benchmark, dropped afterwards."""
+def scratch_database(*, migrate: bool = True) -> Iterator[str]:
+    """A (migrated) database for one benchmark, dropped afterwards."""
     STATE.mkdir(parents=True, exist_ok=True)
     with postgres_server(os.environ.get("PANELS_BENCH_DATABASE_URL"), STATE) as server:
         name = f"panels_bench_{uuid.uuid4().hex[:8]}"
         url = make_url(server).set(database=name).render_as_string(hide_password=False)
         ensure_database(url)
-        upgrade(url)
+        if migrate:
+            upgrade(url)
         try:
             yield url
         finally:
