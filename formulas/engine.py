@@ -239,7 +239,9 @@ def evaluate_columns(
             lazy = lazy.with_columns(missing)
         # Formulas that do not depend on each other are computed together, in parallel.
         for generation in _generations(keys, checked):
-            errors, values, temporary = [], [], []
+            errors: list[pl.Expr] = []
+            values: list[pl.Expr] = []
+            temporary: list[str] = []
             for key in generation:
                 f, c = by_key[key], checked[key]
                 lazy, lookup_columns = _lookup_frames(lazy, c, lookup, f"__lookup_{key}_")

@@ -136,6 +136,73 @@ def sync(
     raise _fail(f"the run did not finish within {timeout}s (it goes on in Dagster)")
 
 
+def _failed_panels(session: object, tenant_id: object) -> set[str]:
+    """Panels whose latest sync outcome is a failure (no publish since)."""
+    from sqlalchemy import text  # noqa: PLC0415
+
+    rows = session.execute(  # type: ignore[attr-defined]
+        text(
+            "SELECT p.slug FROM panels p JOIN LATERAL ("
+            " SELECT e.type FROM panel_events e WHERE e.panel_id = p.id"
+            " AND e.type IN ('panel.materialized', 'sync.failed') ORDER BY e.id DESC LIMIT 1"
+            ") last ON true WHERE p.tenant_id = :tenant AND last.type = 'sync.failed'"
+        ),
+        {"tenant": tenant_id},
+    )
+    return {slug for (slug,) in rows}
+
+
+@app.command("backfill")
+def backfill(
+    tenant: Annotated[str, typer.Option(help="Tenant slug")],
+    panel: Annotated[
+        list[str] | None, typer.Option(help="Panel slug (repeatable); default: all")
+    ] = None,
+    failed_only: Annotated[bool, typer.Option(help="Only panels whose last sync failed")] = False,
+    batch_size: Annotated[int, typer.Option(help="Panels per Dagster run")] = 100,
+) -> None:
+    """Sync some or all panels of a tenant in batch runs (one Dagster run per batch)."""
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from models import Panel  # noqa: PLC0415
+    from serving.dagster_client import DagsterClient, DagsterRejected, DagsterUnavailable  # noqa: PLC0415
+
+    settings = get_settings()
+    with admin.owner_session(settings) as session:
+        try:
+            found = admin.get_tenant(session, tenant)
+        except admin.AdminError as exc:
+            raise _fail(str(exc)) from exc
+        slugs = set(session.scalars(select(Panel.slug).where(Panel.tenant_id == found.id)))
+        unknown = set(panel or []) - slugs
+        if unknown:
+            raise _fail(f"no panel {', '.join(sorted(unknown))} in tenant {tenant!r}")
+        chosen = set(panel) if panel else slugs
+        if failed_only:
+            chosen &= _failed_panels(session, found.id)
+    keys = sorted(f"{tenant}.{slug}" for slug in chosen)
+    if not keys:
+        typer.echo("nothing to backfill", err=True)
+        return
+    client = DagsterClient(settings.resolved_dagster_url)
+    try:
+        for key in keys:
+            client.ensure_partition(key)
+        for i in range(0, len(keys), batch_size):
+            batch = keys[i : i + batch_size]
+            run_id = client.launch(
+                "sync_panels_batch",
+                tags={"panels/trigger": "backfill", "panels/tenant": tenant},
+                run_config={"ops": {"sync_panels": {"config": {"partitions": batch}}}},
+            )
+            typer.echo(run_id)
+            typer.echo(
+                f"{len(batch)} panels: {settings.resolved_dagster_url}/runs/{run_id}", err=True
+            )
+    except (DagsterUnavailable, DagsterRejected) as exc:
+        raise _fail(str(exc)) from exc
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option()] = None,

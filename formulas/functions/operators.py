@@ -142,6 +142,7 @@ def binary(op: str, a: Arg, b: Arg, result: T) -> tuple[pl.Expr, pl.Expr | None]
         return x - y, None
     if op == "*":
         return x * y, None
+    out: pl.Expr
     if op == "/":
         out = pl.when(y != 0).then(x / y)
     elif op == "%":
