@@ -29,7 +29,11 @@ def _literal(value: object) -> pl.Expr:
     return pl.lit(None)
 
 
-def compile_checked(checked: Checked, lookup_columns: Mapping[int, str] | None = None) -> Arg:
+def compile_checked(
+    checked: Checked,
+    lookup_columns: Mapping[int, str] | None = None,
+    non_null: frozenset[str] = frozenset(),
+) -> Arg:
     registry = load()
     lookup_columns = lookup_columns or {}
 
@@ -38,7 +42,8 @@ def compile_checked(checked: Checked, lookup_columns: Mapping[int, str] | None =
         if isinstance(n, Literal):
             return Arg(_literal(n.value), None, t, n)
         if isinstance(n, ColumnRef):
-            return Arg(pl.col(checked.refs[id(n)]), None, t, n)
+            key = checked.refs[id(n)]
+            return Arg(pl.col(key), None, t, n, non_null=key in non_null)
         if isinstance(n, Unary):
             inner = build(n.operand)
             value, own = unary(n.op, inner)

@@ -227,6 +227,9 @@ def evaluate_columns(
             checked.pop(key, None)
         keys = order(checked)
     by_key = {f.key: f for f in formulas}
+    # Columns without blanks need no blank handling (formula columns may produce blanks).
+    counts = frame.null_count().row(0, named=True) if frame.width else {}
+    non_null = frozenset(k for k, n in counts.items() if n == 0 and k not in by_key)
     lazy = frame.lazy()
     error_columns = []
     with frozen_now(now):
@@ -246,7 +249,7 @@ def evaluate_columns(
                 f, c = by_key[key], checked[key]
                 lazy, lookup_columns = _lookup_frames(lazy, c, lookup, f"__lookup_{key}_")
                 temporary.extend(lookup_columns.values())
-                arg = compile_checked(c, lookup_columns)
+                arg = compile_checked(c, lookup_columns, non_null)
                 value = to_column(arg, f.type)
                 if arg.error is not None:
                     errors.append(arg.error.fill_null(False).alias(f"__error_{key}"))

@@ -32,6 +32,7 @@ class Arg:
     error: pl.Expr | None
     type: T
     node: Node
+    non_null: bool = False  # a column known to hold no blanks: coercions skip fill_null
 
 
 def any_error(*errors: pl.Expr | None) -> pl.Expr | None:
@@ -48,9 +49,8 @@ def any_error(*errors: pl.Expr | None) -> pl.Expr | None:
 def num(a: Arg) -> pl.Expr:
     if a.type is T.blank:
         return pl.lit(0.0)
-    if a.type is T.boolean:
-        return a.expr.cast(pl.Float64).fill_null(0.0)
-    return a.expr.cast(pl.Float64).fill_null(0.0)
+    value = a.expr.cast(pl.Float64)
+    return value if a.non_null else value.fill_null(0.0)
 
 
 def num_py(v: Any) -> float:
@@ -125,9 +125,10 @@ def txt(a: Arg) -> pl.Expr:
     if a.type is T.blank:
         return pl.lit("")
     if a.type is T.text:
-        return a.expr.fill_null("")
+        return a.expr if a.non_null else a.expr.fill_null("")
     if a.type is T.number:
-        return number_text(a.expr.cast(pl.Float64)).fill_null("")
+        text = number_text(a.expr.cast(pl.Float64))
+        return text if a.non_null else text.fill_null("")
     if a.type is T.boolean:
         return (
             pl.when(a.expr)
