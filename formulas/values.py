@@ -125,10 +125,9 @@ def txt(a: Arg) -> pl.Expr:
     if a.type is T.blank:
         return pl.lit("")
     if a.type is T.text:
-        return a.expr if a.non_null else a.expr.fill_null("")
+        return a.expr.fill_null("")
     if a.type is T.number:
-        text = number_text(a.expr.cast(pl.Float64))
-        return text if a.non_null else text.fill_null("")
+        return number_text(a.expr.cast(pl.Float64)).fill_null("")
     if a.type is T.boolean:
         return (
             pl.when(a.expr)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings as hypothesis_settings
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
@@ -27,6 +28,12 @@ from serving.embedded import postgres_server
 from serving.settings import Settings
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# CI replays the same generated examples every run (a red CI must be reproducible); local runs
+# explore new ones each time.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if IN_CI:
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
