@@ -16,8 +16,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from hypothesis import settings as hypothesis_settings
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import make_url
 
 from models.enums import Role
