@@ -33,6 +33,7 @@ def compile_checked(
     checked: Checked,
     lookup_columns: Mapping[int, str] | None = None,
     non_null: frozenset[str] = frozenset(),
+    integral: frozenset[str] = frozenset(),
 ) -> Arg:
     registry = load()
     lookup_columns = lookup_columns or {}
@@ -43,7 +44,7 @@ def compile_checked(
             return Arg(_literal(n.value), None, t, n)
         if isinstance(n, ColumnRef):
             key = checked.refs[id(n)]
-            return Arg(pl.col(key), None, t, n, non_null=key in non_null)
+            return Arg(pl.col(key), None, t, n, non_null=key in non_null, integral=key in integral)
         if isinstance(n, Unary):
             inner = build(n.operand)
             value, own = unary(n.op, inner)

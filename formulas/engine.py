@@ -123,6 +123,8 @@ def to_column(arg: Arg, target: ColumnType) -> pl.Expr:
     if target is ColumnType.number:
         return arg.expr.cast(pl.Float64)
     if target in (ColumnType.text, ColumnType.json):
+        if arg.type is T.text:
+            return arg.expr
         return pl.when(arg.expr.is_null()).then(None).otherwise(txt(arg))
     if target is ColumnType.date:
         return as_datetime(arg).dt.date() if arg.type is T.datetime else arg.expr.cast(pl.Date)
@@ -230,6 +232,9 @@ def evaluate_columns(
     # Columns without blanks need no blank handling (formula columns may produce blanks).
     counts = frame.null_count().row(0, named=True) if frame.width else {}
     non_null = frozenset(k for k, n in counts.items() if n == 0 and k not in by_key)
+    integral = frozenset(
+        k for k, dtype in frame.schema.items() if dtype.is_integer() and k not in by_key
+    )
     lazy = frame.lazy()
     error_columns = []
     with frozen_now(now):
@@ -249,7 +254,7 @@ def evaluate_columns(
                 f, c = by_key[key], checked[key]
                 lazy, lookup_columns = _lookup_frames(lazy, c, lookup, f"__lookup_{key}_")
                 temporary.extend(lookup_columns.values())
-                arg = compile_checked(c, lookup_columns, non_null)
+                arg = compile_checked(c, lookup_columns, non_null, integral)
                 value = to_column(arg, f.type)
                 if arg.error is not None:
                     errors.append(arg.error.fill_null(False).alias(f"__error_{key}"))

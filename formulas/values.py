@@ -33,6 +33,7 @@ class Arg:
     type: T
     node: Node
     non_null: bool = False  # a column known to hold no blanks: coercions skip fill_null
+    integral: bool = False  # an integer column: shown as text without a float detour
 
 
 def any_error(*errors: pl.Expr | None) -> pl.Expr | None:
@@ -127,6 +128,8 @@ def txt(a: Arg) -> pl.Expr:
     if a.type is T.text:
         return a.expr.fill_null("")
     if a.type is T.number:
+        if a.integral:
+            return a.expr.cast(pl.String).fill_null("")
         return number_text(a.expr.cast(pl.Float64)).fill_null("")
     if a.type is T.boolean:
         return (

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from formulas.functions.dates import ISO_FORMATS
 from formulas.types import COLUMN_DTYPES
 from models.enums import ColumnType
 
@@ -42,15 +43,7 @@ def _to_utc(series: pl.Series) -> pl.Series:
 
 
 # Tried in order when one format does not fit a whole column (mixed ISO 8601 spellings).
-DATETIME_FORMATS = (
-    "%Y-%m-%dT%H:%M:%S%.f%#z",
-    "%Y-%m-%d %H:%M:%S%.f%#z",
-    "%Y-%m-%dT%H:%M:%S%.f",
-    "%Y-%m-%d %H:%M:%S%.f",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d",
-)
+DATETIME_FORMATS = ISO_FORMATS
 
 
 def _parse_datetime(text: pl.Series, fmt: str | None) -> pl.Series:
