@@ -21,7 +21,7 @@ import psycopg
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from models import DataSource, PanelColumn
+from models import DataSource, PanelColumn, PanelEvent
 from models.db import make_sessionmaker, system_session
 from pipelines import publish
 from pipelines.casting import column_type_of
@@ -61,8 +61,6 @@ class SyncEnv:
 
 
 def _emit(session: Session, spec: PanelSpec, kind: str, payload: dict[str, Any]) -> None:
-    from models import PanelEvent  # noqa: PLC0415 - keep the import graph flat
-
     session.add(
         PanelEvent(tenant_id=spec.tenant_id, panel_id=spec.panel_id, type=kind, payload=payload)
     )
@@ -114,13 +112,15 @@ def extract_panel(env: SyncEnv, key: str) -> dict[str, Any]:
     cursors: dict[uuid.UUID, Any] = {}
     for source in spec.sources:
         started = time.perf_counter()
-        cursor = source.state.get("cursor") if source.incremental else None
+        path = env.extract_path(spec, source.name)
+        # Without the kept extract (a new machine, a wiped state dir) an incremental source is
+        # read in full again: the published table is rebuilt from the extract alone.
+        cursor = source.state.get("cursor") if source.incremental and path.exists() else None
         env.log(f"extracting {source.kind.value} source {source.name!r}")
         frame = extract(source, data_root=env.settings.data_root, cursor=cursor)
-        path = env.extract_path(spec, source.name)
         path.parent.mkdir(parents=True, exist_ok=True)
         if source.incremental:
-            previous = pl.read_parquet(path) if path.exists() and cursor is not None else None
+            previous = pl.read_parquet(path) if cursor is not None else None
             fetched = frame.height
             frame = merge_incremental(previous, frame, source, cursor)
             cursor_field = str(source.incremental["cursor_field"])

@@ -357,3 +357,25 @@ def test_decimal_values_are_numbers() -> None:
 
     series = pl.Series([Decimal("1.10"), None])
     assert cast_series(series, ColumnType.number).to_list() == [1.1, None]
+
+
+def test_incremental_source_without_its_kept_extract_is_read_in_full(kit, sync_settings) -> None:
+    path = write(
+        Path(sync_settings.data_root) / "full.csv", "id,updated\n1,2024-01-01\n2,2024-01-05\n"
+    )
+    k = kit()
+    k.source(
+        name="full",
+        kind="file",
+        config={
+            "path": "full.csv",
+            "sync": {"mode": "incremental", "cursor_field": "updated", "key": ["id"]},
+        },
+    )
+    k.column("id", "integer")
+    assert k.sync().success
+    for extract in (Path(sync_settings.state_dir) / "extracts").rglob("*.parquet"):
+        extract.unlink()  # a new machine: the state dir is gone, the stored cursor is not
+    write(path, "id,updated\n1,2024-01-01\n2,2024-01-05\n3,2024-01-06\n")
+    assert k.sync().success
+    assert [r["id"] for r in k.rows()] == [1, 2, 3]
