@@ -19,6 +19,7 @@ from serving.routes import (
     columns,
     health,
     panels,
+    rows,
     sources,
     syncs,
     tokens,
@@ -69,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, panels, sources, columns, views, syncs, users, tokens, audit):
+    for module in (auth, panels, sources, columns, views, rows, syncs, users, tokens, audit):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)

@@ -109,6 +109,8 @@ REQUIRED_ROLE: dict[tuple[str, str], Role] = {
     ("DELETE", "/api/v1/tokens/{token_id}"): Role.admin,
     ("GET", "/api/v1/audit"): Role.admin,
     ("POST", "/api/v1/panels/{panel_id}/syncs"): Role.editor,
+    ("GET", "/api/v1/panels/{panel_id}/rows"): Role.viewer,
+    ("GET", "/api/v1/panels/{panel_id}/versions"): Role.viewer,
     ("GET", "/api/v1/panels/{panel_id}/syncs/{sync_id}"): Role.viewer,
 }
 # Routes that reach the Dagster webserver: none runs in this test, so allowed callers get 503

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from schemas.common import PublicModel
+
+
+class ColumnInfo(BaseModel):
+    key: str
+    name: str
+    type: str
+
+
+class RowsPage(BaseModel):
+    data: list[dict[str, Any]]
+    columns: list[ColumnInfo]
+    version: int | None = Field(description="The panel version read; null before the first sync")
+    total: int | None = Field(description="Rows in the version")
+    next_cursor: str | None = Field(default=None, description="Pass as cursor= for the next page")
+
+
+class VersionPublic(PublicModel):
+    id: uuid.UUID
+    number: int
+    status: str
+    dagster_run_id: str | None
+    row_count: int | None
+    reject_count: int | None
+    started_at: datetime
+    finished_at: datetime | None
+    error: str | None
+    current: bool = False

@@ -1,0 +1,155 @@
+"""Reading published rows: columns, sorts, keyset pages, versions, ETags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.pipeline_fixtures import write
+
+CSV = "id,carrier,delay\n" + "".join(
+    f"{i},{['AA', 'UA', ''][i % 3]},{'' if i % 5 == 0 else (i * 7) % 11}\n" for i in range(1, 31)
+)
+
+
+@pytest.fixture
+def synced(kit, sync_settings):
+    write(Path(sync_settings.data_root) / "rows.csv", CSV)
+    k = kit()
+    k.source(name="r", kind="file", config={"path": "rows.csv"})
+    k.column("id", "integer")
+    k.column("carrier", "text")
+    k.column("delay", "integer")
+    assert k.sync().success
+    return k
+
+
+def _get(k, **params):
+    return k.client.get(f"{k.url}/rows", params=params, headers=k.tenant.viewer)
+
+
+def test_rows_come_in_publish_order_with_columns_and_version(synced) -> None:
+    body = _get(synced, limit=5).json()
+    assert body["version"] == 1 and body["total"] == 30
+    assert [c["key"] for c in body["columns"]] == ["id", "carrier", "delay"]
+    assert [r["id"] for r in body["data"]] == [1, 2, 3, 4, 5]
+    assert body["data"][1] == {"id": 2, "carrier": None, "delay": 3}
+    assert body["next_cursor"]
+
+
+def test_column_subset_and_unknown_columns(synced) -> None:
+    body = _get(synced, columns="delay,id", limit=2).json()
+    assert body["data"] == [{"delay": 7, "id": 1}, {"delay": 3, "id": 2}]
+    bad = _get(synced, columns="id,nope")
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "query.columns.1"
+    injected = _get(synced, sort='delay"; DROP TABLE panels; --')
+    assert injected.status_code == 422
+    assert "no column" in injected.json()["detail"]
+
+
+def _all_pages(k, **params):
+    rows, cursor, pages = [], None, 0
+    while True:
+        body = _get(k, **params, **({"cursor": cursor} if cursor else {})).json()
+        rows += body["data"]
+        pages += 1
+        cursor = body["next_cursor"]
+        if not cursor:
+            return rows, pages
+
+
+@pytest.mark.parametrize("sort", ["delay", "-delay", "carrier,-delay", "-carrier,id"])
+def test_keyset_pages_cover_every_row_once_in_order(synced, sort) -> None:
+    rows, pages = _all_pages(synced, sort=sort, limit=4)
+    assert pages == 8
+    assert sorted(r["id"] for r in rows) == list(range(1, 31))
+    everything = _get(synced, sort=sort, limit=100).json()["data"]
+    assert [r["id"] for r in rows] == [r["id"] for r in everything]
+    key, descending = sort.split(",")[0].lstrip("-"), sort.startswith("-")
+    values = [r[key] for r in everything]
+    present = [v for v in values if v is not None]
+    assert present == sorted(present, reverse=descending)
+    assert values[len(present) :] == [None] * (len(values) - len(present)), "blanks come last"
+
+
+def test_a_cursor_keeps_reading_its_version_after_a_new_publish(synced, sync_settings) -> None:
+    first = _get(synced, limit=10).json()
+    write(Path(sync_settings.data_root) / "rows.csv", "id,carrier,delay\n100,ZZ,1\n")
+    assert synced.sync().success
+    assert _get(synced).json()["version"] == 2
+    second = _get(synced, limit=10, cursor=first["next_cursor"]).json()
+    assert second["version"] == 1
+    assert [r["id"] for r in second["data"]] == list(range(11, 21))
+
+
+def test_time_travel_and_versions_list(synced, sync_settings) -> None:
+    write(Path(sync_settings.data_root) / "rows.csv", "id,carrier,delay\n100,ZZ,1\n")
+    result = synced.sync()
+    assert _get(synced).json()["data"] == [{"id": 100, "carrier": "ZZ", "delay": 1}]
+    assert _get(synced, version=1).json()["total"] == 30
+    assert _get(synced, version=9).status_code == 404
+    versions = synced.client.get(f"{synced.url}/versions", headers=synced.tenant.viewer).json()[
+        "data"
+    ]
+    assert [(v["number"], v["status"], v["current"], v["row_count"]) for v in versions] == [
+        (2, "published", True, 1),
+        (1, "superseded", False, 30),
+    ]
+    assert versions[0]["dagster_run_id"] == result.run_id
+
+
+def test_etag_answers_304_until_the_panel_changes(synced, sync_settings) -> None:
+    first = _get(synced, sort="delay", limit=3)
+    tag = first.headers["etag"]
+    again = synced.client.get(
+        f"{synced.url}/rows",
+        params={"sort": "delay", "limit": 3},
+        headers={**synced.tenant.viewer, "If-None-Match": tag},
+    )
+    assert again.status_code == 304
+    other_query = _get(synced, sort="-delay", limit=3)
+    assert other_query.headers["etag"] != tag
+    assert synced.sync().success
+    after = synced.client.get(
+        f"{synced.url}/rows",
+        params={"sort": "delay", "limit": 3},
+        headers={**synced.tenant.viewer, "If-None-Match": tag},
+    )
+    assert after.status_code == 200
+
+
+def test_a_saved_view_chooses_columns_and_sorts(synced) -> None:
+    columns = synced.client.get(f"{synced.url}/columns", headers=synced.tenant.viewer).json()[
+        "data"
+    ]
+    by_key = {c["key"]: c["id"] for c in columns}
+    view = synced.client.post(
+        f"{synced.url}/views",
+        headers=synced.tenant.editor,
+        json={
+            "name": "by delay",
+            "sorts": [{"column": "delay", "direction": "desc"}],
+            "columns": [
+                {"column_id": by_key["delay"]},
+                {"column_id": by_key["id"]},
+                {"column_id": by_key["carrier"], "visible": False},
+            ],
+        },
+    ).json()
+    body = _get(synced, view=view["id"], limit=3).json()
+    assert [c["key"] for c in body["columns"]] == ["delay", "id"]
+    assert [r["delay"] for r in body["data"]] == [10, 10, 9]
+
+
+def test_a_panel_never_synced_has_no_rows(kit) -> None:
+    k = kit()
+    body = _get(k).json()
+    assert body == {"data": [], "columns": [], "version": None, "total": 0, "next_cursor": None}
+
+
+def test_bad_cursor_is_a_422(synced) -> None:
+    response = _get(synced, cursor="not-a-cursor")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "query.cursor"
