@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -25,12 +25,15 @@ from sqlalchemy import (
     and_,
     column,
     false,
+    func,
     or_,
     select,
     table,
 )
 from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.types import TypeEngine
+
+from serving.filters import FilterCompiler, FilterError
 
 TYPES: dict[str, TypeEngine[Any]] = {
     "text": Text(),
@@ -81,12 +84,13 @@ def _restore(value: Any, kind: str) -> Any:
     return value
 
 
-def encode_cursor(version: int, sorts: list[Sort], row: dict[str, Any]) -> str:
+def encode_cursor(version: int, sorts: list[Sort], row: dict[str, Any], total: int | None) -> str:
     payload = {
         "v": version,
         "s": [[s.key, s.descending] for s in sorts],
         "k": [_jsonable(row[s.key]) for s in sorts],
         "id": row["_row_id"],
+        "t": total,
     }
     return (
         base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode())
@@ -112,6 +116,7 @@ class RowQuery:
     schema: list[dict[str, str]]
     columns: list[str]
     sorts: list[Sort]
+    filters: list[Any] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.types = {c["key"]: c["type"] for c in self.schema}
@@ -127,6 +132,11 @@ class RowQuery:
             *(column(k, TYPES[t]) for k, t in self.types.items()),
             schema="panel_data",
         )
+        compiler = FilterCompiler(self.table.c, self.types)
+        try:
+            self.where = [compiler.compile(f) for f in self.filters]
+        except FilterError as exc:
+            raise QueryError(f"query.{exc.path}", str(exc)) from exc
 
     def _col(self, key: str) -> ColumnElement[Any]:
         return self.table.c[key]
@@ -171,10 +181,16 @@ class RowQuery:
         stmt = select(self._col("_row_id"), *(self._col(k) for k in self.columns)).select_from(
             self.table
         )
+        if self.where:
+            stmt = stmt.where(*self.where)
         if cursor is not None:
             stmt = stmt.where(self.after(cursor))
         stmt = stmt.order_by(*self.order_by()).limit(limit)
         return stmt.offset(offset) if offset and cursor is None else stmt
+
+
+def count(query: RowQuery) -> Select[Any]:
+    return select(func.count()).select_from(query.table).where(*query.where)
 
 
 def etag(version_id: object, normalized: dict[str, Any]) -> str:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Annotated, Any
 
@@ -18,7 +19,16 @@ from serving.errors import ApiError, NotFound
 from serving.pagination import paginate
 from serving.repo import get_owned, scoped
 from serving.routes.panels import load_panel
-from serving.rows import QueryError, RowQuery, Sort, decode_cursor, encode_cursor, etag, parse_sort
+from serving.rows import (
+    QueryError,
+    RowQuery,
+    Sort,
+    count,
+    decode_cursor,
+    encode_cursor,
+    etag,
+    parse_sort,
+)
 
 router = APIRouter(prefix="/panels/{panel_id}", tags=["rows"])
 READABLE = (VersionStatus.published, VersionStatus.superseded)
@@ -64,6 +74,14 @@ def read_rows(
     offset: Annotated[int, Query(ge=0)] = 0,
     cursor: Annotated[str | None, Query(max_length=4096)] = None,
     version: Annotated[int | None, Query(ge=1, description="A retained older version")] = None,
+    filter: Annotated[
+        str | None,
+        Query(
+            max_length=20_000,
+            description="JSON filter tree, e.g."
+            ' {"and": [{"column": "dep_delay", "op": "gt", "value": 60}]}',
+        ),
+    ] = None,
 ) -> Any:
     panel = load_panel(session, principal, panel_id)
     decoded = None
@@ -91,6 +109,13 @@ def read_rows(
     schema: list[dict[str, str]] = list(found.schema)
     keys = [c["key"] for c in schema]
     sorts = parse_sort(sort)
+    filters: list[Any] = []
+    if filter:
+        try:
+            filters.append(json.loads(filter))
+        except ValueError as exc:
+            error = FieldError(field="query.filter", message="not valid JSON", type="invalid_query")
+            raise ApiError(422, "query.filter: not valid JSON", errors=[error]) from exc
     if view is not None:
         saved = get_owned(session, View, view, principal, label="view", panel_id=panel.id)
         by_id = {}  # the view names columns by id; the version's schema by key
@@ -107,18 +132,21 @@ def read_rows(
         ]
         keys = shown or keys
         sorts = sorts or [Sort(s["column"], s.get("direction") == "desc") for s in saved.sorts]
+        if saved.filters:
+            filters.insert(0, saved.filters)
     if columns:
         keys = [k.strip() for k in columns.split(",") if k.strip()]
     if decoded:
         sorts = [Sort(k, bool(d)) for k, d in decoded["s"]]
     try:
-        query = RowQuery(str(found.table_name), schema, keys, sorts)
+        query = RowQuery(str(found.table_name), schema, keys, sorts, filters)
     except QueryError as exc:
         raise _bad(exc) from exc
     normalized = {
         "v": found.number,
         "c": keys,
         "s": [[s.key, s.descending] for s in sorts],
+        "f": filters,
         "l": limit,
         "o": offset,
         "cursor": cursor,
@@ -137,13 +165,21 @@ def read_rows(
         raise NotFound("version", found.number) from exc
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = encode_cursor(found.number, sorts, rows[-1]) if more and rows else None
+    # A filtered read is counted once, on its first page; the cursor carries the total on:
+    # no count(*) on every page.
+    if not filters:
+        total = found.row_count
+    elif decoded is not None and decoded.get("t") is not None:
+        total = int(decoded["t"])
+    else:
+        total = int(session.scalar(count(query)) or 0)
+    next_cursor = encode_cursor(found.number, sorts, rows[-1], total) if more and rows else None
     info = {c["key"]: c for c in schema}
     page = RowsPage(
         data=[{k: r[k] for k in keys} for r in rows],
         columns=[ColumnInfo(**info[k]) for k in keys],
         version=found.number,
-        total=found.row_count,
+        total=total,
         next_cursor=next_cursor,
     )
     return JSONResponse(

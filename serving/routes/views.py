@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Response, status
+from sqlalchemy import column
 
 from models import PanelColumn, View, ViewColumn
 from schemas.common import FieldError, Page
@@ -12,6 +13,7 @@ from schemas.views import ViewColumnIn, ViewCreate, ViewPublic, ViewUpdate
 from serving import audit, mutations
 from serving.deps import EditorDep, PagingDep, Principal, SessionDep, ViewerDep
 from serving.errors import ApiError
+from serving.filters import FilterCompiler, FilterError
 from serving.pagination import paginate
 from serving.repo import get_owned, scoped
 from serving.routes.panels import load_panel
@@ -51,6 +53,14 @@ def _check_references(data: dict[str, Any], columns: list[PanelColumn]) -> None:
             raise _unknown(
                 f"body.aggregates.{i}.column", f"the panel has no column {agg['column']!r}"
             )
+    if data.get("filters"):
+        types = {c.key: c.type.value for c in columns}
+        compiler = FilterCompiler({k: column(k) for k in types}, types)
+        try:
+            compiler.compile(data["filters"], "filters")
+        except FilterError as exc:
+            error = FieldError(field=f"body.{exc.path}", message=str(exc), type="invalid_filter")
+            raise ApiError(422, f"body.{exc.path}: {exc}", errors=[error]) from exc
 
 
 def _view_columns(
