@@ -153,3 +153,39 @@ def test_bad_cursor_is_a_422(synced) -> None:
     response = _get(synced, cursor="not-a-cursor")
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "query.cursor"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "ndjson", "parquet"])
+def test_exports_parse_back_to_the_same_rows(synced, fmt) -> None:
+    import io
+    import json
+
+    import polars as pl
+
+    params = {
+        "format": fmt,
+        "sort": "-delay",
+        "filter": json.dumps({"column": "id", "op": "lte", "value": 20}),
+    }
+    response = synced.client.get(
+        f"{synced.url}/rows/export", params=params, headers=synced.tenant.viewer
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["x-panel-version"] == "1"
+    assert f'-v1.{fmt}"' in response.headers["content-disposition"]
+    expected = synced.client.get(
+        f"{synced.url}/rows", params={**params, "limit": 100}, headers=synced.tenant.viewer
+    ).json()["data"]
+    if fmt == "csv":
+        frame = pl.read_csv(io.BytesIO(response.content), schema_overrides={"carrier": pl.String})
+    elif fmt == "ndjson":
+        frame = pl.read_ndjson(io.BytesIO(response.content))
+    else:
+        frame = pl.read_parquet(io.BytesIO(response.content))
+    assert frame.to_dicts() == expected
+    assert len(expected) == 20
+
+
+def test_export_of_another_tenants_panel_is_404(synced, other_tenant) -> None:
+    response = synced.client.get(f"{synced.url}/rows/export", headers=other_tenant.viewer)
+    assert response.status_code == 404
