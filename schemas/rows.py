@@ -34,3 +34,15 @@ class VersionPublic(PublicModel):
     finished_at: datetime | None
     error: str | None
     current: bool = False
+
+
+class GroupPublic(BaseModel):
+    group: dict[str, Any] = Field(examples=[{"carrier": "AA"}])
+    values: dict[str, Any] = Field(examples=[{"count": 32729, "avg:dep_delay": 8.59}])
+
+
+class AggregatesPublic(BaseModel):
+    version: int | None
+    groups: list[GroupPublic]
+    footer: dict[str, Any] = Field(description="The same aggregates over every (filtered) row")
+    truncated: bool = Field(description="More than 1,000 groups: only the first are returned")

@@ -111,6 +111,7 @@ REQUIRED_ROLE: dict[tuple[str, str], Role] = {
     ("POST", "/api/v1/panels/{panel_id}/syncs"): Role.editor,
     ("GET", "/api/v1/panels/{panel_id}/rows"): Role.viewer,
     ("GET", "/api/v1/panels/{panel_id}/rows/export"): Role.viewer,
+    ("GET", "/api/v1/panels/{panel_id}/aggregates"): Role.viewer,
     ("GET", "/api/v1/panels/{panel_id}/versions"): Role.viewer,
     ("GET", "/api/v1/panels/{panel_id}/syncs/{sync_id}"): Role.viewer,
 }

@@ -189,3 +189,56 @@ def test_exports_parse_back_to_the_same_rows(synced, fmt) -> None:
 def test_export_of_another_tenants_panel_is_404(synced, other_tenant) -> None:
     response = synced.client.get(f"{synced.url}/rows/export", headers=other_tenant.viewer)
     assert response.status_code == 404
+
+
+def test_aggregates_per_group_and_footer(synced) -> None:
+    params = {
+        "group_by": "carrier",
+        "aggregates": "count,count_empty:delay,sum:delay,avg:delay,min:delay,max:delay,"
+        "median:delay,count_distinct:delay",
+    }
+    body = synced.client.get(
+        f"{synced.url}/aggregates", params=params, headers=synced.tenant.viewer
+    ).json()
+    import polars as pl
+
+    frame = pl.read_csv(CSV.encode(), schema_overrides={"carrier": pl.String})
+    by = {g["group"]["carrier"]: g["values"] for g in body["groups"]}
+    assert list(by) == ["AA", "UA", None]  # blanks last
+    for carrier, values in by.items():
+        part = frame.filter(
+            pl.col("carrier").is_null() if carrier is None else pl.col("carrier") == carrier
+        )
+        delay = part.get_column("delay")
+        assert values["count"] == part.height
+        assert values["count_empty:delay"] == delay.null_count()
+        assert values["sum:delay"] == delay.sum()
+        assert values["avg:delay"] == pytest.approx(delay.mean())
+        assert (values["min:delay"], values["max:delay"]) == (delay.min(), delay.max())
+        assert values["median:delay"] == pytest.approx(delay.median())
+        assert values["count_distinct:delay"] == delay.drop_nulls().n_unique()
+    assert body["footer"]["count"] == 30
+    assert body["footer"]["sum:delay"] == frame.get_column("delay").sum()
+    assert body["truncated"] is False
+
+
+def test_aggregates_follow_filters_and_refuse_bad_requests(synced) -> None:
+    import json
+
+    body = synced.client.get(
+        f"{synced.url}/aggregates",
+        headers=synced.tenant.viewer,
+        params={"filter": json.dumps({"column": "carrier", "op": "is", "value": "AA"})},
+    ).json()
+    assert body["footer"] == {"count": 10}
+    bad = synced.client.get(
+        f"{synced.url}/aggregates",
+        params={"aggregates": "sum:carrier"},
+        headers=synced.tenant.viewer,
+    )
+    assert bad.status_code == 422
+    assert "sum needs a number column" in bad.json()["errors"][0]["message"]
+    unknown = synced.client.get(
+        f"{synced.url}/aggregates", params={"group_by": "nope"}, headers=synced.tenant.viewer
+    )
+    assert unknown.json()["errors"][0]["field"] == "query.group_by.0"

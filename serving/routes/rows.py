@@ -7,6 +7,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -19,7 +20,8 @@ from models import Panel, PanelColumn, PanelVersion, View
 from models.db import set_tenant
 from models.enums import VersionStatus
 from schemas.common import FieldError, Page
-from schemas.rows import ColumnInfo, RowsPage, VersionPublic
+from schemas.rows import AggregatesPublic, ColumnInfo, GroupPublic, RowsPage, VersionPublic
+from serving.aggregates import MAX_GROUPS, aggregate_selects, parse_aggregates
 from serving.deps import PagingDep, Principal, SessionDep, ViewerDep
 from serving.errors import ApiError, NotFound
 from serving.pagination import paginate
@@ -341,4 +343,70 @@ def export_rows(
             "Content-Disposition": f'attachment; filename="{name}"',
             "X-Panel-Version": str(prepared.version.number),
         },
+    )
+
+
+def _plain(value: Any) -> Any:
+    """PostgreSQL sums integers as numeric: give JSON numbers, not strings."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+@router.get("/aggregates", response_model=AggregatesPublic)
+def read_aggregates(
+    session: SessionDep,
+    principal: ViewerDep,
+    panel_id: uuid.UUID,
+    group_by: Annotated[str | None, Query(description="Comma-separated column keys")] = None,
+    aggregates: Annotated[
+        str | None, Query(description="e.g. count,sum:amount,avg:dep_delay,count_distinct:carrier")
+    ] = None,
+    view: ViewParam = None,
+    version: VersionParam = None,
+    filter: FilterParam = None,
+) -> AggregatesPublic:
+    """Aggregates per group (a view's group-by and aggregates unless given) and as footers."""
+    panel = load_panel(session, principal, panel_id)
+    prepared = prepare(
+        session,
+        principal,
+        panel,
+        view=view,
+        columns=None,
+        sort=None,
+        filter_json=filter,
+        version=version,
+    )
+    if prepared is None:
+        return AggregatesPublic(version=None, groups=[], footer={}, truncated=False)
+    keys = [k.strip() for k in (group_by or "").split(",") if k.strip()]
+    wanted = parse_aggregates(aggregates)
+    if view is not None and not group_by and not aggregates:
+        saved = get_owned(session, View, view, principal, label="view", panel_id=panel.id)
+        keys = list(saved.group_by)
+        wanted = [(a["function"], a["column"]) for a in saved.aggregates]
+    try:
+        grouped, footer, labels = aggregate_selects(prepared.query, keys, wanted)
+    except QueryError as exc:
+        raise _bad(exc) from exc
+    footer_row = session.execute(footer).one()
+    groups = []
+    if keys:
+        rows = session.execute(grouped).all()
+        for row in rows[:MAX_GROUPS]:
+            groups.append(
+                GroupPublic(
+                    group=dict(zip(keys, row[: len(keys)], strict=True)),
+                    values=dict(zip(labels, map(_plain, row[len(keys) :]), strict=True)),
+                )
+            )
+        truncated = len(rows) > MAX_GROUPS
+    else:
+        truncated = False
+    return AggregatesPublic(
+        version=prepared.version.number,
+        groups=groups,
+        footer=dict(zip(labels, map(_plain, footer_row), strict=True)),
+        truncated=truncated,
     )
