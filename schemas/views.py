@@ -14,19 +14,22 @@ class SortSpec(BaseModel):
     direction: Literal["asc", "desc"] = "asc"
 
 
+AggregateFunction = Literal[
+    "count",
+    "count_empty",
+    "count_not_empty",
+    "count_distinct",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "median",
+]
+
+
 class AggregateSpec(BaseModel):
     column: ColumnKey
-    function: Literal[
-        "count",
-        "count_empty",
-        "count_not_empty",
-        "count_distinct",
-        "sum",
-        "avg",
-        "min",
-        "max",
-        "median",
-    ]
+    function: AggregateFunction
 
 
 class ViewColumnIn(BaseModel):

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from sqlalchemy import Select, case, distinct, func, literal, select
 from sqlalchemy.sql import ColumnElement
 
+from schemas.views import AggregateFunction
 from serving.rows import QueryError, RowQuery
 
-FUNCTIONS = (
-    "count",
-    "count_empty",
-    "count_not_empty",
-    "count_distinct",
-    "sum",
-    "avg",
-    "min",
-    "max",
-    "median",
-)
+FUNCTIONS: tuple[str, ...] = get_args(AggregateFunction)
 NUMERIC = {"integer", "number"}
 ORDERABLE = NUMERIC | {"date", "datetime", "text"}
 MAX_GROUPS = 1_000

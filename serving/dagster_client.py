@@ -7,7 +7,7 @@ instance's run coordinator, visible in the UI at once, retried and re-executable
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
@@ -21,6 +21,17 @@ mutation($repositorySelector: RepositorySelector!, $partitionsDefName: String!,
          $partitionKey: String!) {
   addDynamicPartition(repositorySelector: $repositorySelector,
                       partitionsDefName: $partitionsDefName, partitionKey: $partitionKey) {
+    __typename
+    ... on PythonError { message }
+    ... on UnauthorizedError { message }
+  }
+}"""
+
+_DELETE_PARTITIONS = """
+mutation($repositorySelector: RepositorySelector!, $partitionsDefName: String!,
+         $partitionKeys: [String!]!) {
+  deleteDynamicPartitions(repositorySelector: $repositorySelector,
+                          partitionsDefName: $partitionsDefName, partitionKeys: $partitionKeys) {
     __typename
     ... on PythonError { message }
     ... on UnauthorizedError { message }
@@ -108,14 +119,16 @@ class DagsterClient:
         data: dict[str, Any] = body["data"]
         return data
 
+    _SELECTOR: ClassVar[dict[str, str]] = {
+        "repositoryLocationName": LOCATION,
+        "repositoryName": REPOSITORY,
+    }
+
     def ensure_partition(self, key: str) -> None:
         result = self._call(
             _ADD_PARTITION,
             {
-                "repositorySelector": {
-                    "repositoryLocationName": LOCATION,
-                    "repositoryName": REPOSITORY,
-                },
+                "repositorySelector": self._SELECTOR,
                 "partitionsDefName": PARTITIONS,
                 "partitionKey": key,
             },
@@ -124,6 +137,18 @@ class DagsterClient:
             "AddDynamicPartitionSuccess",
             "DuplicateDynamicPartitionError",
         ):
+            raise DagsterRejected(result.get("message", result["__typename"]))
+
+    def delete_partition(self, key: str) -> None:
+        result = self._call(
+            _DELETE_PARTITIONS,
+            {
+                "repositorySelector": self._SELECTOR,
+                "partitionsDefName": PARTITIONS,
+                "partitionKeys": [key],
+            },
+        )["deleteDynamicPartitions"]
+        if result["__typename"] != "DeleteDynamicPartitionsSuccess":
             raise DagsterRejected(result.get("message", result["__typename"]))
 
     def launch(

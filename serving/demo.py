@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 
 from serving import admin
-from serving.dagster_client import DagsterClient
+from serving.dagster_client import DagsterClient, DagsterRejected, DagsterUnavailable
 from serving.embedded import EmbeddedPostgres
 from serving.seed import DEMO_ADMIN, DEMO_TENANT, DEMO_VIEWER, TABLES, seed_demo
 from serving.settings import PROJECT_ROOT, Settings, get_settings
@@ -225,7 +225,7 @@ def _initial_sync(dagster_url: str, partitions: list[str]) -> str:
                 tags={"panels/trigger": "demo"},
                 run_config={"ops": {"sync_panels": {"config": {"partitions": partitions}}}},
             )
-        except Exception:
+        except (DagsterUnavailable, DagsterRejected):
             if time.monotonic() > deadline:
                 raise
             time.sleep(2)

@@ -176,7 +176,7 @@ class RowQuery:
         return or_(*clauses)
 
     def select(
-        self, *, limit: int, offset: int = 0, cursor: dict[str, Any] | None = None
+        self, *, limit: int | None, offset: int = 0, cursor: dict[str, Any] | None = None
     ) -> Select[Any]:
         stmt = select(self._col("_row_id"), *(self._col(k) for k in self.columns)).select_from(
             self.table

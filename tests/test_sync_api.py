@@ -236,3 +236,28 @@ def test_cli_backfill_of_failed_panels_only(sync_client, webserver, tenant) -> N
     ]:
         assert time.monotonic() < deadline, "the backfill did not publish the failed panel"
         time.sleep(1)
+
+
+def test_partitions_follow_panel_creation_rename_and_deletion(
+    sync_client, webserver, tenant
+) -> None:
+    import dagster as dg
+
+    def partitions() -> set[str]:
+        with dg.DagsterInstance.from_config(webserver["env"]["DAGSTER_HOME"]) as instance:
+            return set(instance.get_dynamic_partitions("panels"))
+
+    panel = created(
+        sync_client.post(
+            f"{API}/panels", json={"slug": "follows", "name": "f"}, headers=tenant.editor
+        )
+    )
+    assert f"{tenant.slug}.follows" in partitions()  # at once, not on the reconciler's tick
+    sync_client.patch(
+        f"{API}/panels/{panel['id']}", json={"slug": "renamed"}, headers=tenant.editor
+    )
+    keys = partitions()
+    assert f"{tenant.slug}.renamed" in keys
+    assert f"{tenant.slug}.follows" not in keys
+    sync_client.delete(f"{API}/panels/{panel['id']}", headers=tenant.editor)
+    assert f"{tenant.slug}.renamed" not in partitions()

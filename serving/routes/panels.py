@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import uuid
 
 from fastapi import APIRouter, Response, status
@@ -8,11 +9,31 @@ from models import Panel
 from schemas.common import Page
 from schemas.panels import PanelCreate, PanelPublic, PanelUpdate
 from serving import mutations
-from serving.deps import EditorDep, PagingDep, Principal, SessionDep, ViewerDep
+from serving.dagster_client import DagsterClient, DagsterRejected, DagsterUnavailable
+from serving.deps import EditorDep, PagingDep, Principal, SessionDep, SettingsDep, ViewerDep
 from serving.pagination import paginate
 from serving.repo import get_owned, scoped
+from serving.settings import Settings
 
 router = APIRouter(prefix="/panels", tags=["panels"])
+logger = logging.getLogger("panels.partitions")
+
+
+def follow_partition(
+    settings: Settings, *, add: str | None = None, remove: str | None = None
+) -> None:
+    """Keep the panel's Dagster partition in step at once; best effort, after the commit.
+
+    When the webserver is away the ``panel_partitions_reconciler`` sensor repairs the drift.
+    """
+    client = DagsterClient(settings.resolved_dagster_url, timeout=2.0)
+    try:
+        if add:
+            client.ensure_partition(add)
+        if remove:
+            client.delete_partition(remove)
+    except (DagsterUnavailable, DagsterRejected) as exc:
+        logger.info("partition change left to the reconciler", extra={"reason": str(exc)})
 
 
 def load_panel(session: SessionDep, principal: Principal, panel_id: uuid.UUID) -> Panel:
@@ -25,9 +46,13 @@ def list_panels(session: SessionDep, principal: ViewerDep, paging: PagingDep) ->
 
 
 @router.post("", response_model=PanelPublic, status_code=status.HTTP_201_CREATED)
-def create_panel(session: SessionDep, principal: EditorDep, panel_in: PanelCreate) -> PanelPublic:
+def create_panel(
+    session: SessionDep, principal: EditorDep, settings: SettingsDep, panel_in: PanelCreate
+) -> PanelPublic:
     panel = Panel(tenant_id=principal.tenant_id, **panel_in.model_dump())
-    return mutations.create(session, principal, panel, PanelPublic, object_type="panel")
+    created = mutations.create(session, principal, panel, PanelPublic, object_type="panel")
+    follow_partition(settings, add=f"{principal.tenant_slug}.{created.slug}")
+    return created
 
 
 @router.get("/{panel_id}", response_model=PanelPublic)
@@ -37,10 +62,15 @@ def read_panel(session: SessionDep, principal: ViewerDep, panel_id: uuid.UUID) -
 
 @router.patch("/{panel_id}", response_model=PanelPublic)
 def update_panel(
-    session: SessionDep, principal: EditorDep, panel_id: uuid.UUID, panel_in: PanelUpdate
+    session: SessionDep,
+    principal: EditorDep,
+    settings: SettingsDep,
+    panel_id: uuid.UUID,
+    panel_in: PanelUpdate,
 ) -> PanelPublic:
     panel = load_panel(session, principal, panel_id)
-    return mutations.update(
+    old_slug = panel.slug
+    updated = mutations.update(
         session,
         principal,
         panel,
@@ -48,10 +78,21 @@ def update_panel(
         PanelPublic,
         object_type="panel",
     )
+    if updated.slug != old_slug:  # the partition key follows the slug
+        follow_partition(
+            settings,
+            add=f"{principal.tenant_slug}.{updated.slug}",
+            remove=f"{principal.tenant_slug}.{old_slug}",
+        )
+    return updated
 
 
 @router.delete("/{panel_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_panel(session: SessionDep, principal: EditorDep, panel_id: uuid.UUID) -> Response:
+def delete_panel(
+    session: SessionDep, principal: EditorDep, settings: SettingsDep, panel_id: uuid.UUID
+) -> Response:
     panel = load_panel(session, principal, panel_id)
+    key = f"{principal.tenant_slug}.{panel.slug}"
     mutations.delete(session, principal, panel, PanelPublic, object_type="panel")
+    follow_partition(settings, remove=key)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

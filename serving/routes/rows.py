@@ -253,7 +253,7 @@ def _stream(request: Request, principal: Principal, query: RowQuery, fmt: str) -
     """Rows from a server-side cursor on a session of its own (the request's is closed by then)."""
     with request.app.state.sessions() as session:
         set_tenant(session, principal.tenant_id)
-        stmt = query.select(limit=2**62).execution_options(stream_results=True, yield_per=BATCH)
+        stmt = query.select(limit=None).execution_options(stream_results=True, yield_per=BATCH)
         result = session.execute(stmt).mappings()
         keys = query.columns
         if fmt == "parquet":
