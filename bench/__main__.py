@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import api_panel_list, formulas, sync
+from bench import api_rows, formulas, sync
 from bench.common import STATE
 
-BENCHMARKS = [sync, formulas, api_panel_list]
+BENCHMARKS = [sync, formulas, api_rows]
 ROOT = Path(__file__).resolve().parent.parent
 SHOWN = ("rps", "syncs_per_minute", "seconds", "p50_ms", "p95_ms", "p99_ms", "rows_per_second")
 

@@ -73,3 +73,34 @@ async def closed_loop(
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return latency_summary(samples, time.perf_counter() - measure_from)
+
+
+class KeepAliveClient:
+    """A minimal HTTP/1.1 keep-alive GET client on asyncio streams, for load generation.
+
+    httpx spends more CPU per request than a small API does to answer it; on a 2-core machine
+    that shares its cores with the server, the generator must be cheap (as wrk is).
+    """
+
+    def __init__(self, host: str, port: int, headers: dict[str, str]) -> None:
+        self.host, self.port = host, port
+        self.extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def get(self, path: str) -> tuple[int, bytes]:
+        if self.streams is None:
+            self.streams = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self.streams
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\n{self.extra}\r\n".encode())
+        head = await reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        body = await reader.readexactly(length)
+        return status, body
+
+    async def close(self) -> None:
+        if self.streams is not None:
+            self.streams[1].close()

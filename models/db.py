@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 APP_ROLE = "panels_app"
@@ -38,14 +39,42 @@ def make_engine(url: str, *, as_app_role: bool = False, **kwargs: Any) -> Engine
     kwargs.setdefault("pool_pre_ping", True)
     engine = create_engine(sqlalchemy_url(url), **kwargs)
     if as_app_role:
-
-        @event.listens_for(engine, "connect")
-        def _set_role(dbapi_conn: Any, _record: Any) -> None:
-            with dbapi_conn.cursor() as cur:
-                cur.execute(f"SET ROLE {APP_ROLE}")
-            dbapi_conn.commit()
-
+        event.listen(engine, "connect", _set_app_role)
     return engine
+
+
+def make_async_engine(url: str, *, as_app_role: bool = False, **kwargs: Any) -> AsyncEngine:
+    """The async twin of ``make_engine`` (psycopg 3's async driver) for the hot read path.
+
+    No pre-ping round trip per checkout: a connection lost to a server restart raises a
+    disconnect error, which invalidates the pool, answers 503, and the next request reconnects.
+    """
+    engine = create_async_engine(sqlalchemy_url(url), **kwargs)
+    if as_app_role:
+        event.listen(engine.sync_engine, "connect", _set_app_role)
+    return engine
+
+
+def _set_app_role(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute(f"SET ROLE {APP_ROLE}")
+    cursor.close()
+    dbapi_conn.commit()
+
+
+TENANT_CONTEXT = text(
+    "SELECT set_config('app.tenant_id', :tenant, true), set_config('app.all_tenants', :all, true)"
+)
+
+
+def tenant_context(
+    tenant_id: uuid.UUID | None, *, all_tenants: bool = False
+) -> tuple[Any, dict[str, str]]:
+    """The statement and parameters that scope the current transaction to one tenant."""
+    return TENANT_CONTEXT, {
+        "tenant": str(tenant_id) if tenant_id else "",
+        "all": "on" if all_tenants else "off",
+    }
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -56,16 +85,10 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 def _apply_tenant_context(
     session: Session, _transaction: SessionTransaction, connection: Connection
 ) -> None:
-    tenant_id = session.info.get(TENANT_KEY)
     connection.execute(
-        text(
-            "SELECT set_config('app.tenant_id', :tenant, true),"
-            " set_config('app.all_tenants', :all, true)"
-        ),
-        {
-            "tenant": str(tenant_id) if tenant_id else "",
-            "all": "on" if session.info.get(ALL_TENANTS_KEY) else "off",
-        },
+        *tenant_context(
+            session.info.get(TENANT_KEY), all_tenants=bool(session.info.get(ALL_TENANTS_KEY))
+        )
     )
 
 

@@ -15,12 +15,21 @@ class ColumnInfo(BaseModel):
     type: str
 
 
+class RowGroup(BaseModel):
+    group: dict[str, Any] = Field(examples=[{"carrier": "AA"}])
+    count: int = Field(description="Rows in this group over the whole (filtered) result")
+    start: int = Field(description="Index in data of the group's first row on this page")
+
+
 class RowsPage(BaseModel):
     data: list[dict[str, Any]]
     columns: list[ColumnInfo]
     version: int | None = Field(description="The panel version read; null before the first sync")
     total: int | None = Field(description="Rows in the version")
     next_cursor: str | None = Field(default=None, description="Pass as cursor= for the next page")
+    groups: list[RowGroup] | None = Field(
+        default=None, description="With group_by: the groups on this page, in order"
+    )
 
 
 class VersionPublic(PublicModel):

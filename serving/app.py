@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 import redis
 from fastapi import APIRouter, FastAPI
 
-from models.db import make_engine, make_sessionmaker
+from models.db import make_async_engine, make_engine, make_sessionmaker
 from schemas.common import Problem
+from serving.cache import Memo, ReadCache
 from serving.crypto import SecretBox
 from serving.errors import install_error_handlers
 from serving.logs import RequestContextMiddleware, configure_logging
@@ -38,14 +39,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_json)
     url = settings.app_database_url or settings.require_database_url()
-    engine = make_engine(
-        url, as_app_role=settings.app_database_url is None, pool_size=10, max_overflow=20
+    as_app_role = settings.app_database_url is None
+    engine = make_engine(url, as_app_role=as_app_role, pool_size=10, max_overflow=20)
+    # The read routes (panel lists, rows, aggregates) run on the event loop with this one.
+    reader = make_async_engine(url, as_app_role=as_app_role, pool_size=10, max_overflow=10)
+    cache = (
+        ReadCache(settings.redis_url, settings.read_cache_ttl_seconds)
+        if settings.redis_url and settings.read_cache_ttl_seconds
+        else None
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         engine.dispose()
+        await reader.dispose()
+        if cache is not None:
+            await cache.close()
         if app.state.redis is not None:
             app.state.redis.close()
         if getattr(app.state, "dagster_instance", None) is not None:
@@ -61,6 +71,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.reader = reader
+    app.state.read_cache = cache
+    app.state.filtered_counts = Memo()
     app.state.sessions = make_sessionmaker(engine)
     app.state.secret_box = SecretBox(settings)
     app.state.redis = (

@@ -1,9 +1,14 @@
-"""Annotated dependencies: route functions declare SessionDep, CurrentPrincipal, EditorDep..."""
+"""Annotated dependencies: route functions declare SessionDep, ViewerDep, ReadDep...
+
+Authentication is written once, as a generator of database steps (``_authenticate``), and
+driven either by a sync ORM session (definition routes, in FastAPI's threadpool) or by an
+async connection (the hot read routes, on the event loop).
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -11,10 +16,11 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Session
 
 from models import ApiToken, Tenant, User
-from models.db import set_tenant
+from models.db import set_tenant, tenant_context
 from models.enums import Role, TokenScope
 from serving import security
 from serving.errors import Forbidden, Unauthorized
@@ -30,7 +36,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 bearer = HTTPBearer(auto_error=False, description="A JWT from /api/v1/auth/token or an API token")
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -42,6 +48,7 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
 @dataclass(frozen=True)
@@ -63,28 +70,58 @@ class Principal:
         return self.token_id or self.user_id
 
 
-def _load_user(session: Session, tenant_id: uuid.UUID, user_id: uuid.UUID) -> tuple[User, str]:
-    row = session.execute(
-        select(User, Tenant.slug)
+# --- authentication as steps: ("tenant", id) | ("first", stmt) | ("write", stmt) -------------
+
+Step = tuple[str, Any]
+
+
+def _user(tenant_id: uuid.UUID, user_id: uuid.UUID) -> Generator[Step, Any, Any]:
+    row = yield (
+        "first",
+        select(User.id, User.tenant_id, User.role, User.is_active, Tenant.slug)
         .join(Tenant, Tenant.id == User.tenant_id)
-        .where(User.id == user_id, User.tenant_id == tenant_id)
-    ).first()
-    if row is None or not row[0].is_active:
+        .where(User.id == user_id, User.tenant_id == tenant_id),
+    )
+    if row is None or not row.is_active:
         raise Unauthorized("the account behind this credential is unknown or disabled")
-    return row[0], row[1]
+    return row
 
 
-def _from_api_token(session: Session, bearer_value: str) -> tuple[User, str, ApiToken]:
+def _authenticate(
+    settings: Settings, credentials: HTTPAuthorizationCredentials | None, request_id: str | None
+) -> Generator[Step, Any, Principal]:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized()
+    value = credentials.credentials
+    if not value.startswith(security.TOKEN_PREFIX):
+        try:
+            claims = security.decode_jwt(settings, value)
+        except security.InvalidToken as exc:
+            raise Unauthorized(f"invalid token: {exc}") from exc
+        yield ("tenant", claims.tenant_id)
+        user = yield from _user(claims.tenant_id, claims.subject)
+        # The database role is the authority: a demotion takes effect before the JWT expires.
+        return Principal(user.id, user.tenant_id, user.slug, user.role, "jwt", None, request_id)
     try:
-        token_id, secret = security.parse_api_token(bearer_value)
+        token_id, secret = security.parse_api_token(value)
     except security.InvalidToken as exc:
         raise Unauthorized(str(exc)) from exc
-    tenant_id = session.scalar(select(func.panels_tenant_id_by_token(token_id)))
-    if tenant_id is None:
+    found = yield ("first", select(func.panels_tenant_id_by_token(token_id).label("tenant_id")))
+    if found is None or found.tenant_id is None:
         raise Unauthorized("unknown API token")
-    set_tenant(session, tenant_id)
-    token = session.scalar(
-        select(ApiToken).where(ApiToken.id == token_id, ApiToken.tenant_id == tenant_id)
+    tenant_id = found.tenant_id
+    yield ("tenant", tenant_id)
+    token = yield (
+        "first",
+        select(
+            ApiToken.id,
+            ApiToken.user_id,
+            ApiToken.secret_hash,
+            ApiToken.scopes,
+            ApiToken.revoked_at,
+            ApiToken.expires_at,
+            ApiToken.last_used_at,
+        ).where(ApiToken.id == token_id, ApiToken.tenant_id == tenant_id),
     )
     now = datetime.now(UTC)
     if token is None or not security.secret_matches(secret, token.secret_hash):
@@ -93,42 +130,38 @@ def _from_api_token(session: Session, bearer_value: str) -> tuple[User, str, Api
         raise Unauthorized("this API token was revoked")
     if token.expires_at is not None and token.expires_at <= now:
         raise Unauthorized("this API token has expired")
-    user, slug = _load_user(session, tenant_id, token.user_id)
+    user = yield from _user(tenant_id, token.user_id)
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
-        session.commit()
-    return user, slug, token
+        yield ("write", update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+    scope_role = max((SCOPE_ROLE[TokenScope(s)] for s in token.scopes), key=lambda r: r.rank)
+    role = user.role if scope_role.allows(user.role) else scope_role
+    return Principal(user.id, user.tenant_id, user.slug, role, "api_token", token.id, request_id)
 
 
-def get_principal(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Principal:
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthorized()
-    value = credentials.credentials
-    request_id = getattr(request.state, "request_id", None)
-    if value.startswith(security.TOKEN_PREFIX):
-        user, slug, token = _from_api_token(session, value)
-        scope_role = max((SCOPE_ROLE[s] for s in token.scopes), key=lambda r: r.rank)
-        role = user.role if scope_role.allows(user.role) else scope_role
-        principal = Principal(
-            user.id, user.tenant_id, slug, role, "api_token", token.id, request_id
-        )
-    else:
-        try:
-            claims = security.decode_jwt(settings, value)
-        except security.InvalidToken as exc:
-            raise Unauthorized(f"invalid token: {exc}") from exc
-        set_tenant(session, claims.tenant_id)
-        user, slug = _load_user(session, claims.tenant_id, claims.subject)
-        # The database role is the authority: a demotion takes effect before the JWT expires.
-        principal = Principal(user.id, user.tenant_id, slug, user.role, "jwt", None, request_id)
+def _remember(request: Request, principal: Principal) -> Principal:
     request.state.tenant_id = str(principal.tenant_id)
     request.state.user_id = str(principal.user_id)
     return principal
+
+
+def get_principal(
+    request: Request, session: SessionDep, settings: SettingsDep, credentials: Credentials
+) -> Principal:
+    steps = _authenticate(settings, credentials, getattr(request.state, "request_id", None))
+    sent: Any = None
+    try:
+        while True:
+            kind, arg = steps.send(sent)
+            sent = None
+            if kind == "tenant":
+                set_tenant(session, arg)
+            elif kind == "first":
+                sent = session.execute(arg).first()
+            else:
+                session.execute(arg)
+                session.commit()
+    except StopIteration as done:
+        return _remember(request, done.value)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
@@ -148,13 +181,50 @@ EditorDep = Annotated[Principal, require(Role.editor)]
 AdminDep = Annotated[Principal, require(Role.admin)]
 
 
+# --- the async read path ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A read request's principal and its one tenant-scoped transaction."""
+
+    principal: Principal
+    conn: AsyncConnection
+
+
+async def get_reading(
+    request: Request, settings: SettingsDep, credentials: Credentials
+) -> AsyncIterator[Reading]:
+    steps = _authenticate(settings, credentials, getattr(request.state, "request_id", None))
+    async with request.app.state.reader.connect() as conn:
+        sent: Any = None
+        try:
+            while True:
+                kind, arg = steps.send(sent)
+                sent = None
+                if kind == "tenant":
+                    await conn.execute(*tenant_context(arg))
+                elif kind == "first":
+                    sent = (await conn.execute(arg)).first()
+                else:
+                    await conn.execute(arg)
+        except StopIteration as done:
+            principal = _remember(request, done.value)
+        # Every role reads (viewer is the lowest); writes stay on the sync routes.
+        yield Reading(principal, conn)
+        await conn.commit()
+
+
+ReadDep = Annotated[Reading, Depends(get_reading)]
+
+
 @dataclass(frozen=True)
 class Paging:
     limit: int
     offset: int
 
 
-def get_paging(
+async def get_paging(
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, description="Page size")] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,

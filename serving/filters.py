@@ -52,23 +52,24 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _today() -> date:
+def today() -> date:
+    """The day relative anchors resolve against (UTC)."""
     return datetime.now(UTC).date()
 
 
 def _date(value: Any, path: str) -> date:
-    today = _today()
+    day = today()
     anchors = {
-        "today": today,
-        "yesterday": today - timedelta(days=1),
-        "tomorrow": today + timedelta(days=1),
+        "today": day,
+        "yesterday": day - timedelta(days=1),
+        "tomorrow": day + timedelta(days=1),
     }
     if isinstance(value, str) and value.lower() in anchors:
         return anchors[value.lower()]
     if isinstance(value, dict) and len(value) == 1:
         ((kind, n),) = value.items()
         if kind in ("days_ago", "days_from_now") and isinstance(n, int) and not isinstance(n, bool):
-            return today + timedelta(days=-n if kind == "days_ago" else n)
+            return day + timedelta(days=-n if kind == "days_ago" else n)
     if isinstance(value, str):
         try:
             return (
@@ -232,12 +233,12 @@ class FilterCompiler:
             or unit not in ("days", "weeks", "months")
         ):
             raise FilterError(path, "N must be a whole number >= 0 and unit days, weeks or months")
-        today = _today()
+        day = today()
         days = n * {"days": 1, "weeks": 7, "months": 30}[unit]
         low, high = (
-            (today - timedelta(days=days), today)
+            (day - timedelta(days=days), day)
             if direction == "past"
-            else (today, today + timedelta(days=days))
+            else (day, day + timedelta(days=days))
         )
         return and_(self._cmp(col, kind, ">=", low), self._cmp(col, kind, "<=", high))
 

@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     log_json: bool = True
     page_max: int = Field(default=500, gt=0)
     version_retention: int = Field(default=5, ge=1)
+    # Rows and aggregates responses cached in Redis (when redis_url is set); 0 turns it off.
+    read_cache_ttl_seconds: int = Field(default=300, ge=0)
 
     @model_validator(mode="before")
     @classmethod

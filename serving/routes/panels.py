@@ -8,11 +8,10 @@ from fastapi import APIRouter, Response, status
 from models import Panel
 from schemas.common import Page
 from schemas.panels import PanelCreate, PanelPublic, PanelUpdate
-from serving import mutations
+from serving import mutations, reads
 from serving.dagster_client import DagsterClient, DagsterRejected, DagsterUnavailable
-from serving.deps import EditorDep, PagingDep, Principal, SessionDep, SettingsDep, ViewerDep
-from serving.pagination import paginate
-from serving.repo import get_owned, scoped
+from serving.deps import EditorDep, PagingDep, Principal, ReadDep, SessionDep, SettingsDep
+from serving.repo import get_owned
 from serving.settings import Settings
 
 router = APIRouter(prefix="/panels", tags=["panels"])
@@ -41,8 +40,10 @@ def load_panel(session: SessionDep, principal: Principal, panel_id: uuid.UUID) -
 
 
 @router.get("", response_model=Page[PanelPublic])
-def list_panels(session: SessionDep, principal: ViewerDep, paging: PagingDep) -> Page[PanelPublic]:
-    return paginate(session, scoped(Panel, principal).order_by(Panel.slug), paging, PanelPublic)
+async def list_panels(reading: ReadDep, paging: PagingDep) -> Response:
+    stmt = reads.panels(reading).order_by(reads.PANEL.c.slug)
+    page = await reads.page(reading, stmt, paging, PanelPublic)
+    return Response(page.model_dump_json(), media_type="application/json")
 
 
 @router.post("", response_model=PanelPublic, status_code=status.HTTP_201_CREATED)
@@ -56,8 +57,9 @@ def create_panel(
 
 
 @router.get("/{panel_id}", response_model=PanelPublic)
-def read_panel(session: SessionDep, principal: ViewerDep, panel_id: uuid.UUID) -> PanelPublic:
-    return PanelPublic.model_validate(load_panel(session, principal, panel_id))
+async def read_panel(reading: ReadDep, panel_id: uuid.UUID) -> Response:
+    panel = PanelPublic.model_validate(await reads.panel(reading, panel_id))
+    return Response(panel.model_dump_json(), media_type="application/json")
 
 
 @router.patch("/{panel_id}", response_model=PanelPublic)

