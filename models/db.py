@@ -31,6 +31,12 @@ def sqlalchemy_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def libpq_url(url: str) -> str:
+    """A SQLAlchemy URL as a libpq connection string (for psycopg directly)."""
+    parsed = make_url(url).set(drivername="postgresql")
+    return parsed.render_as_string(hide_password=False)
+
+
 def make_engine(url: str, *, as_app_role: bool = False, **kwargs: Any) -> Engine:
     """An engine; with ``as_app_role`` every connection drops to the non-owner app role.
 

@@ -14,7 +14,8 @@ from models.base import Base, JSONDict, TenantOwned
 class PanelEvent(TenantOwned, Base):
     """Outbox row written in the same transaction as the change it announces.
 
-    The identity id is monotonic, so a client resumes with ``last_event_id``. The
+    ``id`` follows insert order; ``seq`` is given by the relay when it claims the committed
+    event (migration 0003) and is what clients see and resume from (``last_event_id``). The
     panel id is deliberately not a foreign key: ``panel.deleted`` outlives its panel.
     """
 
@@ -26,6 +27,7 @@ class PanelEvent(TenantOwned, Base):
     payload: Mapped[JSONDict] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    seq: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class AuditEvent(TenantOwned, Base):

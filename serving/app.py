@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import redis
 from fastapi import APIRouter, FastAPI
 
-from models.db import make_async_engine, make_engine, make_sessionmaker
+from models.db import libpq_url, make_async_engine, make_engine, make_sessionmaker
 from schemas.common import Problem
 from serving.cache import Memo, ReadCache
 from serving.crypto import SecretBox
 from serving.errors import install_error_handlers
 from serving.logs import RequestContextMiddleware, configure_logging
+from serving.realtime.broker import Broker, PostgresBroker, RedisBroker
+from serving.realtime.hub import Hub
+from serving.realtime.relay import OutboxRelay
 from serving.routes import (
     audit,
     auth,
@@ -26,6 +31,7 @@ from serving.routes import (
     tokens,
     users,
     views,
+    ws,
 )
 from serving.settings import Settings, get_settings
 
@@ -44,14 +50,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The read routes (panel lists, rows, aggregates) run on the event loop with this one.
     reader = make_async_engine(url, as_app_role=as_app_role, pool_size=10, max_overflow=10)
     cache = (
-        ReadCache(settings.redis_url, settings.read_cache_ttl_seconds)
+        ReadCache(settings.redis_url, settings.read_cache_ttl_seconds, settings.redis_prefix)
         if settings.redis_url and settings.read_cache_ttl_seconds
         else None
+    )
+    conninfo = libpq_url(url)
+    broker: Broker = (
+        RedisBroker(settings.redis_url, settings.redis_prefix)
+        if settings.redis_url
+        else PostgresBroker(conninfo)
+    )
+    hub = Hub(reader, broker)
+    relay = OutboxRelay(
+        conninfo, broker, as_app_role=as_app_role, poll_seconds=settings.relay_poll_seconds
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tasks = [asyncio.create_task(hub.run(), name="panels-hub")]
+        if settings.events_relay:
+            tasks.append(asyncio.create_task(relay.run(), name="panels-relay"))
         yield
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await broker.close()
         engine.dispose()
         await reader.dispose()
         if cache is not None:
@@ -74,6 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.reader = reader
     app.state.read_cache = cache
     app.state.filtered_counts = Memo()
+    app.state.hub = hub
+    app.state.relay = relay
     app.state.sessions = make_sessionmaker(engine)
     app.state.secret_box = SecretBox(settings)
     app.state.redis = (
@@ -85,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     for module in (auth, panels, sources, columns, views, rows, syncs, users, tokens, audit):
         api.include_router(module.router)
+    api.include_router(ws.router)
     app.include_router(api)
     app.include_router(health.router)
     return app

@@ -25,13 +25,16 @@ logger = logging.getLogger("panels.cache")
 BACKOFF_SECONDS = 5.0
 
 
-def cache_key(kind: str, tenant_id: uuid.UUID, version_id: object, query: dict[str, Any]) -> str:
+def cache_key(
+    prefix: str, kind: str, tenant_id: uuid.UUID, version_id: object, query: dict[str, Any]
+) -> str:
     digest = hashlib.sha256(json.dumps(query, sort_keys=True, default=str).encode()).hexdigest()
-    return f"panels:read:{tenant_id}:{version_id}:{kind}:{digest[:40]}"
+    return f"{prefix}:read:{tenant_id}:{version_id}:{kind}:{digest[:40]}"
 
 
 class ReadCache:
-    def __init__(self, url: str, ttl_seconds: int) -> None:
+    def __init__(self, url: str, ttl_seconds: int, prefix: str = "panels") -> None:
+        self.prefix = prefix
         self.redis = aioredis.Redis.from_url(
             url, socket_timeout=0.25, socket_connect_timeout=0.25, health_check_interval=30
         )

@@ -195,24 +195,38 @@ class Reading:
 async def get_reading(
     request: Request, settings: SettingsDep, credentials: Credentials
 ) -> AsyncIterator[Reading]:
-    steps = _authenticate(settings, credentials, getattr(request.state, "request_id", None))
     async with request.app.state.reader.connect() as conn:
-        sent: Any = None
-        try:
-            while True:
-                kind, arg = steps.send(sent)
-                sent = None
-                if kind == "tenant":
-                    await conn.execute(*tenant_context(arg))
-                elif kind == "first":
-                    sent = (await conn.execute(arg)).first()
-                else:
-                    await conn.execute(arg)
-        except StopIteration as done:
-            principal = _remember(request, done.value)
+        principal = await authenticate_async(
+            conn, settings, credentials, getattr(request.state, "request_id", None)
+        )
+        _remember(request, principal)
         # Every role reads (viewer is the lowest); writes stay on the sync routes.
         yield Reading(principal, conn)
         await conn.commit()
+
+
+async def authenticate_async(
+    conn: AsyncConnection,
+    settings: Settings,
+    credentials: HTTPAuthorizationCredentials | None,
+    request_id: str | None,
+) -> Principal:
+    """``_authenticate`` driven by an async connection (read routes, WebSockets)."""
+    steps = _authenticate(settings, credentials, request_id)
+    sent: Any = None
+    try:
+        while True:
+            kind, arg = steps.send(sent)
+            sent = None
+            if kind == "tenant":
+                await conn.execute(*tenant_context(arg))
+            elif kind == "first":
+                sent = (await conn.execute(arg)).first()
+            else:
+                await conn.execute(arg)
+    except StopIteration as done:
+        principal: Principal = done.value
+        return principal
 
 
 ReadDep = Annotated[Reading, Depends(get_reading)]

@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     version_retention: int = Field(default=5, ge=1)
     # Rows and aggregates responses cached in Redis (when redis_url is set); 0 turns it off.
     read_cache_ttl_seconds: int = Field(default=300, ge=0)
+    # Namespace of this deployment's Redis keys and channels (several may share one Redis).
+    redis_prefix: str = Field(default="panels", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    # Real-time: every API process runs an outbox relay (one leads at a time) and a hub.
+    events_relay: bool = True
+    relay_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    ws_queue_size: int = Field(default=1000, ge=1)
+    ws_heartbeat_seconds: float = Field(default=20.0, gt=0)
 
     @model_validator(mode="before")
     @classmethod

@@ -90,6 +90,9 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         dagster_home=state / "dagster_home",
         dagster_url="http://127.0.0.1:9",  # no webserver unless a test starts one
         log_level="WARNING",
+        # The in-process app does not relay events; servers started by the real-time tests do
+        # (a relay here would publish their events to another broker).
+        events_relay=False,
     )
 
 

@@ -182,7 +182,7 @@ async def _cached(
     if cache is None:
         return None, None
     kind, version_id, normalized = key_parts
-    key = cache_key(kind, reading.principal.tenant_id, version_id, normalized)
+    key = cache_key(cache.prefix, kind, reading.principal.tenant_id, version_id, normalized)
     return key, await cache.get(key)
 
 

@@ -1,0 +1,223 @@
+"""The hub: this process's WebSocket subscribers, fed by the broker, resumed from the outbox.
+
+Each subscriber keeps, per subscribed panel, the last ``seq`` it was given. Subscribing (or a
+broker reconnect) replays ``seq > last`` from the outbox while live events for that panel are
+held aside, then releases the held ones above the new ``last``: no gap and no duplicate.
+Delivery never waits on a client: each subscriber has a bounded queue, and a full queue marks
+it for disconnection (a slow client never slows the others).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from models import PanelEvent
+from models.db import tenant_context
+from serving.realtime.broker import RESYNC, Broker, Event
+
+logger = logging.getLogger("panels.events")
+REPLAY_BATCH = 500
+
+
+def event_message(event: Event, view_ids: set[str] | None = None) -> str:
+    message: dict[str, Any] = {
+        "type": "event",
+        "id": event["seq"],
+        "event": event["type"],
+        "panel_id": event["panel_id"],
+        "data": event["payload"],
+        "at": event["created_at"],
+    }
+    if view_ids:
+        message["view_ids"] = sorted(view_ids)
+    return json.dumps(message, separators=(",", ":"), default=str)
+
+
+class Subscriber:
+    def __init__(self, tenant_id: uuid.UUID, queue_size: int) -> None:
+        self.tenant_id = str(tenant_id)
+        self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_size)
+        self.last: dict[str, int] = {}
+        self.views: dict[str, set[str]] = {}
+        self.held: dict[str, list[Event]] = {}
+        self.overflowed = asyncio.Event()
+        self.delivered = 0
+
+    def send(self, text: str) -> None:
+        try:
+            self.queue.put_nowait(text)
+        except asyncio.QueueFull:
+            self.overflowed.set()
+
+    def offer(self, event: Event) -> None:
+        panel = event["panel_id"]
+        if panel not in self.last:
+            return
+        if panel in self.held:
+            self.held[panel].append(event)
+        else:
+            self.deliver(event)
+
+    def deliver(self, event: Event) -> None:
+        panel = event["panel_id"]
+        if event["seq"] <= self.last.get(panel, 0):
+            return  # replayed already, or republished after a relay crash
+        self.last[panel] = event["seq"]
+        views = self.views.get(panel)
+        if views:
+            text = event_message(event, views)
+        else:
+            text = event.get("_text") or event.setdefault("_text", event_message(event))
+        self.delivered += 1
+        self.send(text)
+
+
+class Hub:
+    def __init__(self, engine: AsyncEngine, broker: Broker) -> None:
+        self.engine = engine
+        self.broker = broker
+        self.subscribers: dict[str, set[Subscriber]] = defaultdict(set)
+        self.listening = asyncio.Event()
+        self.received = 0
+
+    @property
+    def connections(self) -> int:
+        return sum(len(s) for s in self.subscribers.values())
+
+    def add(self, subscriber: Subscriber) -> None:
+        self.subscribers[subscriber.tenant_id].add(subscriber)
+
+    def remove(self, subscriber: Subscriber) -> None:
+        group = self.subscribers.get(subscriber.tenant_id)
+        if group is not None:
+            group.discard(subscriber)
+            if not group:
+                del self.subscribers[subscriber.tenant_id]
+
+    async def run(self) -> None:
+        async for item in self.broker.listen():
+            if item == RESYNC:
+                self.listening.set()
+                asyncio.get_running_loop().create_task(self.resync())
+                continue
+            assert isinstance(item, dict)
+            self.received += 1
+            group = self.subscribers.get(str(item["tenant_id"]))
+            if not group:
+                continue
+            event = await self._fetch(item) if item.get("ref") else item
+            if event is not None:
+                for subscriber in list(group):
+                    subscriber.offer(event)
+
+    @asynccontextmanager
+    async def _tenant(self, tenant_id: str) -> AsyncIterator[AsyncConnection]:
+        async with self.engine.connect() as conn:
+            await conn.execute(*tenant_context(uuid.UUID(tenant_id)))
+            yield conn
+
+    async def _fetch(self, ref: Event) -> Event | None:
+        """A Postgres-broker notification names the event; read it (tenant-scoped)."""
+        async with self._tenant(str(ref["tenant_id"])) as conn:
+            rows = await self._events(conn, ref["tenant_id"], None, ref["seq"] - 1, limit=1)
+        return rows[0] if rows and rows[0]["seq"] == ref["seq"] else None
+
+    @staticmethod
+    async def _events(
+        conn: AsyncConnection, tenant_id: str, panel_id: str | None, after: int, limit: int
+    ) -> list[Event]:
+        stmt = (
+            select(
+                PanelEvent.seq,
+                PanelEvent.tenant_id,
+                PanelEvent.panel_id,
+                PanelEvent.type,
+                PanelEvent.payload,
+                PanelEvent.created_at,
+            )
+            .where(PanelEvent.tenant_id == uuid.UUID(tenant_id), PanelEvent.seq > after)
+            .order_by(PanelEvent.seq)
+            .limit(limit)
+        )
+        if panel_id is not None:
+            stmt = stmt.where(PanelEvent.panel_id == uuid.UUID(panel_id))
+        return [
+            {
+                "seq": r.seq,
+                "tenant_id": str(r.tenant_id),
+                "panel_id": str(r.panel_id) if r.panel_id else None,
+                "type": r.type,
+                "payload": r.payload,
+                "created_at": r.created_at.isoformat(),
+            }
+            for r in await conn.execute(stmt)
+        ]
+
+    async def subscribe(
+        self, subscriber: Subscriber, panel_id: str, after: int | None, view_id: str | None
+    ) -> int:
+        """Follow a panel from ``after`` (None: from now); returns how many were replayed."""
+        if view_id:
+            subscriber.views.setdefault(panel_id, set()).add(view_id)
+        subscriber.held[panel_id] = []
+        try:
+            if after is None:
+                async with self._tenant(subscriber.tenant_id) as conn:
+                    newest = await conn.scalar(
+                        select(func.coalesce(func.max(PanelEvent.seq), 0)).where(
+                            PanelEvent.tenant_id == uuid.UUID(subscriber.tenant_id),
+                            PanelEvent.panel_id == uuid.UUID(panel_id),
+                        )
+                    )
+                subscriber.last[panel_id] = max(subscriber.last.get(panel_id, 0), int(newest or 0))
+                return 0
+            subscriber.last[panel_id] = after
+            return await self._catch_up(subscriber, panel_id)
+        finally:
+            for event in sorted(subscriber.held.pop(panel_id, []), key=lambda e: e["seq"]):
+                subscriber.deliver(event)
+
+    def unsubscribe(self, subscriber: Subscriber, panel_id: str) -> None:
+        subscriber.last.pop(panel_id, None)
+        subscriber.views.pop(panel_id, None)
+
+    async def _catch_up(self, subscriber: Subscriber, panel_id: str) -> int:
+        replayed = 0
+        async with self._tenant(subscriber.tenant_id) as conn:
+            while True:
+                after = subscriber.last.get(panel_id)
+                if after is None:  # unsubscribed meanwhile
+                    return replayed
+                rows = await self._events(conn, subscriber.tenant_id, panel_id, after, REPLAY_BATCH)
+                for event in rows:
+                    subscriber.deliver(event)
+                replayed += len(rows)
+                if len(rows) < REPLAY_BATCH:
+                    return replayed
+
+    async def resync(self) -> None:
+        """After a broker (re)connection: replay what each subscription may have missed."""
+        for group in list(self.subscribers.values()):
+            for subscriber in list(group):
+                for panel_id in list(subscriber.last):
+                    if panel_id in subscriber.held:
+                        continue  # a subscribe is replaying it right now
+                    subscriber.held[panel_id] = []
+                    try:
+                        await self._catch_up(subscriber, panel_id)
+                    except Exception:
+                        logger.exception("resync failed")
+                    finally:
+                        held = subscriber.held.pop(panel_id, [])
+                        for event in sorted(held, key=lambda e: e["seq"]):
+                            subscriber.deliver(event)

@@ -1,0 +1,259 @@
+"""``/api/v1/ws``: live panel events over a WebSocket.
+
+Authenticate with the JWT or API token in the ``Authorization`` header, as a subprotocol
+``bearer.<token>`` (next to ``panels.v1``, for browsers), or as the first message
+``{"type": "auth", "token": ...}`` within 10 seconds; never in the URL. Then:
+
+- ``{"type": "subscribe", "panel_id": ..., "view_id"?: ..., "last_event_id"?: N}`` →
+  ``{"type": "subscribed", ...}`` after replaying every event of the panel with id > N
+- ``{"type": "unsubscribe", "panel_id": ...}`` → ``{"type": "unsubscribed", ...}``
+- ``{"type": "ping"}`` → ``{"type": "pong"}``; the server sends ``{"type": "ping"}`` every
+  ``PANELS_WS_HEARTBEAT_SECONDS``
+- events: ``{"type": "event", "id": N, "event": "panel.materialized", "panel_id": ...,
+  "data": {...}, "at": ...}``; keep the last ``id`` to resume after a reconnect.
+
+Close codes: 4401 unauthorised, 4400 bad message, 4008 too slow (the per-connection queue
+filled up: reconnect and resume with ``last_event_id``), 1001 server going away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi.security import HTTPAuthorizationCredentials
+from sqlalchemy import select
+
+from models import Panel, View
+from models.db import tenant_context
+from serving.deps import Principal, authenticate_async
+from serving.errors import ApiError
+from serving.realtime.hub import Hub, Subscriber
+
+router = APIRouter(tags=["events"])
+logger = logging.getLogger("panels.ws")
+PROTOCOL = "panels.v1"
+AUTH_TIMEOUT = 10.0
+CLOSE_TIMEOUT = 60.0
+UNAUTHORIZED, BAD_MESSAGE, TOO_SLOW = 4401, 4400, 4008
+
+
+def _offered_token(websocket: WebSocket) -> tuple[str | None, str | None]:
+    """(token, subprotocol to accept) from the header or the subprotocol list."""
+    offered = list(websocket.scope.get("subprotocols") or [])
+    accept = PROTOCOL if PROTOCOL in offered else None
+    header = websocket.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip(), accept
+    for item in offered:
+        if item.startswith("bearer."):
+            return item[len("bearer.") :], accept or item
+    return None, accept
+
+
+async def _principal(websocket: WebSocket, token: str) -> Principal:
+    app = websocket.app
+    credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
+    async with app.state.reader.connect() as conn:
+        principal = await authenticate_async(
+            conn,
+            app.state.settings,
+            credentials,
+            websocket.scope.get("state", {}).get("request_id"),
+        )
+        await conn.commit()
+    return principal
+
+
+async def _exists(
+    websocket: WebSocket, principal: Principal, panel: uuid.UUID, view: uuid.UUID | None
+) -> bool:
+    async with websocket.app.state.reader.connect() as conn:
+        await conn.execute(*tenant_context(principal.tenant_id))
+        found = await conn.scalar(
+            select(Panel.id).where(Panel.tenant_id == principal.tenant_id, Panel.id == panel)
+        )
+        if found is not None and view is not None:
+            found = await conn.scalar(
+                select(View.id).where(
+                    View.tenant_id == principal.tenant_id, View.id == view, View.panel_id == panel
+                )
+            )
+    return found is not None
+
+
+def _uuid(message: dict[str, Any], key: str, required: bool = True) -> uuid.UUID | None:
+    value = message.get(key)
+    if value is None and not required:
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise ValueError(f"{key} must be a UUID") from exc
+
+
+async def _handle(
+    websocket: WebSocket, hub: Hub, subscriber: Subscriber, principal: Principal, message: Any
+) -> None:
+    if not isinstance(message, dict):
+        raise ValueError("a message is a JSON object with a type")
+    kind = message.get("type")
+    if kind == "ping":
+        subscriber.send('{"type":"pong"}')
+    elif kind == "pong":
+        pass
+    elif kind == "subscribe":
+        panel = _uuid(message, "panel_id")
+        view = _uuid(message, "view_id", required=False)
+        after = message.get("last_event_id")
+        if after is not None and (
+            not isinstance(after, int) or isinstance(after, bool) or after < 0
+        ):
+            raise ValueError("last_event_id must be a whole number >= 0")
+        assert panel is not None
+        if not await _exists(websocket, principal, panel, view):
+            what = f"view {view}" if view is not None else f"panel {panel}"
+            subscriber.send(
+                json.dumps(
+                    {
+                        "type": "error",
+                        "code": "not_found",
+                        "detail": f"{what} does not exist",
+                        "panel_id": str(panel),
+                    }
+                )
+            )
+            return
+        # The acknowledgement goes first; replayed events follow it, then live ones.
+        subscriber.send(
+            json.dumps(
+                {
+                    "type": "subscribed",
+                    "panel_id": str(panel),
+                    "view_id": str(view) if view else None,
+                }
+            )
+        )
+        replayed = await hub.subscribe(subscriber, str(panel), after, str(view) if view else None)
+        if after is not None:
+            subscriber.send(
+                json.dumps({"type": "replayed", "panel_id": str(panel), "count": replayed})
+            )
+    elif kind == "unsubscribe":
+        panel = _uuid(message, "panel_id")
+        hub.unsubscribe(subscriber, str(panel))
+        subscriber.send(json.dumps({"type": "unsubscribed", "panel_id": str(panel)}))
+    else:
+        raise ValueError(f"unknown message type {kind!r}; use subscribe, unsubscribe or ping")
+
+
+async def _sender(websocket: WebSocket, subscriber: Subscriber) -> None:
+    while True:
+        text = await subscriber.queue.get()
+        await websocket.send_text(text)
+
+
+async def _heartbeat(subscriber: Subscriber, seconds: float) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        subscriber.send('{"type":"ping"}')
+
+
+@router.websocket("/ws")
+async def events(websocket: WebSocket) -> None:
+    app = websocket.app
+    hub: Hub = app.state.hub
+    settings = app.state.settings
+    token, subprotocol = _offered_token(websocket)
+    principal: Principal | None = None
+    if token is not None:
+        try:
+            principal = await _principal(websocket, token)
+        except ApiError as exc:
+            # Refused in the handshake: the client sees HTTP 403, the reason stays in the log.
+            logger.info("websocket refused", extra={"reason": exc.detail})
+            await websocket.close(code=UNAUTHORIZED, reason=exc.detail[:120])
+            return
+    await websocket.accept(subprotocol=subprotocol)
+    if principal is None:
+        try:
+            first = await asyncio.wait_for(websocket.receive_json(), AUTH_TIMEOUT)
+            if (
+                not isinstance(first, dict)
+                or first.get("type") != "auth"
+                or not isinstance(first.get("token"), str)
+            ):
+                raise ApiError(401, 'the first message must be {"type": "auth", "token": ...}')
+            principal = await _principal(websocket, first["token"])
+        except (ApiError, TimeoutError, ValueError, WebSocketDisconnect) as exc:
+            detail = exc.detail if isinstance(exc, ApiError) else "authentication expected"
+            with contextlib.suppress(Exception):
+                await websocket.send_json(
+                    {"type": "error", "code": "unauthorized", "detail": detail}
+                )
+                await websocket.close(code=UNAUTHORIZED, reason=detail[:120])
+            return
+    state = websocket.scope.setdefault("state", {})
+    state["tenant_id"], state["user_id"] = str(principal.tenant_id), str(principal.user_id)
+    subscriber = Subscriber(principal.tenant_id, settings.ws_queue_size)
+    hub.add(subscriber)
+    subscriber.send(
+        json.dumps(
+            {
+                "type": "welcome",
+                "tenant": principal.tenant_slug,
+                "heartbeat_seconds": settings.ws_heartbeat_seconds,
+            }
+        )
+    )
+    tasks: list[asyncio.Future[Any]] = [
+        asyncio.ensure_future(_sender(websocket, subscriber)),
+        asyncio.ensure_future(_heartbeat(subscriber, settings.ws_heartbeat_seconds)),
+        asyncio.ensure_future(subscriber.overflowed.wait()),
+    ]
+    code, reason = 1000, ""
+    try:
+        receiving = asyncio.ensure_future(_receive(websocket, hub, subscriber, principal))
+        done, _ = await asyncio.wait([receiving, *tasks], return_when=asyncio.FIRST_COMPLETED)
+        if tasks[2] in done:
+            code, reason = TOO_SLOW, "too slow: reconnect and resume with last_event_id"
+            logger.warning(
+                "slow websocket client disconnected", extra={"queue": settings.ws_queue_size}
+            )
+        elif receiving in done and receiving.exception() is None:
+            code, reason = receiving.result()
+        tasks.append(receiving)
+    finally:
+        hub.remove(subscriber)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    if code != 1000 or reason:
+        # The close frame queues behind what the client was already sent: a slow client gets
+        # it once it reads that far. Its subscription is gone already, so nothing piles up.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(websocket.close(code=code, reason=reason), CLOSE_TIMEOUT)
+
+
+async def _receive(
+    websocket: WebSocket, hub: Hub, subscriber: Subscriber, principal: Principal
+) -> tuple[int, str]:
+    """Handle client messages until it leaves (→ 1000) or sends a bad one (→ 4400)."""
+    while True:
+        try:
+            message = await websocket.receive_json()
+        except WebSocketDisconnect:
+            return 1000, ""
+        except ValueError:
+            return BAD_MESSAGE, "messages are JSON objects"
+        try:
+            await _handle(websocket, hub, subscriber, principal, message)
+        except ValueError as exc:
+            subscriber.send(
+                json.dumps({"type": "error", "code": "bad_message", "detail": str(exc)})
+            )

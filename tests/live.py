@@ -1,0 +1,128 @@
+"""Real servers for the real-time tests: `panels serve` processes and a private redis-server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import redis
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class ApiServer:
+    def __init__(self, database_url: str, **env: str) -> None:
+        self.port = free_port()
+        self.http = f"http://127.0.0.1:{self.port}"
+        self.ws = f"ws://127.0.0.1:{self.port}/api/v1/ws"
+        # Lives as long as the server; stop() closes and removes it.
+        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115
+            prefix="panels-api-", suffix=".log", delete=False
+        )
+        full = {
+            **os.environ,
+            "PANELS_DATABASE_URL": database_url,
+            "PANELS_LOG_LEVEL": "INFO",
+            "PANELS_RELAY_POLL_SECONDS": "0.5",
+            **env,
+        }
+        if "PANELS_REDIS_URL" not in env:
+            full.pop("PANELS_REDIS_URL", None)
+        panels = str(Path(sys.executable).parent / "panels")
+        self.process = subprocess.Popen(
+            [panels, "serve", "--port", str(self.port)],
+            env=full,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{self.http}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the API did not start:\n{self.output()}")
+            time.sleep(0.2)
+
+    def output(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
+
+
+@contextmanager
+def api_server(database_url: str, **env: str) -> Iterator[ApiServer]:
+    server = ApiServer(database_url, **env)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class RedisServer:
+    """A private redis-server on its own port: fault tests stop and start it."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                redis.Redis.from_url(self.url, socket_timeout=1).ping()
+                return
+            except redis.RedisError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+        self.process = None
