@@ -9,12 +9,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import api_rows, formulas, sync
+from bench import api_rows, formulas, sync, websockets_fanout
 from bench.common import STATE
 
-BENCHMARKS = [sync, formulas, api_rows]
+BENCHMARKS = [sync, formulas, api_rows, websockets_fanout]
 ROOT = Path(__file__).resolve().parent.parent
-SHOWN = ("rps", "syncs_per_minute", "seconds", "p50_ms", "p95_ms", "p99_ms", "rows_per_second")
+SHOWN = (
+    "rps",
+    "syncs_per_minute",
+    "seconds",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "rows_per_second",
+    "missing",
+    "memory_per_connection_kb",
+)
 
 
 def _figures(values: dict[str, Any]) -> str:

@@ -240,7 +240,14 @@ async def _api(port: int, token: str, path: str, concurrency: int) -> dict[str, 
 
 
 def _serve(url: str, port: int, redis_url: str | None = None) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PANELS_DATABASE_URL": url, "PANELS_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "PANELS_DATABASE_URL": url,
+        "PANELS_LOG_LEVEL": "WARNING",
+        # One benchmark user makes thousands of requests a second: no rate limits here.
+        "PANELS_RATE_LIMIT_TENANT": "",
+        "PANELS_RATE_LIMIT_CREDENTIAL": "",
+    }
     env.pop("PANELS_REDIS_URL", None)
     if redis_url:
         env["PANELS_REDIS_URL"] = redis_url
@@ -260,6 +267,16 @@ def _serve(url: str, port: int, redis_url: str | None = None) -> subprocess.Pope
             if time.monotonic() > deadline:
                 raise
         time.sleep(0.3)
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(60)
+    except subprocess.TimeoutExpired:
+        print("  the API did not stop within 60 s; killed", file=sys.stderr, flush=True)
+        server.kill()
+        server.wait(10)
 
 
 def _rss_mb(server: subprocess.Popen[bytes]) -> float:
@@ -327,8 +344,7 @@ def run() -> list[dict[str, Any]]:
                     }
                 )
         finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(30)
+            _stop(server)
         redis_url = os.environ.get("PANELS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
         server = _serve(url, port, redis_url)
         try:
@@ -337,6 +353,5 @@ def run() -> list[dict[str, Any]]:
             first = results[0]
             first["extra"] = {"with_redis_read_cache": cached}
         finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(30)
+            _stop(server)
     return results

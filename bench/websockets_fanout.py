@@ -51,7 +51,9 @@ def _seed(settings: Settings) -> tuple[str, uuid.UUID, uuid.UUID]:
         return token, tenant.id, panel.id
 
 
-async def _client(url: str, token: str, panel: uuid.UUID, gate: asyncio.Semaphore) -> ClientConnection:
+async def _client(
+    url: str, token: str, panel: uuid.UUID, gate: asyncio.Semaphore
+) -> ClientConnection:
     async with gate:
         ws = await connect(
             url, additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=120
@@ -62,8 +64,17 @@ async def _client(url: str, token: str, panel: uuid.UUID, gate: asyncio.Semaphor
         return ws
 
 
-async def _fanout(url: str, conninfo: str, token: str, tenant: uuid.UUID, panel: uuid.UUID,
-                  pid: int) -> dict[str, Any]:
+async def _note(task: asyncio.Future[Any], committed: float, arrived: list[float]) -> None:
+    try:
+        await asyncio.wait_for(task, 30)
+        arrived.append(time.perf_counter() - committed)
+    except TimeoutError:
+        pass
+
+
+async def _fanout(
+    url: str, conninfo: str, token: str, tenant: uuid.UUID, panel: uuid.UUID, pid: int
+) -> dict[str, Any]:
     server = psutil.Process(pid)
     before = server.memory_info().rss
     gate = asyncio.Semaphore(64)
@@ -88,14 +99,7 @@ async def _fanout(url: str, conninfo: str, token: str, tenant: uuid.UUID, panel:
             committed = time.perf_counter()
             arrived: list[float] = []
 
-            async def note(task: asyncio.Future[Any]) -> None:
-                try:
-                    await asyncio.wait_for(task, 30)
-                    arrived.append(time.perf_counter() - committed)
-                except TimeoutError:
-                    pass
-
-            await asyncio.gather(*(note(t) for t in waiting))
+            await asyncio.gather(*(_note(t, committed, arrived) for t in waiting))
             missing += CLIENTS - len(arrived)
             samples += arrived
             await asyncio.sleep(0.5)
@@ -103,8 +107,12 @@ async def _fanout(url: str, conninfo: str, token: str, tenant: uuid.UUID, panel:
     wall = sum(samples) or 1.0
     summary = latency_summary(samples, wall)
     summary.pop("rps", None)
-    return {**summary, "missing": missing, "connect_seconds": round(connect_s, 1),
-            "memory_per_connection_kb": round(per_connection_kb, 1)}
+    return {
+        **summary,
+        "missing": missing,
+        "connect_seconds": round(connect_s, 1),
+        "memory_per_connection_kb": round(per_connection_kb, 1),
+    }
 
 
 async def _redis_round_trip(url: str, rounds: int = 1000) -> dict[str, float]:
@@ -140,6 +148,8 @@ def run() -> dict[str, Any]:
             PANELS_REDIS_PREFIX=f"bench-{uuid.uuid4().hex[:6]}",
             PANELS_LOG_LEVEL="WARNING",
             PANELS_RELAY_POLL_SECONDS="1.0",
+            PANELS_RATE_LIMIT_TENANT="",  # 5,000 connections of one user in a few seconds
+            PANELS_RATE_LIMIT_CREDENTIAL="",
         ) as server:
             result = asyncio.run(
                 _fanout(server.ws, libpq_url(url), token, tenant, panel, server.process.pid)

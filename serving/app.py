@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 import redis
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from models.db import libpq_url, make_async_engine, make_engine, make_sessionmaker
 from schemas.common import Problem
@@ -16,6 +17,8 @@ from serving.cache import Memo, ReadCache
 from serving.crypto import SecretBox
 from serving.errors import install_error_handlers
 from serving.logs import RequestContextMiddleware, configure_logging
+from serving.metrics import instrument_engine
+from serving.ratelimit import RateLimits
 from serving.realtime.broker import Broker, PostgresBroker, RedisBroker
 from serving.realtime.hub import Hub
 from serving.realtime.relay import OutboxRelay
@@ -73,13 +76,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.wait(tasks, timeout=5)
         with contextlib.suppress(Exception):
             await broker.close()
         engine.dispose()
         await reader.dispose()
         if cache is not None:
             await cache.close()
+        if app.state.rate_limits is not None:
+            await app.state.rate_limits.close()
         if app.state.redis is not None:
             app.state.redis.close()
         if getattr(app.state, "dagster_instance", None) is not None:
@@ -93,11 +98,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         responses=ERROR_RESPONSES,
     )
+    instrument_engine(engine, "sync")
+    instrument_engine(reader.sync_engine, "async")
     app.state.settings = settings
     app.state.engine = engine
     app.state.reader = reader
     app.state.read_cache = cache
     app.state.filtered_counts = Memo()
+    app.state.rate_limits = (
+        RateLimits(settings)
+        if settings.redis_url and (settings.rate_limit_tenant or settings.rate_limit_credential)
+        else None
+    )
     app.state.hub = hub
     app.state.relay = relay
     app.state.sessions = make_sessionmaker(engine)
@@ -106,7 +118,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redis.Redis.from_url(settings.redis_url, socket_timeout=2) if settings.redis_url else None
     )
     install_error_handlers(app)
-    app.add_middleware(RequestContextMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-None-Match", "X-Request-ID"],
+            expose_headers=["ETag", "X-Request-ID", "X-Panel-Version", "Retry-After"],
+            max_age=600,
+        )
+    app.add_middleware(
+        RequestContextMiddleware,
+        hsts=settings.environment == "production",
+        max_body=settings.max_body_bytes,
+    )
 
     api = APIRouter(prefix=API_PREFIX)
     for module in (auth, panels, sources, columns, views, rows, syncs, users, tokens, audit):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from typing import Annotated
 
@@ -214,6 +216,12 @@ def serve(
 
     settings = get_settings()
     settings.require_database_url()
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # One /metrics answer for every worker: prometheus-client's multiprocess mode.
+        metrics_dir = settings.state_dir / "metrics" / str(os.getpid())
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     uvicorn.run(
         "serving.app:create_app",
         factory=True,
@@ -222,6 +230,11 @@ def serve(
         workers=workers,
         log_config=None,
         proxy_headers=True,
+        # Events are small and fan out to thousands of sockets: compressing each copy per
+        # connection costs more CPU than the bytes it saves.
+        ws_per_message_deflate=False,
+        # Open WebSockets and slow downloads do not hold a restart forever.
+        timeout_graceful_shutdown=15,
     )
 
 

@@ -161,7 +161,11 @@ def get_principal(
                 session.execute(arg)
                 session.commit()
     except StopIteration as done:
-        return _remember(request, done.value)
+        principal = _remember(request, done.value)
+    limits = request.app.state.rate_limits
+    if limits is not None:
+        limits.hit(principal)
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
@@ -200,6 +204,9 @@ async def get_reading(
             conn, settings, credentials, getattr(request.state, "request_id", None)
         )
         _remember(request, principal)
+        limits = request.app.state.rate_limits
+        if limits is not None:
+            await limits.ahit(principal)
         # Every role reads (viewer is the lowest); writes stay on the sync routes.
         yield Reading(principal, conn)
         await conn.commit()

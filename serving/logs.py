@@ -11,7 +11,10 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from serving.metrics import observe_request
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 _RESERVED = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
@@ -48,6 +51,30 @@ def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
+SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+)
+
+
+async def _nothing() -> Message:
+    return {"type": "http.disconnect"}
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route as a template, with the prefixes of the routers that include it."""
+    route: str | None = getattr(scope.get("route"), "path", None)
+    if not route:
+        return "unmatched"
+    segments = scope["path"].rstrip("/").split("/")
+    inner = route.rstrip("/").count("/")
+    # Path parameters never contain "/": what the route does not cover is its static prefix.
+    return "/".join(segments[: len(segments) - inner]) + route
+
+
 def _valid_request_id(value: str) -> bool:
     return 0 < len(value) <= 64 and all(c.isalnum() or c in "-_." for c in value)
 
@@ -55,15 +82,55 @@ def _valid_request_id(value: str) -> bool:
 class RequestContextMiddleware:
     """Assigns a request id (or keeps a sane incoming X-Request-ID), echoes it, logs the request."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, hsts: bool = False, max_body: int | None = None) -> None:
         self.app = app
+        self.max_body = max_body
         self.logger = logging.getLogger("panels.http")
+        # Security headers for every answer (JSON: nothing to frame, sniff or run).
+        self.headers = list(SECURITY_HEADERS)
+        if hsts:
+            self.headers.append((b"strict-transport-security", b"max-age=31536000"))
+
+    async def _within_limit(self, headers: dict[bytes, bytes], receive: Receive) -> Receive | None:
+        """``receive`` when the body fits the limit, else None.
+
+        A declared Content-Length is judged before reading a byte; a chunked body (at most
+        the limit, so little) is read here and handed on from memory.
+        """
+        limit = self.max_body
+        assert limit is not None
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit():
+            return receive if int(declared) <= limit else None
+        if b"transfer-encoding" not in headers:
+            return receive
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return receive
+            body += message.get("body", b"")
+            if len(body) > limit:
+                return None
+            if not message.get("more_body"):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
+
+        return replay
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        headers = dict(scope.get("headers") or [])
+        incoming = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _valid_request_id(incoming) else uuid.uuid4().hex
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
@@ -76,12 +143,41 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                present = {name.lower() for name, _ in message["headers"]}
+                extra = [(k, v) for k, v in self.headers if k not in present]
+                message["headers"] = [
+                    *message["headers"],
+                    (b"x-request-id", request_id.encode()),
+                    *extra,
+                ]
             await send(message)
 
         try:
+            if self.max_body is not None and scope["type"] == "http":
+                checked = await self._within_limit(headers, receive)
+                if checked is None:
+                    await JSONResponse(
+                        {
+                            "type": "payload_too_large",
+                            "title": "Payload too large",
+                            "status": 413,
+                            "detail": f"the request body is over {self.max_body} bytes",
+                            "errors": [],
+                            "request_id": request_id,
+                        },
+                        status_code=413,
+                    )(scope, _nothing, send_with_id)
+                    return
+                receive = checked
             await self.app(scope, receive, send_with_id)
         finally:
+            if scope["type"] == "http":
+                observe_request(
+                    scope.get("method", ""),
+                    route_template(scope),
+                    status,
+                    time.perf_counter() - started,
+                )
             self.logger.info(
                 "request",
                 extra={

@@ -73,12 +73,22 @@ class Settings(BaseSettings):
     relay_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     ws_queue_size: int = Field(default=1000, ge=1)
     ws_heartbeat_seconds: float = Field(default=20.0, gt=0)
+    # Requests per tenant and per credential (API token, or user), e.g. "1200/minute"; "" for
+    # none. Kept in Redis: without PANELS_REDIS_URL there are no rate limits.
+    rate_limit_tenant: str = "6000/minute"
+    rate_limit_credential: str = "1200/minute"
+    # Browser origins allowed to call the API (CORS); empty: none.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Largest request body accepted (413 above it).
+    max_body_bytes: int = Field(default=1 << 20, gt=0)
+    # /metrics answers only this bearer token when set (else anyone who reaches the port).
+    metrics_token: SecretStr | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _csv_lists(cls, data: object) -> object:
         if isinstance(data, dict):
-            for key in ("jwt_algorithms", "encryption_keys"):
+            for key in ("jwt_algorithms", "encryption_keys", "cors_origins"):
                 if key in data:
                     data[key] = _split_csv(data[key])
         return data

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 from websockets.client import ClientProtocol
@@ -216,8 +217,18 @@ def test_two_api_processes_each_deliver_every_event_once(
         got_two = [e["id"] for e in two_client.events(4)]
         assert got_one == got_two == sorted(set(got_one))
         assert one_client.quiet(1.0) == [] and two_client.quiet(0.1) == []
+        events = [
+            httpx.get(f"{s.http}/health/detailed").json()["checks"]["events"] for s in (server, two)
+        ]
+        assert sorted(e["relay"] for e in events) == ["leading", "standby"], "one relay leads"
+        assert [e["websocket_connections"] for e in events] == [1, 1]
+        assert {e["broker"] for e in events} == {"redis"}
         # The leading relay dies: the other process takes over and nothing is lost.
-        leader = server if "relay leading" in server.output() else two
+        leader = server if events[0]["relay"] == "leading" else two
+        scraped = httpx.get(f"{leader.http}/metrics").text
+        assert 'events_published_total{type="panel.updated"}' in scraped
+        assert "active_websocket_connections 1.0" in scraped
+        assert "events_delivered_total 4.0" in scraped
         survivor, survivor_client = (two, two_client) if leader is server else (server, one_client)
         leader.kill()
         _touch(k, 2)

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from models import PanelEvent
 from models.db import tenant_context
+from serving.metrics import EVENTS_DELIVERED, WEBSOCKETS
 from serving.realtime.broker import RESYNC, Broker, Event
 
 logger = logging.getLogger("panels.events")
@@ -79,6 +80,7 @@ class Subscriber:
         else:
             text = event.get("_text") or event.setdefault("_text", event_message(event))
         self.delivered += 1
+        EVENTS_DELIVERED.inc()
         self.send(text)
 
 
@@ -96,10 +98,12 @@ class Hub:
 
     def add(self, subscriber: Subscriber) -> None:
         self.subscribers[subscriber.tenant_id].add(subscriber)
+        WEBSOCKETS.inc()
 
     def remove(self, subscriber: Subscriber) -> None:
         group = self.subscribers.get(subscriber.tenant_id)
-        if group is not None:
+        if group is not None and subscriber in group:
+            WEBSOCKETS.dec()
             group.discard(subscriber)
             if not group:
                 del self.subscribers[subscriber.tenant_id]

@@ -19,6 +19,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from models.db import APP_ROLE
+from serving.metrics import observe_relayed
 from serving.realtime.broker import Broker, Event
 
 logger = logging.getLogger("panels.relay")
@@ -119,6 +120,7 @@ class OutboxRelay:
                 await self.broker.publish(event)
             except Exception as exc:
                 raise BrokerDown(f"{type(exc).__name__}: {exc}") from exc
+            observe_relayed(event)
         await conn.execute("SELECT panels_outbox_mark(%s)", (events[-1]["seq"],))
         self.relayed += len(events)
         logger.debug(

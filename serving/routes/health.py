@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import time
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from serving.errors import Unauthorized
+from serving.metrics import render
 from serving.settings import Settings
 
 router = APIRouter(tags=["health"])
@@ -54,6 +57,18 @@ def _dagster_check(request: Request) -> Callable[[], Any] | None:
     return check
 
 
+@router.get("/metrics", include_in_schema=False)
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics; with PANELS_METRICS_TOKEN set, only for that bearer token."""
+    expected = request.app.state.settings.metrics_token
+    if expected is not None:
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
+            raise Unauthorized("the metrics token is missing or wrong")
+    body, content_type = render()
+    return Response(body, media_type=content_type)
+
+
 @router.get("/health/detailed")
 async def health_detailed(request: Request) -> JSONResponse:
     """Readiness: each dependency with its latency; 503 when the database is unreachable."""
@@ -70,6 +85,16 @@ async def health_detailed(request: Request) -> JSONResponse:
         checks["redis"] = {"status": "not_configured"}
     dagster = _dagster_check(request)
     checks["dagster"] = await _timed(dagster, 10.0) if dagster else {"status": "not_configured"}
+    hub, relay = state.hub, state.relay
+    checks["events"] = {
+        "status": "ok" if hub.listening.is_set() else "error",
+        "broker": hub.broker.name,
+        "websocket_connections": hub.connections,
+        "relay": "leading"
+        if relay.leading
+        else ("standby" if state.settings.events_relay else "off"),
+        "relayed": relay.relayed,
+    }
     healthy = checks["database"]["status"] == "ok"
     degraded = any(c["status"] == "error" for c in checks.values())
     status = "ok" if not degraded else ("degraded" if healthy else "unavailable")

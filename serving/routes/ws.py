@@ -67,6 +67,9 @@ async def _principal(websocket: WebSocket, token: str) -> Principal:
             websocket.scope.get("state", {}).get("request_id"),
         )
         await conn.commit()
+    limits = app.state.rate_limits
+    if limits is not None:
+        await limits.ahit(principal)
     return principal
 
 

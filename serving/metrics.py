@@ -1,0 +1,94 @@
+"""Prometheus metrics (prometheus-client), served at ``/metrics``.
+
+With several uvicorn workers, ``panels serve`` points ``PROMETHEUS_MULTIPROC_DIR`` at a fresh
+folder so that every worker's samples are collected into one answer. Labels never carry
+tenant ids or paths with ids: routes are their templates (``/api/v1/panels/{panel_id}``).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client import multiprocess as prometheus_multiprocess
+from sqlalchemy import Engine, event
+
+LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+HTTP_DURATION = Histogram(
+    "http_request_duration_seconds",
+    "HTTP request latency by method, route template and status",
+    ["method", "route", "status"],
+    buckets=LATENCY_BUCKETS,
+)
+HTTP_REQUESTS = Counter(
+    "http_requests_total",
+    "HTTP requests by method, route template and status",
+    ["method", "route", "status"],
+)
+DB_DURATION = Histogram(
+    "db_query_duration_seconds",
+    "Database statement latency (API engines)",
+    ["engine"],
+    buckets=LATENCY_BUCKETS,
+)
+WEBSOCKETS = Gauge(
+    "active_websocket_connections", "Open WebSocket connections", multiprocess_mode="livesum"
+)
+SYNC_DURATION = Histogram(
+    "panel_sync_duration_seconds",
+    "Publish duration of panel syncs (from relayed events)",
+    buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600),
+)
+SYNC_ROWS = Counter("panel_sync_rows_total", "Rows published by panel syncs")
+EVENTS_PUBLISHED = Counter(
+    "events_published_total", "Outbox events relayed to the broker", ["type"]
+)
+EVENTS_DELIVERED = Counter("events_delivered_total", "Event messages queued to WebSocket clients")
+RATE_LIMITED = Counter("rate_limited_requests_total", "Requests refused with 429", ["scope"])
+
+
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    labels = (method, route, str(status))
+    HTTP_DURATION.labels(*labels).observe(seconds)
+    HTTP_REQUESTS.labels(*labels).inc()
+
+
+def observe_relayed(event: dict[str, Any]) -> None:
+    EVENTS_PUBLISHED.labels(event["type"]).inc()
+    if event["type"] == "panel.materialized":
+        payload = event.get("payload") or {}
+        if isinstance(payload.get("duration_seconds"), int | float):
+            SYNC_DURATION.observe(payload["duration_seconds"])
+        if isinstance(payload.get("row_count"), int):
+            SYNC_ROWS.inc(payload["row_count"])
+
+
+def instrument_engine(engine: Engine, name: str) -> None:
+    @event.listens_for(engine, "before_cursor_execute")
+    def _start(conn: Any, *_: Any) -> None:
+        conn.info.setdefault("panels_query_started", []).append(time.perf_counter())
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _stop(conn: Any, *_: Any) -> None:
+        started = conn.info.get("panels_query_started")
+        if started:
+            DB_DURATION.labels(name).observe(time.perf_counter() - started.pop())
+
+
+def render() -> tuple[bytes, str]:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        prometheus_multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
