@@ -3,7 +3,15 @@
 from models.base import Base
 from models.enums import ColumnType, Role, SourceKind, TokenScope, VersionStatus
 from models.events import AuditEvent, PanelEvent
-from models.panels import DataSource, Panel, PanelColumn, PanelVersion, View, ViewColumn
+from models.panels import (
+    DataSource,
+    Panel,
+    PanelColumn,
+    PanelVersion,
+    QualityRule,
+    View,
+    ViewColumn,
+)
 from models.tenancy import ApiToken, Tenant, User
 
 TENANT_OWNED_TABLES = (
@@ -17,6 +25,7 @@ TENANT_OWNED_TABLES = (
     "panel_versions",
     "panel_events",
     "audit_events",
+    "quality_rules",
 )
 
 __all__ = [
@@ -30,6 +39,7 @@ __all__ = [
     "PanelColumn",
     "PanelEvent",
     "PanelVersion",
+    "QualityRule",
     "Role",
     "SourceKind",
     "Tenant",

@@ -149,3 +149,26 @@ class PanelVersion(UUIDPrimaryKey, TenantOwned, Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error: Mapped[str | None] = mapped_column(Text)
+    # Quality check results of this version (migration 0004): passed | warned | failed.
+    check_status: Mapped[str | None] = mapped_column(String(16))
+    checks: Mapped[list[Any] | None] = mapped_column()
+
+
+class QualityRule(UUIDPrimaryKey, TenantOwned, Timestamps, Base):
+    """A data-quality rule of a panel, checked with Great Expectations on every sync.
+
+    ``error`` rules block the publish (the last good version stays served); ``warning`` rules
+    publish with their results attached to the version.
+    """
+
+    __tablename__ = "quality_rules"
+    __table_args__ = (UniqueConstraint("panel_id", "name"),)
+
+    panel_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("panels.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(32))
+    column_key: Mapped[str | None] = mapped_column(String(63))
+    params: Mapped[JSONDict] = mapped_column(default=dict)
+    severity: Mapped[str] = mapped_column(String(16), default="error")

@@ -1,5 +1,6 @@
 """Two partitioned assets per panel: the extracted sources, then the published table."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
@@ -9,7 +10,13 @@ from pipelines.mapping import SchemaDriftError, StrictPanelError
 from pipelines.partitions import panel_partitions
 from pipelines.resources import PanelsDatabase, SyncSettings
 from pipelines.spec import PanelNotFound
-from pipelines.sync import SyncEnv, build_and_publish, extract_panel, record_failure
+from pipelines.sync import (
+    ChecksFailed,
+    SyncEnv,
+    build_and_publish,
+    extract_panel,
+    record_failure,
+)
 
 # Transient source errors retry with backoff; errors a retry cannot fix fail at once.
 RETRY = dg.RetryPolicy(
@@ -35,6 +42,8 @@ def run_stage(env: SyncEnv, key: str, stage: Any) -> dict[str, Any]:
     except TransientSourceError:
         record_failure(env, key, _current_exception())
         raise
+    except ChecksFailed:
+        raise  # recorded with its checks.failed event; the asset reports the check results
     except PERMANENT as exc:
         record_failure(env, key, exc)
         raise dg.Failure(description=f"{key}: {exc}", allow_retries=False) from exc
@@ -92,18 +101,72 @@ def panel_extract(
     )
 
 
+QUALITY_CHECKS = {
+    "error": "quality_errors",
+    "warning": "quality_warnings",
+}
+
+
+def check_results(checks: list[dict[str, Any]]) -> list[dg.AssetCheckResult]:
+    """One Dagster asset check per severity, each with every rule's result and examples."""
+    out = []
+    for severity, name in QUALITY_CHECKS.items():
+        mine = [c for c in checks if c["severity"] == severity]
+        failed = [c for c in mine if not c["success"]]
+        out.append(
+            dg.AssetCheckResult(
+                check_name=name,
+                passed=not failed,
+                severity=dg.AssetCheckSeverity.ERROR
+                if severity == "error"
+                else dg.AssetCheckSeverity.WARN,
+                metadata={
+                    "rules": dg.MetadataValue.int(len(mine)),
+                    "failed": dg.MetadataValue.json([c["name"] for c in failed]),
+                    "results": dg.MetadataValue.json(mine),
+                },
+            )
+        )
+    return out
+
+
 @dg.asset(
     partitions_def=panel_partitions,
     group_name="panels",
     deps=[panel_extract],
     kinds={"polars", "postgres"},
-    description="Columns mapped and cast, formulas evaluated, published atomically as the"
-    " panel's new version in PostgreSQL. Re-materialise alone to re-run formulas.",
+    description="Columns mapped and cast, formulas evaluated, quality rules checked (Great"
+    " Expectations), published atomically as the panel's new version in PostgreSQL."
+    " Re-materialise alone to re-run formulas.",
+    check_specs=[
+        dg.AssetCheckSpec(
+            QUALITY_CHECKS["error"],
+            asset="panel_table",
+            blocking=True,
+            description="The panel's error-severity quality rules: a failure blocks the publish",
+        ),
+        dg.AssetCheckSpec(
+            QUALITY_CHECKS["warning"],
+            asset="panel_table",
+            description="The panel's warning-severity quality rules: reported, published anyway",
+        ),
+    ],
 )
 def panel_table(
     context: dg.AssetExecutionContext, panels_db: PanelsDatabase, sync_settings: SyncSettings
-) -> dg.MaterializeResult:  # type: ignore[type-arg]
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:  # type: ignore[type-arg]
     env = env_for(context, panels_db, sync_settings)
-    return dg.MaterializeResult(
-        metadata=table_metadata(run_stage(env, context.partition_key, build_and_publish))
+    try:
+        result = run_stage(env, context.partition_key, build_and_publish)
+    except ChecksFailed as exc:
+        yield from check_results(exc.checks)
+        raise dg.Failure(
+            description=f"{context.partition_key}: {exc}",
+            metadata={
+                "failed rules": dg.MetadataValue.json([c for c in exc.checks if not c["success"]])
+            },
+            allow_retries=False,
+        ) from exc
+    yield dg.MaterializeResult(
+        metadata=table_metadata(result), check_results=check_results(result["checks"])
     )

@@ -11,7 +11,13 @@ import dagster as dg
 
 from pipelines.assets import extract_metadata, panel_extract, panel_table, table_metadata
 from pipelines.resources import PanelsDatabase, SyncSettings
-from pipelines.sync import SyncEnv, build_and_publish, extract_panel, record_failure
+from pipelines.sync import (
+    ChecksFailed,
+    SyncEnv,
+    build_and_publish,
+    extract_panel,
+    record_failure,
+)
 
 panel_sync_job = dg.define_asset_job(
     "panel_sync",
@@ -59,6 +65,8 @@ def sync_panels(
                     asset_key=panel_table.key, partition=key, metadata=table_metadata(published)
                 )
             )
+        except ChecksFailed as exc:  # recorded with its checks.failed event already
+            failures[key] = f"quality: {exc}"
         except Exception as exc:  # noqa: BLE001 - one panel's failure must not stop the others
             failures[key] = f"{exc.__class__.__name__}: {exc}"
             record_failure(env, key, exc)

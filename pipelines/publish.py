@@ -171,6 +171,8 @@ def switch_version(
     schema: list[dict[str, str]],
     stats: dict[str, Any],
     event: dict[str, Any],
+    checks: list[dict[str, Any]] | None = None,
+    check_status: str | None = None,
 ) -> None:
     """The one short transaction that makes the new version the served one."""
     name, _ = table_names(spec.panel_id, number)
@@ -191,8 +193,18 @@ def switch_version(
             old_schema = found[0] if found else None
         conn.execute(
             "UPDATE panel_versions SET status = 'published', finished_at = now(), table_name = %s,"
-            " row_count = %s, reject_count = %s, schema = %s, stats = %s WHERE id = %s",
-            (name, row_count, reject_count, Jsonb(schema), Jsonb(stats), version_id),
+            " row_count = %s, reject_count = %s, schema = %s, stats = %s, checks = %s,"
+            " check_status = %s WHERE id = %s",
+            (
+                name,
+                row_count,
+                reject_count,
+                Jsonb(schema),
+                Jsonb(stats),
+                Jsonb(checks) if checks else None,
+                check_status,
+                version_id,
+            ),
         )
         conn.execute(
             "UPDATE panels SET current_version_id = %s WHERE id = %s", (version_id, spec.panel_id)
@@ -216,6 +228,47 @@ def switch_version(
                 " VALUES (%s, %s, %s, %s)",
                 (spec.tenant_id, spec.panel_id, kind, Jsonb(payload)),
             )
+
+
+def fail_checks(
+    conn: psycopg.Connection[Any],
+    spec: PanelSpec,
+    version_id: uuid.UUID,
+    number: int,
+    checks: list[dict[str, Any]],
+    run_id: str | None,
+) -> str:
+    """Error rules failed: the version is recorded as failed with its results, nothing is
+    loaded, the served version stays, and ``checks.failed`` goes out. Returns the message."""
+    failing = [c for c in checks if not c["success"] and c["severity"] == "error"]
+    message = f"{len(failing)} error quality rule(s) failed: " + ", ".join(
+        c["name"] for c in failing
+    )
+    with conn.transaction():
+        _all_tenants(conn)
+        conn.execute(
+            "UPDATE panel_versions SET status = 'failed', finished_at = now(), error = %s,"
+            " checks = %s, check_status = 'failed' WHERE id = %s",
+            (message, Jsonb(checks), version_id),
+        )
+        conn.execute(
+            "INSERT INTO panel_events (tenant_id, panel_id, type, payload)"
+            " VALUES (%s, %s, 'checks.failed', %s)",
+            (
+                spec.tenant_id,
+                spec.panel_id,
+                Jsonb(
+                    {
+                        "panel_id": str(spec.panel_id),
+                        "version": number,
+                        "dagster_run_id": run_id,
+                        "error": message,
+                        "failed": failing,
+                    }
+                ),
+            ),
+        )
+    return message
 
 
 def fail_version(

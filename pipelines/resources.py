@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 from pydantic import PrivateAttr
@@ -46,12 +47,18 @@ class SyncSettings(dg.ConfigurableResource):  # type: ignore[type-arg]
 
     state_dir: str | None = None
     data_root: str | None = None
+    # Comma-separated hosts/networks HTTP sources may reach despite the SSRF guard.
+    source_allowlist: str | None = None
 
     def settings(self) -> Settings:
         base = get_settings()
-        updates: dict[str, Path] = {}
+        updates: dict[str, Any] = {}
         if self.state_dir:
             updates["state_dir"] = Path(self.state_dir)
         if self.data_root:
             updates["data_root"] = Path(self.data_root)
+        if self.source_allowlist:
+            updates["source_allowlist"] = [
+                h.strip() for h in self.source_allowlist.split(",") if h.strip()
+            ]
         return base.model_copy(update=updates) if updates else base

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import DataSource, Panel, PanelColumn, Tenant, View
+from models import DataSource, Panel, PanelColumn, QualityRule, Tenant, View
 from models.enums import ColumnType, SourceKind
 from pipelines.partitions import partition_key, split_partition_key
 from serving.crypto import SecretBox
@@ -53,6 +53,16 @@ class ColumnSpec:
 
 
 @dataclass(frozen=True)
+class RuleSpec:
+    id: uuid.UUID
+    name: str
+    kind: str
+    column: str | None
+    params: dict[str, Any]
+    severity: str
+
+
+@dataclass(frozen=True)
 class PanelSpec:
     tenant_id: uuid.UUID
     tenant_slug: str
@@ -63,6 +73,7 @@ class PanelSpec:
     sources: list[SourceSpec]
     columns: list[ColumnSpec]
     indexed_columns: list[str] = field(default_factory=list)
+    rules: list[RuleSpec] = field(default_factory=list)
 
     @property
     def partition_key(self) -> str:
@@ -106,6 +117,9 @@ def load_spec(session: Session, key: str, box: SecretBox) -> PanelSpec:
         select(PanelColumn).where(PanelColumn.panel_id == panel.id).order_by(PanelColumn.position)
     ).all()
     views = list(session.scalars(select(View).where(View.panel_id == panel.id)))
+    rules = session.scalars(
+        select(QualityRule).where(QualityRule.panel_id == panel.id).order_by(QualityRule.name)
+    ).all()
     column_keys = {c.key for c in columns}
     return PanelSpec(
         tenant_id=panel.tenant_id,
@@ -138,4 +152,8 @@ def load_spec(session: Session, key: str, box: SecretBox) -> PanelSpec:
             for c in columns
         ],
         indexed_columns=[k for k in _view_columns(views) if k in column_keys],
+        rules=[
+            RuleSpec(r.id, r.name, r.kind, r.column_key, dict(r.params or {}), r.severity)
+            for r in rules
+        ],
     )

@@ -25,9 +25,10 @@ from models import DataSource, PanelColumn, PanelEvent
 from models.db import make_sessionmaker, system_session
 from pipelines import publish
 from pipelines.casting import column_type_of
-from pipelines.connectors import SourceError, extract
+from pipelines.connectors import NetworkPolicy, SourceError, extract
 from pipelines.formula_stage import evaluate_formulas
 from pipelines.mapping import map_sources
+from pipelines.quality import run_checks, status_of
 from pipelines.spec import PanelSpec, SourceSpec, load_spec
 from serving.crypto import SecretBox
 from serving.settings import Settings
@@ -117,7 +118,14 @@ def extract_panel(env: SyncEnv, key: str) -> dict[str, Any]:
         # read in full again: the published table is rebuilt from the extract alone.
         cursor = source.state.get("cursor") if source.incremental and path.exists() else None
         env.log(f"extracting {source.kind.value} source {source.name!r}")
-        frame = extract(source, data_root=env.settings.data_root, cursor=cursor)
+        frame = extract(
+            source,
+            data_root=env.settings.data_root,
+            cursor=cursor,
+            policy=NetworkPolicy.from_settings(
+                env.settings, env.engine.url.render_as_string(hide_password=False)
+            ),
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         if source.incremental:
             previous = pl.read_parquet(path) if cursor is not None else None
@@ -206,6 +214,10 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
         spec = env.spec(key)
         mapped = map_sources(spec, frames)
     table, formula_stats = evaluate_formulas(spec, mapped.table, env.engine)
+    checks = run_checks(table, spec.rules)
+    check_status = status_of(checks)
+    if checks:
+        env.log(f"quality rules: {check_status} ({len(checks)} checked)")
     table = table.with_columns(pl.int_range(1, table.height + 1, dtype=pl.Int64).alias("_row_id"))
     schema = [{"key": c.key, "name": c.name, "type": c.type.value} for c in spec.columns]
     version_id: uuid.UUID | None = None
@@ -217,6 +229,9 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
     ):
         try:
             version_id, number = publish.begin_version(conn, spec, env.run_id)
+            if check_status == "failed":
+                message = publish.fail_checks(conn, spec, version_id, number, checks, env.run_id)
+                raise ChecksFailed(message, checks)
             env.log(
                 f"loading version {number}: {table.height} rows, {mapped.rejects.height} rejected"
             )
@@ -236,6 +251,11 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
                 "row_count": table.height,
                 "rejects": mapped.rejects.height,
                 "duration_seconds": publish.elapsed(started),
+                "check_status": check_status,
+                "checks": [
+                    {k: c[k] for k in ("name", "severity", "success", "unexpected_count")}
+                    for c in checks
+                ],
             }
             publish.switch_version(
                 conn,
@@ -247,8 +267,12 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
                 schema=schema,
                 stats=stats,
                 event=event,
+                checks=checks,
+                check_status=check_status,
             )
             dropped = publish.apply_retention(conn, spec, env.settings.version_retention)
+        except ChecksFailed:
+            raise
         except Exception as exc:
             publish.fail_version(
                 conn, spec, version_id, number, f"{exc.__class__.__name__}: {exc}", env.run_id
@@ -266,7 +290,17 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
         "dropped_versions": dropped,
         "load_seconds": load_seconds,
         "duration_seconds": publish.elapsed(started),
+        "checks": checks,
+        "check_status": check_status,
     }
+
+
+class ChecksFailed(Exception):
+    """Error-severity quality rules failed; the publish was refused (already recorded)."""
+
+    def __init__(self, message: str, checks: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.checks = checks
 
 
 def record_failure(env: SyncEnv, key: str, error: BaseException) -> None:

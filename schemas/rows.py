@@ -42,6 +42,9 @@ class VersionPublic(PublicModel):
     started_at: datetime
     finished_at: datetime | None
     error: str | None
+    check_status: str | None = Field(
+        default=None, description="Quality rules: passed, warned, failed, or null"
+    )
     current: bool = False
 
 

@@ -28,6 +28,7 @@ from serving.routes import (
     columns,
     health,
     panels,
+    quality,
     rows,
     sources,
     syncs,
@@ -40,7 +41,7 @@ from serving.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
-    code: {"model": Problem} for code in (400, 401, 403, 404, 409, 422, 500, 503)
+    code: {"model": Problem} for code in (400, 401, 403, 404, 409, 413, 422, 429, 500, 503)
 }
 
 
@@ -134,7 +135,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, panels, sources, columns, views, rows, syncs, users, tokens, audit):
+    for module in (
+        auth,
+        panels,
+        sources,
+        columns,
+        views,
+        quality,
+        rows,
+        syncs,
+        users,
+        tokens,
+        audit,
+    ):
         api.include_router(module.router)
     api.include_router(ws.router)
     app.include_router(api)

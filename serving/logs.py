@@ -171,18 +171,18 @@ class RequestContextMiddleware:
                 receive = checked
             await self.app(scope, receive, send_with_id)
         finally:
+            route = route_template(scope)
             if scope["type"] == "http":
                 observe_request(
-                    scope.get("method", ""),
-                    route_template(scope),
-                    status,
-                    time.perf_counter() - started,
+                    scope.get("method", ""), route, status, time.perf_counter() - started
                 )
             self.logger.info(
                 "request",
                 extra={
                     "method": scope.get("method", "WS"),
                     "path": scope["path"],
+                    "operation": route,
+                    "request_id": request_id,
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     "tenant_id": state.get("tenant_id"),

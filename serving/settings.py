@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     # none. Kept in Redis: without PANELS_REDIS_URL there are no rate limits.
     rate_limit_tenant: str = "6000/minute"
     rate_limit_credential: str = "1200/minute"
+    # Hosts or networks (CIDR) that HTTP sources may reach although they are loopback, private
+    # or this deployment's own; comma-separated.
+    source_allowlist: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    sql_source_allow_own_database: bool = False
     # Browser origins allowed to call the API (CORS); empty: none.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Largest request body accepted (413 above it).
@@ -88,7 +92,7 @@ class Settings(BaseSettings):
     @classmethod
     def _csv_lists(cls, data: object) -> object:
         if isinstance(data, dict):
-            for key in ("jwt_algorithms", "encryption_keys", "cors_origins"):
+            for key in ("jwt_algorithms", "encryption_keys", "cors_origins", "source_allowlist"):
                 if key in data:
                     data[key] = _split_csv(data[key])
         return data

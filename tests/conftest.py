@@ -198,7 +198,12 @@ def dagster_instance(fresh_database):
 def sync_settings(tmp_path):
     from pipelines.resources import SyncSettings
 
-    return SyncSettings(state_dir=str(tmp_path / "state"), data_root=str(tmp_path / "data"))
+    # The HTTP-source tests serve their APIs on loopback, which the SSRF guard refuses.
+    return SyncSettings(
+        state_dir=str(tmp_path / "state"),
+        data_root=str(tmp_path / "data"),
+        source_allowlist="127.0.0.1",
+    )
 
 
 @pytest.fixture

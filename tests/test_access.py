@@ -26,6 +26,7 @@ class World:
     view: str
     user: str
     token: str
+    rule: str
     sync: str = "0b8f6f0e-0000-4000-8000-000000000000"
 
 
@@ -42,6 +43,11 @@ def build_world(client, t) -> World:
         view=make_view(client, t.editor, panel)["id"],
         user=user,
         token=token,
+        rule=client.post(
+            f"{API}/panels/{panel}/quality-rules",
+            json={"name": "rows", "kind": "row_count_between", "params": {"min": 0}},
+            headers=t.editor,
+        ).json()["id"],
     )
 
 
@@ -74,6 +80,12 @@ BODIES: dict[tuple[str, str], Callable[[], dict[str, Any]]] = {
     ("POST", "/api/v1/users"): lambda: {"email": f"n{uuid.uuid4().hex[:6]}@example.com"},
     ("PATCH", "/api/v1/users/{user_id}"): lambda: {"role": "editor"},
     ("POST", "/api/v1/tokens"): lambda: {"name": "t"},
+    ("POST", "/api/v1/panels/{panel_id}/quality-rules"): lambda: {
+        "name": f"r-{uuid.uuid4().hex[:6]}",
+        "kind": "row_count_between",
+        "params": {"max": 10},
+    },
+    ("PATCH", "/api/v1/panels/{panel_id}/quality-rules/{rule_id}"): lambda: {"severity": "warning"},
 }
 
 # Minimum role per route; everything under /api/v1 except login must appear here.
@@ -114,6 +126,12 @@ REQUIRED_ROLE: dict[tuple[str, str], Role] = {
     ("GET", "/api/v1/panels/{panel_id}/aggregates"): Role.viewer,
     ("GET", "/api/v1/panels/{panel_id}/versions"): Role.viewer,
     ("GET", "/api/v1/panels/{panel_id}/syncs/{sync_id}"): Role.viewer,
+    ("GET", "/api/v1/panels/{panel_id}/quality-rules"): Role.viewer,
+    ("POST", "/api/v1/panels/{panel_id}/quality-rules"): Role.editor,
+    ("GET", "/api/v1/panels/{panel_id}/quality-rules/{rule_id}"): Role.viewer,
+    ("PATCH", "/api/v1/panels/{panel_id}/quality-rules/{rule_id}"): Role.editor,
+    ("DELETE", "/api/v1/panels/{panel_id}/quality-rules/{rule_id}"): Role.editor,
+    ("GET", "/api/v1/panels/{panel_id}/checks"): Role.viewer,
 }
 # Routes that reach the Dagster webserver: none runs in this test, so allowed callers get 503
 # (or 404 for an unknown run) while the others still get 403.

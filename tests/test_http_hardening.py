@@ -56,6 +56,7 @@ def test_a_body_over_the_limit_is_a_413_problem(settings, tenant) -> None:
         assert response.status_code == 413
         body = response.json()
         assert body["status"] == 413 and body["type"]
+
         def chunks():
             yield b'{"slug": "chunked", "name": "C", "description": "'
             yield b"x" * 5000
@@ -72,3 +73,22 @@ def test_a_body_over_the_limit_is_a_413_problem(settings, tenant) -> None:
             f"{API}/panels", json={"slug": "ok", "name": "Ok"}, headers=tenant.editor
         )
         assert fine.status_code == 201
+
+
+def test_each_request_is_logged_as_json_with_ids_operation_and_duration(
+    client, tenant, caplog
+) -> None:
+    import json
+    import logging
+
+    from serving.logs import JsonFormatter
+
+    with caplog.at_level(logging.INFO, logger="panels.http"):
+        response = client.get(f"{API}/panels", headers=tenant.viewer)
+    (record,) = [r for r in caplog.records if r.name == "panels.http"]
+    line = json.loads(JsonFormatter().format(record))
+    assert line["request_id"] == response.headers["x-request-id"]
+    assert line["tenant_id"] == str(tenant.id)
+    assert line["operation"] == "/api/v1/panels" and line["method"] == "GET"
+    assert line["status"] == 200 and line["duration_ms"] > 0
+    assert "Bearer" not in json.dumps(line)

@@ -18,4 +18,4 @@ def test_upgrade_downgrade_upgrade_on_an_empty_database(fresh_database) -> None:
     upgrade(url)
     with psycopg.connect(url) as conn:
         (version,) = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-        assert version == "0003"
+        assert version == "0004"

@@ -17,11 +17,36 @@ from __future__ import annotations
 
 from alembic import op
 
-from models import TENANT_OWNED_TABLES
 from models.db import APP_ROLE
+
+# The tenant-owned tables of the first migration (later migrations secure their own tables).
+TENANT_OWNED_TABLES = (
+    "users",
+    "api_tokens",
+    "panels",
+    "data_sources",
+    "columns",
+    "views",
+    "view_columns",
+    "panel_versions",
+    "panel_events",
+    "audit_events",
+)
 
 TENANT_EXPR = "NULLIF(current_setting('app.tenant_id', true), '')::uuid"
 ALL_TENANTS_EXPR = "current_setting('app.all_tenants', true) = 'on'"
+
+
+def secure_table(table: str) -> None:
+    """Row-level security and app-role grants for a tenant-owned table added later."""
+    op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {APP_ROLE}")
+    _policies(table, "tenant_id")
+
+
+def unsecure_table(table: str) -> None:
+    op.execute(f"DROP POLICY IF EXISTS tenant_isolation ON {table}")
+    op.execute(f"DROP POLICY IF EXISTS system_all_tenants ON {table}")
+    op.execute(f"REVOKE ALL ON {table} FROM {APP_ROLE}")
 
 
 def _policies(table: str, key: str) -> None:

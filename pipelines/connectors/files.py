@@ -10,6 +10,7 @@ import httpx
 import polars as pl
 
 from pipelines.connectors.errors import SourceError, TransientSourceError
+from pipelines.connectors.netguard import NetworkPolicy
 from pipelines.spec import SourceSpec
 
 FORMATS = ("csv", "parquet", "json", "ndjson")
@@ -44,15 +45,13 @@ def _format(config: dict[str, Any], name: str) -> str:
     return fmt
 
 
-def _download(url: str, source: SourceSpec) -> bytes:
+def _download(url: str, source: SourceSpec, policy: NetworkPolicy) -> bytes:
     headers = dict(source.secrets.get("headers") or {})
     try:
-        response = httpx.get(
-            url,
-            headers=headers,
-            timeout=float(source.config.get("timeout", 60)),
-            follow_redirects=True,
-        )
+        with policy.http_client(
+            timeout=float(source.config.get("timeout", 60)), follow_redirects=True
+        ) as client:
+            response = client.get(url, headers=headers)
     except httpx.TransportError as exc:
         raise TransientSourceError(
             f"source {source.name!r}: {exc.__class__.__name__} for {url}"
@@ -66,14 +65,16 @@ def _download(url: str, source: SourceSpec) -> bytes:
     return response.content
 
 
-def read_file(source: SourceSpec, *, data_root: Path) -> pl.DataFrame:
+def read_file(
+    source: SourceSpec, *, data_root: Path, policy: NetworkPolicy | None = None
+) -> pl.DataFrame:
     config = source.config
     if config.get("url"):
         url = str(config["url"])
         if not url.startswith(("http://", "https://")):
             raise SourceError(f"source {source.name!r}: only http(s) URLs are read")
         fmt = _format(config, url)
-        data: Any = io.BytesIO(_download(url, source))
+        data: Any = io.BytesIO(_download(url, source, policy or NetworkPolicy()))
     else:
         path = resolve_under(data_root, str(config.get("path", "")), source.name)
         fmt = _format(config, path.name)

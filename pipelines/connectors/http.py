@@ -19,6 +19,7 @@ import httpx
 import polars as pl
 
 from pipelines.connectors.errors import SourceError, TransientSourceError
+from pipelines.connectors.netguard import NetworkPolicy
 from pipelines.spec import SourceSpec
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -49,10 +50,10 @@ def retry_after_seconds(value: str | None, attempt: int) -> float:
 
 
 class _Client:
-    def __init__(self, source: SourceSpec) -> None:
+    def __init__(self, source: SourceSpec, policy: NetworkPolicy) -> None:
         self.source = source
         self.retries = int(source.config.get("retries", 5))
-        self.http = httpx.Client(
+        self.http = policy.http_client(
             headers={str(k): str(v) for k, v in (source.secrets.get("headers") or {}).items()},
             timeout=float(source.config.get("timeout", 30)),
             follow_redirects=True,
@@ -141,13 +142,15 @@ def _pages(client: _Client, config: dict[str, Any], params: dict[str, Any]) -> I
             return
 
 
-def read_http(source: SourceSpec, *, cursor: object = None) -> pl.DataFrame:
+def read_http(
+    source: SourceSpec, *, cursor: object = None, policy: NetworkPolicy | None = None
+) -> pl.DataFrame:
     config = source.config
     params = dict(config.get("params") or {})
     incremental = source.incremental or {}
     if cursor is not None and incremental.get("cursor_param"):
         params[incremental["cursor_param"]] = cursor
-    client = _Client(source)
+    client = _Client(source, policy or NetworkPolicy())
     try:
         records = [r for page in _pages(client, config, params) for r in page]
     finally:

@@ -14,10 +14,13 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from models.db import sqlalchemy_url
 from pipelines.connectors.errors import SourceError, TransientSourceError
+from pipelines.connectors.netguard import NetworkPolicy
 from pipelines.spec import SourceSpec
 
 
-def read_sql(source: SourceSpec, *, cursor: object = None) -> pl.DataFrame:
+def read_sql(
+    source: SourceSpec, *, cursor: object = None, policy: NetworkPolicy | None = None
+) -> pl.DataFrame:
     url = source.secrets.get("url") or source.config.get("url")
     if not url:
         raise SourceError(f"source {source.name!r}: no database url (set secrets.url)")
@@ -25,6 +28,7 @@ def read_sql(source: SourceSpec, *, cursor: object = None) -> pl.DataFrame:
     timeout_ms = int(float(source.config.get("timeout_seconds", 300)) * 1000)
     params: dict[str, Any] = {"cursor": cursor} if ":cursor" in query else {}
     url = str(url)
+    (policy or NetworkPolicy()).check_sql_url(url)
     engine = create_engine(sqlalchemy_url(url) if url.startswith("postgres") else url)
     try:
         with engine.connect() as conn:
