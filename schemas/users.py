@@ -41,7 +41,12 @@ class UserCreated(UserPublic):
 class ApiTokenCreate(BaseModel):
     name: Name = Field(examples=["BI dashboard"])
     scopes: list[TokenScope] = Field(default_factory=lambda: [TokenScope.read], min_length=1)
-    ttl_seconds: int | None = Field(default=None, gt=0, description="Omitted: never expires")
+    ttl_seconds: int | None = Field(
+        default=None,
+        gt=0,
+        le=10 * 366 * 86400,
+        description="At most ten years; omitted: never expires",
+    )
 
 
 class ApiTokenPublic(PublicModel):
