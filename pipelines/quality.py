@@ -23,22 +23,14 @@ import math
 import os
 import warnings
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
 import polars as pl
 
 from pipelines.spec import RuleSpec
+from schemas.quality import RuleKind
 
-KINDS = (
-    "not_null",
-    "unique",
-    "between",
-    "in_set",
-    "matches_regex",
-    "length_between",
-    "row_count_between",
-    "freshness",
-)
+KINDS: tuple[str, ...] = get_args(RuleKind)
 EXAMPLES = 5
 _batch_definition: Any = None
 
