@@ -205,6 +205,76 @@ def backfill(
         raise _fail(str(exc)) from exc
 
 
+@app.command("versions")
+def versions_command(
+    panel: Annotated[str, typer.Argument(help="TENANT.PANEL (slugs)")],
+) -> None:
+    """List a panel's versions, newest first (* marks the served one)."""
+    from serving import ops  # noqa: PLC0415
+
+    with admin.owner_session(get_settings()) as session:
+        try:
+            rows = ops.versions(session, panel)
+        except admin.AdminError as exc:
+            raise _fail(str(exc)) from exc
+    typer.echo(f"{'':1} {'version':>7}  {'status':<10} {'rows':>10} {'rejects':>8}  checks   run")
+    for v in rows:
+        typer.echo(
+            f"{'*' if v['current'] else ' '} {v['number']:>7}  {v['status']:<10}"
+            f" {v['rows'] if v['rows'] is not None else '-':>10}"
+            f" {v['rejects'] if v['rejects'] is not None else '-':>8}"
+            f"  {v['checks'] or '-':<8} {v['run'] or '-'}"
+        )
+
+
+@app.command("rollback")
+def rollback_command(
+    panel: Annotated[str, typer.Argument(help="TENANT.PANEL (slugs)")],
+    version: Annotated[int, typer.Argument(help="A retained version number")],
+) -> None:
+    """Serve a retained older version again (emits panel.materialized, audited)."""
+    from serving import ops  # noqa: PLC0415
+
+    with admin.owner_session(get_settings()) as session:
+        try:
+            done = ops.rollback(session, panel, version)
+        except admin.AdminError as exc:
+            raise _fail(str(exc)) from exc
+    typer.echo(f"{done.panel}: serving version {done.to_version} (was {done.from_version})")
+
+
+@app.command("backup")
+def backup_command(
+    path: Annotated[str, typer.Argument(help="The dump file to write (pg_dump custom format)")],
+) -> None:
+    """Dump the whole Panels database (definitions, tenants, published tables)."""
+    from serving import ops  # noqa: PLC0415
+
+    try:
+        ops.backup(get_settings().require_database_url(), path)
+    except admin.AdminError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"backup written to {path}", err=True)
+
+
+@app.command("restore")
+def restore_command(
+    path: Annotated[str, typer.Argument(help="A dump written by `panels backup`")],
+    database_url: Annotated[
+        str | None, typer.Option(help="Restore into this database (default: PANELS_DATABASE_URL)")
+    ] = None,
+) -> None:
+    """Restore a backup (into a new database, or over the configured one)."""
+    from serving import ops  # noqa: PLC0415
+
+    url = database_url or get_settings().require_database_url()
+    try:
+        ops.restore(url, path)
+    except admin.AdminError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo("restored", err=True)
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option()] = None,
