@@ -7,6 +7,7 @@ COPY pipelines pipelines
 COPY serving serving
 COPY models models
 COPY schemas schemas
+COPY formulas formulas
 RUN pip install --no-cache-dir "uv==0.13.9" \
  && uv pip install --system --no-cache -c requirements.lock .
 COPY dagster.yaml /opt/dagster/home/dagster.yaml
