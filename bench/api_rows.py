@@ -31,11 +31,16 @@ from fastapi.testclient import TestClient
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import event
 
-from bench.common import STATE, KeepAliveClient, closed_loop, scratch_database
-from models import DataSource, Panel, PanelColumn, View, ViewColumn
+from bench.common import (
+    STATE,
+    KeepAliveClient,
+    add_file_panel,
+    closed_loop,
+    scratch_database,
+)
+from models import Panel, View, ViewColumn
 from models.db import APP_ROLE
-from models.enums import Role, SourceKind
-from pipelines.casting import column_type_of
+from models.enums import Role
 from pipelines.publish import table_names
 from pipelines.resources import PanelsDatabase
 from pipelines.sync import SyncEnv, build_and_publish, extract_panel
@@ -99,32 +104,7 @@ def _seed(settings: Settings) -> dict[str, Any]:
         session.add_all(
             Panel(tenant_id=tenant.id, slug=f"p{i:04d}", name=f"Panel {i}") for i in range(PANELS)
         )
-        panel = Panel(id=uuid.uuid4(), tenant_id=tenant.id, slug="big", name="Flights x3")
-        session.add(panel)
-        session.flush()
-        session.add(
-            DataSource(
-                tenant_id=tenant.id,
-                panel_id=panel.id,
-                name="big",
-                kind=SourceKind.file,
-                config={"path": path.name, "format": "parquet"},
-            )
-        )
-        columns = [
-            PanelColumn(
-                tenant_id=tenant.id,
-                panel_id=panel.id,
-                key=name,
-                name=name,
-                type=column_type_of(dtype),
-                position=i,
-                mapping={"source": None, "field": name, "cast": None},
-            )
-            for i, (name, dtype) in enumerate(schema.items())
-        ]
-        session.add_all(columns)
-        session.flush()
+        panel, columns = add_file_panel(session, tenant.id, "big", path.name, "parquet", schema)
         view = View(
             tenant_id=tenant.id,
             panel_id=panel.id,

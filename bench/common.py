@@ -12,8 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import psycopg
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from models.migrate import upgrade
 from serving.admin import ensure_database
@@ -104,3 +106,40 @@ class KeepAliveClient:
     async def close(self) -> None:
         if self.streams is not None:
             self.streams[1].close()
+
+
+def add_file_panel(
+    session: Session, tenant_id: uuid.UUID, slug: str, path: str, fmt: str, schema: pl.Schema
+) -> tuple[Any, list[Any]]:
+    """A panel of one file source whose columns map every field of ``schema`` as it is."""
+    from models import DataSource, Panel, PanelColumn  # noqa: PLC0415
+    from models.enums import SourceKind  # noqa: PLC0415
+    from pipelines.casting import column_type_of  # noqa: PLC0415
+
+    panel = Panel(id=uuid.uuid4(), tenant_id=tenant_id, slug=slug, name=slug)
+    session.add(panel)
+    session.flush()
+    session.add(
+        DataSource(
+            tenant_id=tenant_id,
+            panel_id=panel.id,
+            name=slug,
+            kind=SourceKind.file,
+            config={"path": path, "format": fmt},
+        )
+    )
+    columns = [
+        PanelColumn(
+            tenant_id=tenant_id,
+            panel_id=panel.id,
+            key=name,
+            name=name,
+            type=column_type_of(dtype),
+            position=i,
+            mapping={"source": None, "field": name, "cast": None},
+        )
+        for i, (name, dtype) in enumerate(schema.items())
+    ]
+    session.add_all(columns)
+    session.flush()
+    return panel, columns

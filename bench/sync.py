@@ -22,7 +22,7 @@ from typing import Any
 import dagster as dg
 import psycopg
 
-from bench.common import STATE, scratch_database
+from bench.common import STATE, add_file_panel, scratch_database
 from models import DataSource, Panel, PanelColumn
 from models.enums import ColumnType, SourceKind
 from pipelines.assets import panel_extract, panel_table
@@ -136,8 +136,6 @@ def _lineitem(url: str, root: Path) -> dict[str, Any]:
 
     import polars as pl  # noqa: PLC0415
 
-    from pipelines.casting import column_type_of  # noqa: PLC0415
-
     scale = os.environ.get("PANELS_BENCH_TPCH_SF", "0.25")
     data = root / "data"
     data.mkdir(parents=True, exist_ok=True)
@@ -152,29 +150,7 @@ def _lineitem(url: str, root: Path) -> dict[str, Any]:
     )
     with admin.owner_session(settings) as session:
         tenant = admin.create_tenant(session, slug="tpch", name="TPC-H")
-        panel = Panel(id=uuid.uuid4(), tenant_id=tenant.id, slug="lineitem", name="lineitem")
-        session.add(panel)
-        session.add(
-            DataSource(
-                tenant_id=tenant.id,
-                panel_id=panel.id,
-                name="lineitem",
-                kind=SourceKind.file,
-                config={"path": "lineitem.csv", "format": "csv"},
-            )
-        )
-        session.add_all(
-            PanelColumn(
-                tenant_id=tenant.id,
-                panel_id=panel.id,
-                key=name,
-                name=name,
-                type=column_type_of(dtype),
-                position=i,
-                mapping={"field": name, "source": None, "cast": None},
-            )
-            for i, (name, dtype) in enumerate(schema.items())
-        )
+        add_file_panel(session, tenant.id, "lineitem", "lineitem.csv", "csv", schema)
         session.commit()
     measured = _measure(url, settings, "tpch.lineitem", csv, None)
     return {

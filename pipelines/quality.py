@@ -23,14 +23,12 @@ import math
 import os
 import warnings
 from datetime import UTC, datetime, timedelta
-from typing import Any, get_args
+from typing import Any
 
 import polars as pl
 
 from pipelines.spec import RuleSpec
-from schemas.quality import RuleKind
 
-KINDS: tuple[str, ...] = get_args(RuleKind)
 EXAMPLES = 5
 _batch_definition: Any = None
 

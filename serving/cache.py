@@ -40,8 +40,6 @@ class ReadCache:
         )
         self.ttl = ttl_seconds
         self._down_until = 0.0
-        self.hits = 0
-        self.misses = 0
 
     def _available(self) -> bool:
         return time.monotonic() >= self._down_until
@@ -62,9 +60,7 @@ class ReadCache:
             self._fail(exc)
             return None
         if value is None:
-            self.misses += 1
             return None
-        self.hits += 1
         return value if isinstance(value, bytes) else value.encode()
 
     async def put(self, key: str, value: bytes) -> None:

@@ -52,7 +52,6 @@ class Subscriber:
         self.views: dict[str, set[str]] = {}
         self.held: dict[str, list[Event]] = {}
         self.overflowed = asyncio.Event()
-        self.delivered = 0
 
     def send(self, text: str) -> None:
         try:
@@ -79,7 +78,6 @@ class Subscriber:
             text = event_message(event, views)
         else:
             text = event.get("_text") or event.setdefault("_text", event_message(event))
-        self.delivered += 1
         EVENTS_DELIVERED.inc()
         self.send(text)
 
@@ -90,7 +88,6 @@ class Hub:
         self.broker = broker
         self.subscribers: dict[str, set[Subscriber]] = defaultdict(set)
         self.listening = asyncio.Event()
-        self.received = 0
 
     @property
     def connections(self) -> int:
@@ -115,7 +112,6 @@ class Hub:
                 asyncio.get_running_loop().create_task(self.resync())
                 continue
             assert isinstance(item, dict)
-            self.received += 1
             group = self.subscribers.get(str(item["tenant_id"]))
             if not group:
                 continue
