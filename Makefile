@@ -6,9 +6,14 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest bench lock clean
+WEB_SOURCES := $(wildcard web/src/*) web/index.html web/package.json web/package-lock.json \
+  web/tsconfig.json web/vite.config.ts
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-install: $(STAMP)
+.PHONY: install web browser demo test lint typecheck pytest bench lock clean
+
+install: $(STAMP) web
 
 # The virtualenv lives in .venv; requirements.lock pins every package (regenerate: make lock).
 $(STAMP): pyproject.toml requirements.lock
@@ -16,6 +21,17 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
+
+# The end-user page: type-checked and bundled by Vite into web/dist, which the API serves at /.
+web: web/dist/index.html
+
+web/dist/index.html: $(WEB_SOURCES)
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
+# The browser tests drive Debian's chromium (Playwright cannot download a browser here).
+browser:
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get install -y --no-install-recommends chromium \
+	  || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }; }
 
 demo: install
 	$(BIN)/panels demo
@@ -27,7 +43,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+pytest: install browser
 	$(BIN)/pytest
 
 test: lint typecheck pytest
@@ -41,4 +57,4 @@ lock: $(BIN)/python
 	sed -i '1i # Pinned versions for every install of Panels (make install applies them as constraints).\n# Regenerate with: make lock' requirements.lock
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache web/node_modules web/dist

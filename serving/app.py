@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from models.db import libpq_url, make_async_engine, make_engine, make_sessionmaker
 from schemas.common import Problem
+from serving import web
 from serving.cache import Memo, ReadCache
 from serving.crypto import SecretBox
 from serving.errors import install_error_handlers
@@ -152,4 +153,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(ws.router)
     app.include_router(api)
     app.include_router(health.router)
+    web.install(app, settings.web_dir)
     return app

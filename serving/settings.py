@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     state_dir: Path = PROJECT_ROOT / ".panels"
     data_root: Path = PROJECT_ROOT / ".panels" / "data"
     dagster_home: Path | None = None
+    # The built end-user page (web/, `make web`); the API serves it at /.
+    web_dir: Path = PROJECT_ROOT / "web" / "dist"
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000

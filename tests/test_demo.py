@@ -18,21 +18,16 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.conftest import drop_database
+from tests.live import free_port
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_demo_serves_the_api_and_dagster_and_stops_on_ctrl_c(
     pg_server, fresh_database, tmp_path
 ) -> None:
     url = fresh_database()
-    api_port, dagster_port = _free_port(), _free_port()
+    api_port, dagster_port = free_port(), free_port()
     env = {
         **os.environ,
         "PANELS_DATABASE_URL": url,

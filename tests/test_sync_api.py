@@ -3,92 +3,20 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
-import yaml
 from fastapi.testclient import TestClient
 
 from serving.app import create_app
-from serving.demo import dagster_storage_url
-from serving.settings import PROJECT_ROOT
 from tests.builders import created
 from tests.pipeline_fixtures import write
 
 pytestmark = pytest.mark.slow
 API = "/api/v1"
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def webserver(database_url, fresh_database, tmp_path_factory):
-    """dagster-webserver over the pipelines code location, runs launched at once (no daemon)."""
-    root = tmp_path_factory.mktemp("webserver")
-    home = root / "home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text(
-        yaml.safe_dump(
-            {
-                "storage": {"postgres": {"postgres_url": dagster_storage_url(fresh_database())}},
-                "telemetry": {"enabled": False},
-                # Launch at once: no daemon runs here to dequeue runs.
-                "run_coordinator": {
-                    "module": "dagster._core.run_coordinator",
-                    "class": "DefaultRunCoordinator",
-                },
-            }
-        )
-    )
-    port = _port()
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(home),
-        "PANELS_DATABASE_URL": database_url,
-        "PANELS_STATE_DIR": str(root / "state"),
-        "PANELS_DATA_ROOT": str(root / "data"),
-    }
-    log = (root / "webserver.log").open("w")
-    proc = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "dagster-webserver"),
-            "-w",
-            str(PROJECT_ROOT / "workspace.yaml"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-        ],
-        env=env,
-        cwd=PROJECT_ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while True:
-        assert proc.poll() is None, (root / "webserver.log").read_text()[-3000:]
-        try:
-            if httpx.get(f"{url}/server_info", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, "dagster-webserver did not start"
-        time.sleep(0.5)
-    yield {"url": url, "data_root": root / "data", "env": env}
-    os.killpg(proc.pid, 15)
-    proc.wait(30)
-    log.close()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,146 @@
+// Filter conditions joined by AND or OR; each row: column, operator, value(s). Labelled controls.
+
+import type { Column } from "./api";
+import { LABELS, NO_VALUE, OPERATORS, blankDraft, type Draft, type FilterState } from "./filters";
+
+interface Props {
+  columns: Column[];
+  state: FilterState;
+  onChange: (state: FilterState) => void;
+}
+
+export function FilterBar({ columns, state, onChange }: Props) {
+  const types = new Map(columns.map((c) => [c.key, c.type]));
+  const set = (i: number, patch: Partial<Draft>) => {
+    const conditions = state.conditions.map((d, j) => (j === i ? { ...d, ...patch } : d));
+    onChange({ ...state, conditions });
+  };
+  const add = () => {
+    const first = columns[0];
+    if (!first) return;
+    onChange({ ...state, conditions: [...state.conditions, blankDraft(first.key, first.type)] });
+  };
+  return (
+    <section class="filters" aria-label="Filters">
+      {state.locked && (
+        <p class="locked">
+          This view has a nested filter, applied as saved:{" "}
+          <code>{JSON.stringify(state.locked)}</code>{" "}
+          <button type="button" onClick={() => onChange({ ...state, locked: null })}>
+            Remove it
+          </button>
+        </p>
+      )}
+      {state.conditions.map((draft, i) => {
+        const type = types.get(draft.column) ?? "text";
+        const id = `filter-${i}`;
+        const between = draft.op === "between";
+        const within = draft.op === "within";
+        return (
+          <div class="condition" key={i} role="group" aria-label={`Condition ${i + 1}`}>
+            {i === 0 ? (
+              <span class="where">Where</span>
+            ) : i === 1 ? (
+              <select
+                aria-label="Combine conditions with"
+                value={state.combinator}
+                onChange={(e) =>
+                  onChange({ ...state, combinator: e.currentTarget.value as "and" | "or" })
+                }
+              >
+                <option value="and">and</option>
+                <option value="or">or</option>
+              </select>
+            ) : (
+              <span class="where">{state.combinator}</span>
+            )}
+            <select
+              id={`${id}-column`}
+              aria-label="Column"
+              value={draft.column}
+              onChange={(e) => {
+                const key = e.currentTarget.value;
+                const next = types.get(key) ?? "text";
+                set(i, OPERATORS[next].includes(draft.op) ? { column: key } : blankDraft(key, next));
+              }}
+            >
+              {columns.map((c) => (
+                <option key={c.key} value={c.key}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+            <select
+              aria-label="Operator"
+              value={draft.op}
+              onChange={(e) => set(i, { op: e.currentTarget.value })}
+            >
+              {OPERATORS[type].map((op) => (
+                <option key={op} value={op}>
+                  {LABELS[op]}
+                </option>
+              ))}
+            </select>
+            {within && (
+              <select
+                aria-label="Past or next"
+                value={draft.direction}
+                onChange={(e) => set(i, { direction: e.currentTarget.value })}
+              >
+                <option value="past">the past</option>
+                <option value="next">the next</option>
+              </select>
+            )}
+            {!NO_VALUE.has(draft.op) && (
+              <input
+                aria-label={between ? "From" : within ? "How many" : "Value"}
+                value={draft.value}
+                inputMode={type === "integer" || type === "number" || within ? "decimal" : "text"}
+                placeholder={placeholder(type, draft.op)}
+                onInput={(e) => set(i, { value: e.currentTarget.value })}
+              />
+            )}
+            {between && (
+              <input
+                aria-label="To"
+                value={draft.value2}
+                placeholder={placeholder(type, draft.op)}
+                onInput={(e) => set(i, { value2: e.currentTarget.value })}
+              />
+            )}
+            {within && (
+              <select
+                aria-label="Unit"
+                value={draft.unit}
+                onChange={(e) => set(i, { unit: e.currentTarget.value })}
+              >
+                <option value="days">days</option>
+                <option value="weeks">weeks</option>
+                <option value="months">months</option>
+              </select>
+            )}
+            <button
+              type="button"
+              class="icon"
+              aria-label={`Remove condition ${i + 1}`}
+              onClick={() =>
+                onChange({ ...state, conditions: state.conditions.filter((_, j) => j !== i) })
+              }
+            >
+              ×
+            </button>
+          </div>
+        );
+      })}
+      <button type="button" onClick={add}>
+        + Add filter
+      </button>
+    </section>
+  );
+}
+
+function placeholder(type: string, op: string): string {
+  if (op === "is_any_of" || op === "is_none_of") return "a, b, c";
+  if (type === "date" || type === "datetime") return "2013-01-31, today, 3 days ago";
+  return "";
+}

@@ -1,0 +1,187 @@
+// The virtualised grid: only the rows in sight (plus a margin) are in the DOM. The grid is one
+// keyboard stop; arrows, Page Up/Down, Home and End move the active row.
+
+import {
+  Virtualizer,
+  elementScroll,
+  observeElementOffset,
+  observeElementRect,
+} from "@tanstack/virtual-core";
+import { useEffect, useLayoutEffect, useReducer, useRef, useState } from "preact/hooks";
+import type { ColumnType, SortSpec } from "./api";
+
+export const ROW_HEIGHT = 32;
+
+export interface GridColumn {
+  key: string;
+  name: string;
+  type: ColumnType;
+  width: number;
+}
+
+interface Props {
+  columns: GridColumn[];
+  rows: Record<string, unknown>[];
+  total: number | null;
+  sorts: SortSpec[];
+  onSort: (key: string, add: boolean) => void;
+  onNeedMore: () => void;
+  label: string;
+}
+
+function useVirtualizer(count: number, element: () => HTMLElement | null) {
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  const [instance] = useState(
+    () =>
+      new Virtualizer<HTMLElement, Element>({
+        count,
+        getScrollElement: element,
+        estimateSize: () => ROW_HEIGHT,
+        // The sticky header row sits above the rows inside the scroller.
+        scrollMargin: ROW_HEIGHT,
+        scrollPaddingStart: ROW_HEIGHT,
+        overscan: 12,
+        scrollToFn: elementScroll,
+        observeElementRect,
+        observeElementOffset,
+        onChange: () => rerender(0),
+      }),
+  );
+  instance.setOptions({ ...instance.options, count });
+  useLayoutEffect(() => instance._didMount(), []);
+  useLayoutEffect(() => instance._willUpdate());
+  return instance;
+}
+
+export function display(value: unknown, type: ColumnType): string {
+  if (value === null || value === undefined) return "";
+  if (type === "boolean") return value ? "true" : "false";
+  if (type === "number" && typeof value === "number") {
+    return value.toLocaleString(undefined, { maximumFractionDigits: 6 });
+  }
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+export function Grid({ columns, rows, total, sorts, onSort, onNeedMore, label }: Props) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const [active, setActive] = useState(0);
+  const virtualizer = useVirtualizer(rows.length, () => scroller.current);
+  const items = virtualizer.getVirtualItems();
+  const template = columns.map((c) => `${c.width}px`).join(" ");
+  const width = columns.reduce((sum, c) => sum + c.width, 0);
+  const last = items.length ? items[items.length - 1].index : 0;
+
+  useEffect(() => {
+    if (rows.length && last >= rows.length - 40) onNeedMore();
+  }, [last, rows.length]);
+  useEffect(() => {
+    if (active >= rows.length && rows.length) setActive(rows.length - 1);
+  }, [rows.length]);
+
+  function move(to: number) {
+    const index = Math.max(0, Math.min(rows.length - 1, to));
+    setActive(index);
+    virtualizer.scrollToIndex(index, { align: "auto" });
+  }
+
+  function onKeyDown(event: KeyboardEvent) {
+    const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? 320) / ROW_HEIGHT) - 1);
+    const moves: Record<string, number> = {
+      ArrowDown: active + 1,
+      ArrowUp: active - 1,
+      PageDown: active + page,
+      PageUp: active - page,
+      Home: 0,
+      End: rows.length - 1,
+    };
+    if (event.key in moves && rows.length) {
+      event.preventDefault();
+      move(moves[event.key]);
+    }
+  }
+
+  return (
+    <div
+      class="grid"
+      role="grid"
+      aria-label={label}
+      aria-rowcount={(total ?? rows.length) + 1}
+      aria-colcount={columns.length}
+      aria-activedescendant={rows.length ? `row-${active}` : undefined}
+      tabIndex={0}
+      ref={scroller}
+      onKeyDown={onKeyDown}
+      style={{ "--columns": template } as Record<string, string>}
+    >
+      <div class="grid-head" role="rowgroup" style={{ width: `${width}px` }}>
+        <div class="grid-row" role="row" aria-rowindex={1}>
+          {columns.map((column, i) => {
+            const sort = sorts.findIndex((s) => s.column === column.key);
+            const direction = sort >= 0 ? sorts[sort].direction : null;
+            return (
+              <div
+                key={column.key}
+                role="columnheader"
+                aria-colindex={i + 1}
+                aria-sort={
+                  direction ? (direction === "asc" ? "ascending" : "descending") : undefined
+                }
+                class={`cell head ${column.type}`}
+              >
+                <button
+                  type="button"
+                  title={`Sort by ${column.name} (Shift: add to the sort)`}
+                  onClick={(event) => onSort(column.key, event.shiftKey)}
+                >
+                  <span class="name">{column.name}</span>
+                  {direction && (
+                    <span class="sort" aria-hidden="true">
+                      {direction === "asc" ? "▲" : "▼"}
+                      {sorts.length > 1 ? sort + 1 : ""}
+                    </span>
+                  )}
+                </button>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      <div
+        class="grid-body"
+        role="rowgroup"
+        style={{ height: `${virtualizer.getTotalSize()}px`, width: `${width}px` }}
+      >
+        {items.map((item) => {
+          const row = rows[item.index];
+          return (
+            <div
+              key={item.key}
+              id={`row-${item.index}`}
+              class={`grid-row${item.index === active ? " active" : ""}`}
+              role="row"
+              aria-rowindex={item.index + 2}
+              aria-selected={item.index === active}
+              onClick={() => setActive(item.index)}
+              style={{ transform: `translateY(${item.start - ROW_HEIGHT}px)` }}
+            >
+              {columns.map((column, i) => {
+                const value = row[column.key];
+                return (
+                  <div
+                    key={column.key}
+                    role="gridcell"
+                    aria-colindex={i + 1}
+                    class={`cell ${column.type}${value === null ? " blank" : ""}`}
+                  >
+                    {display(value, column.type)}
+                  </div>
+                );
+              })}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,413 @@
+// One panel: its views, the grid, filters, sorts, columns, export, version and check status,
+// and a live refresh on panel.materialized that keeps the scroll position.
+
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import {
+  ApiError,
+  call,
+  request,
+  rows as fetchRows,
+  rowsParams,
+  type Column,
+  type Page,
+  type Panel,
+  type RowsQuery,
+  type Session,
+  type SortSpec,
+  type Version,
+  type View,
+} from "./api";
+import { ColumnsMenu, type Shown } from "./ColumnsMenu";
+import { FilterBar } from "./FilterBar";
+import { fromTree, toTree, type FilterState } from "./filters";
+import { Grid, type GridColumn } from "./Grid";
+import { LiveEvents, type LiveStatus, type PanelEvent } from "./live";
+
+const PAGE = 200;
+const REFRESH_MAX = 5_000; // rows reloaded after a live update (the rest load as you scroll)
+const WIDTHS: Record<string, number> = { integer: 110, number: 130, boolean: 90, date: 120 };
+
+interface Props {
+  session: Session;
+  panelId: string;
+  viewId: string | null;
+  onView: (viewId: string | null) => void;
+}
+
+interface Loaded {
+  rows: Record<string, unknown>[];
+  total: number | null;
+  version: number | null;
+  cursor: string | null;
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof ApiError) {
+    const fields = error.problem?.errors?.map((e) => `${e.field}: ${e.message}`) ?? [];
+    return fields.length ? fields.join("; ") : error.message;
+  }
+  return String(error);
+}
+
+function initialShown(columns: Column[], view: View | null): Shown[] {
+  if (!view || !view.columns.length) return columns.map((c) => ({ key: c.key, visible: true }));
+  const byId = new Map(columns.map((c) => [c.id, c]));
+  const listed = [...view.columns]
+    .sort((a, b) => a.position - b.position)
+    .filter((vc) => byId.has(vc.column_id))
+    .map((vc) => ({ key: byId.get(vc.column_id)!.key, visible: vc.visible }));
+  const seen = new Set(listed.map((s) => s.key));
+  return [...listed, ...columns.filter((c) => !seen.has(c.key)).map((c) => ({ key: c.key, visible: false }))];
+}
+
+export function PanelPage({ session, panelId, viewId, onView }: Props) {
+  const token = session.token;
+  const [panel, setPanel] = useState<Panel | null>(null);
+  const [columns, setColumns] = useState<Column[]>([]);
+  const [views, setViews] = useState<View[]>([]);
+  const [versions, setVersions] = useState<Version[]>([]);
+  const [shown, setShown] = useState<Shown[]>([]);
+  const [sorts, setSorts] = useState<SortSpec[]>([]);
+  const [filter, setFilter] = useState<FilterState>(fromTree(null));
+  const [loaded, setLoaded] = useState<Loaded>({ rows: [], total: null, version: null, cursor: null });
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [live, setLive] = useState<LiveStatus>("connecting");
+  const [newName, setNewName] = useState("");
+  const [format, setFormat] = useState("csv");
+  const generation = useRef(0);
+  const loadedRef = useRef(loaded);
+  loadedRef.current = loaded;
+  const ready = panel !== null;
+
+  const types = useMemo(() => new Map(columns.map((c) => [c.key, c.type])), [columns]);
+  const query: RowsQuery = useMemo(
+    () => ({
+      columns: shown.filter((s) => s.visible).map((s) => s.key),
+      sorts,
+      filter: toTree(filter, types),
+    }),
+    [shown, sorts, filter, types],
+  );
+  const queryKey = JSON.stringify(query);
+  const canEdit = session.role !== "viewer";
+  const current = versions.find((v) => v.current) ?? null;
+  const newest = versions[0] ?? null;
+
+  async function loadVersions() {
+    const page = await call<Page<Version>>(token, `/panels/${panelId}/versions?limit=5`);
+    setVersions(page.data);
+  }
+
+  // The panel, its columns and views; then the chosen view's settings.
+  useEffect(() => {
+    let stale = false;
+    setPanel(null);
+    setError(null);
+    (async () => {
+      try {
+        const [p, cols, vs] = await Promise.all([
+          call<Panel>(token, `/panels/${panelId}`),
+          call<Page<Column>>(token, `/panels/${panelId}/columns?limit=500`),
+          call<Page<View>>(token, `/panels/${panelId}/views?limit=500`),
+        ]);
+        if (stale) return;
+        setColumns(cols.data);
+        setViews(vs.data);
+        setPanel(p);
+        await loadVersions();
+      } catch (e) {
+        if (!stale) setError(errorText(e));
+      }
+    })();
+    return () => {
+      stale = true;
+    };
+  }, [panelId]);
+
+  useEffect(() => {
+    if (!ready) return;
+    const view = views.find((v) => v.id === viewId) ?? null;
+    setShown(initialShown(columns, view));
+    setSorts(view ? view.sorts : []);
+    setFilter(fromTree(view ? view.filters : null));
+  }, [ready, viewId]);
+
+  async function loadFirst(q: RowsQuery) {
+    const mine = ++generation.current;
+    setLoading(true);
+    try {
+      const page = await fetchRows(token, panelId, q, PAGE, null);
+      if (mine !== generation.current) return;
+      setLoaded({ rows: page.data, total: page.total, version: page.version, cursor: page.next_cursor });
+      setError(null);
+    } catch (e) {
+      if (mine === generation.current) setError(errorText(e));
+    } finally {
+      if (mine === generation.current) setLoading(false);
+    }
+  }
+
+  useEffect(() => {
+    if (!ready || !shown.length) return;
+    const timer = window.setTimeout(() => loadFirst(query), 250);
+    return () => window.clearTimeout(timer);
+  }, [ready, queryKey]);
+
+  async function loadMore() {
+    const { cursor } = loadedRef.current;
+    if (!cursor || loading) return;
+    const mine = generation.current;
+    setLoading(true);
+    try {
+      const page = await fetchRows(token, panelId, query, PAGE, cursor);
+      if (mine !== generation.current) return;
+      setLoaded((prev) => ({ ...prev, rows: [...prev.rows, ...page.data], cursor: page.next_cursor }));
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      if (mine === generation.current) setLoading(false);
+    }
+  }
+
+  /** After a new version: reload as many rows as were loaded, in place (the scroll stays). */
+  async function refresh(event: PanelEvent) {
+    const mine = ++generation.current;
+    const want = Math.min(REFRESH_MAX, Math.max(PAGE, loadedRef.current.rows.length));
+    let cursor: string | null = null;
+    let rows: Record<string, unknown>[] = [];
+    let total: number | null = null;
+    let version: number | null = null;
+    try {
+      do {
+        const page = await fetchRows(token, panelId, query, Math.min(1000, want - rows.length), cursor);
+        rows = rows.concat(page.data);
+        cursor = page.next_cursor;
+        total = page.total;
+        version = page.version;
+      } while (cursor && rows.length < want);
+      if (mine !== generation.current) return;
+      setLoaded({ rows, total, version, cursor });
+      await loadVersions();
+      const at = new Date(event.at).toLocaleTimeString();
+      setNotice(`Updated to version ${String(event.data.version)} at ${at}`);
+    } catch (e) {
+      if (mine === generation.current) setError(errorText(e));
+    }
+  }
+  const refreshRef = useRef(refresh);
+  refreshRef.current = refresh;
+
+  useEffect(() => {
+    const events = new LiveEvents(
+      token,
+      panelId,
+      (event) => {
+        if (event.event === "panel.materialized") void refreshRef.current(event);
+        else if (event.event === "sync.failed" || event.event === "checks.failed") {
+          setNotice(`Latest sync: ${event.event.replace(".", " ")}; still showing the last good version`);
+          void loadVersions();
+        }
+      },
+      setLive,
+    );
+    return () => events.close();
+  }, [panelId, token]);
+
+  function onSort(key: string, add: boolean) {
+    const existing = sorts.find((s) => s.column === key);
+    let next: SortSpec[];
+    if (!existing) next = [...(add ? sorts : []), { column: key, direction: "asc" }];
+    else if (existing.direction === "asc")
+      next = (add ? sorts : [existing]).map((s) => (s.column === key ? { ...s, direction: "desc" } : s));
+    else next = add ? sorts.filter((s) => s.column !== key) : [];
+    setSorts(next);
+  }
+
+  function viewBody() {
+    const byKey = new Map(columns.map((c) => [c.key, c]));
+    return {
+      filters: toTree(filter, types),
+      sorts,
+      columns: shown.map((s) => ({ column_id: byKey.get(s.key)!.id, visible: s.visible })),
+    };
+  }
+
+  async function saveView() {
+    if (!viewId) return;
+    try {
+      const saved = await call<View>(token, `/panels/${panelId}/views/${viewId}`, {
+        method: "PATCH",
+        body: JSON.stringify(viewBody()),
+      });
+      setViews(views.map((v) => (v.id === saved.id ? saved : v)));
+      setNotice(`Saved view “${saved.name}”`);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }
+
+  async function saveAsNew(event: Event) {
+    event.preventDefault();
+    try {
+      const saved = await call<View>(token, `/panels/${panelId}/views`, {
+        method: "POST",
+        body: JSON.stringify({ name: newName.trim(), ...viewBody() }),
+      });
+      setViews([...views, saved]);
+      setNewName("");
+      setNotice(`Saved view “${saved.name}”`);
+      onView(saved.id);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }
+
+  async function exportRows() {
+    try {
+      const params = rowsParams(query);
+      params.set("format", format);
+      const response = await request(token, `/panels/${panelId}/rows/export?${params}`);
+      const name =
+        /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") ?? "")?.[1] ??
+        `${panel?.slug ?? "panel"}.${format}`;
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(await response.blob());
+      link.download = name;
+      link.click();
+      URL.revokeObjectURL(link.href);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }
+
+  if (!panel) {
+    return error ? <p role="alert" class="error">{error}</p> : <p class="muted">Loading…</p>;
+  }
+  const byKey = new Map(columns.map((c) => [c.key, c]));
+  const widths = new Map<string, number>();
+  for (const vc of views.find((v) => v.id === viewId)?.columns ?? []) {
+    const col = columns.find((c) => c.id === vc.column_id);
+    if (col && vc.width) widths.set(col.key, vc.width);
+  }
+  const gridColumns: GridColumn[] = query.columns
+    .filter((key) => byKey.has(key))
+    .map((key) => {
+      const c = byKey.get(key)!;
+      const fits = Math.max(WIDTHS[c.type] ?? 180, c.name.length * 8 + 40); // name and sort mark
+      return { key, name: c.name, type: c.type, width: widths.get(key) ?? fits };
+    });
+
+  return (
+    <article class="panel" aria-labelledby="panel-title">
+      <header class="panel-head">
+        <div>
+          <h1 id="panel-title">{panel.name}</h1>
+          {panel.description && <p class="muted">{panel.description}</p>}
+        </div>
+        <dl class="status" aria-label="Version and checks">
+          <div>
+            <dt>Version</dt>
+            <dd data-testid="version">{current ? current.number : "none yet"}</dd>
+          </div>
+          <div>
+            <dt>Rows</dt>
+            <dd data-testid="total">{loaded.total === null ? "–" : loaded.total.toLocaleString()}</dd>
+          </div>
+          <div>
+            <dt>Checks</dt>
+            <dd data-testid="checks" class={`badge ${current?.check_status ?? "none"}`}>
+              {current?.check_status ?? "no rules"}
+            </dd>
+          </div>
+          <div>
+            <dt>Live</dt>
+            <dd data-testid="live" class={`badge ${live}`}>{live}</dd>
+          </div>
+        </dl>
+      </header>
+      {newest && !newest.current && newest.status === "failed" && (
+        <p class="warning" role="status">
+          The latest sync (version {newest.number}) failed; the last good version is shown.
+        </p>
+      )}
+      <div class="toolbar">
+        <label>
+          View{" "}
+          <select value={viewId ?? ""} onChange={(e) => onView(e.currentTarget.value || null)}>
+            <option value="">All rows</option>
+            {views.map((v) => (
+              <option key={v.id} value={v.id}>
+                {v.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <ColumnsMenu columns={columns} shown={shown} onChange={setShown} />
+        {canEdit && viewId && (
+          <button type="button" onClick={saveView}>
+            Save view
+          </button>
+        )}
+        {canEdit && (
+          <form class="inline" onSubmit={saveAsNew}>
+            <label>
+              New view name{" "}
+              <input
+                value={newName}
+                required
+                maxLength={200}
+                onInput={(e) => setNewName(e.currentTarget.value)}
+              />
+            </label>
+            <button type="submit">Save as new view</button>
+          </form>
+        )}
+        <span class="spacer" />
+        <label>
+          Export as{" "}
+          <select value={format} onChange={(e) => setFormat(e.currentTarget.value)}>
+            <option value="csv">CSV</option>
+            <option value="ndjson">NDJSON</option>
+            <option value="parquet">Parquet</option>
+          </select>
+        </label>
+        <button type="button" onClick={exportRows}>
+          Export
+        </button>
+      </div>
+      <FilterBar columns={columns} state={filter} onChange={setFilter} />
+      <div aria-live="polite" class="messages">
+        {notice && (
+          <p class="notice" data-testid="notice">
+            {notice}
+          </p>
+        )}
+      </div>
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
+      {loaded.version === null && !loading ? (
+        <p class="muted">This panel has not been synced yet.</p>
+      ) : (
+        <Grid
+          label={`${panel.name} rows`}
+          columns={gridColumns}
+          rows={loaded.rows}
+          total={loaded.total}
+          sorts={sorts}
+          onSort={onSort}
+          onNeedMore={loadMore}
+        />
+      )}
+      <p class="muted footer" aria-live="polite">
+        {loading
+          ? "Loading…"
+          : `${loaded.rows.length.toLocaleString()} of ${(loaded.total ?? 0).toLocaleString()} rows loaded`}
+      </p>
+    </article>
+  );
+}
