@@ -177,6 +177,7 @@ def run_demo(
         _wait_http(f"{dagster_ui}/server_info", dagster, logs / "dagster.log", 180)
         first_sync = _initial_sync(dagster_ui, [f"{DEMO_TENANT}.{t}" for t in TABLES])
         info = {
+            "web": f"{api_url}/",
             "api": api_url,
             "docs": f"{api_url}/docs",
             "dagster": dagster_ui,
@@ -185,6 +186,7 @@ def run_demo(
         }
         print(
             "\nPanels demo is up.\n"
+            f"  Open:       {api_url}/   (the panels page: sign in to {DEMO_TENANT!r} below)\n"
             f"  API:        {api_url}/api/v1   (OpenAPI docs: {api_url}/docs)\n"
             f"  Dagster UI: {dagster_ui}\n"
             f"  Tenant:     {DEMO_TENANT}\n"

@@ -49,6 +49,11 @@ def test_demo_serves_the_api_and_dagster_and_stops_on_ctrl_c(
         text = log.read_text()
         token = re.search(r"Demo admin token \(24 h\):\n(\S+)", text).group(1)
         api = f"http://127.0.0.1:{api_port}"
+        # The end users' entry point is the page the demo prints first.
+        opened = re.search(r"Open:\s+(\S+)", text).group(1)
+        assert opened == f"{api}/"
+        page = httpx.get(opened)
+        assert page.status_code == 200 and '<div id="app">' in page.text
         panels_page = httpx.get(
             f"{api}/api/v1/panels", headers={"Authorization": f"Bearer {token}"}
         )

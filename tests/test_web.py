@@ -247,3 +247,115 @@ def test_sign_in_filter_save_a_view_and_see_a_sync_live(page, server, flights) -
     # The rows in sight are the new version's (every delay shifted by 1,000).
     assert min(int(v.replace(",", "")) for v in column_values(page, 3)) >= 980
     shot(page, "04-live-update")
+
+
+def test_keyboard_moves_through_the_grid_and_export_downloads_the_view(page, server, flights):
+    sign_in(page, server, flights["tenant"], role="viewer")
+    page.goto(f"{server.http}/#/panels/{flights['panel']['id']}")
+    grid = page.get_by_role("grid")
+    expect(page.get_by_test_id("total")).not_to_have_text("\u2013")
+    total = int(page.get_by_test_id("total").inner_text().replace(",", ""))
+    # A viewer reads: no controls that would write.
+    expect(page.get_by_role("button", name="Save as new view")).to_have_count(0)
+    grid.focus()
+    expect(grid).to_have_attribute("aria-activedescendant", "row-0")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(grid).to_have_attribute("aria-activedescendant", "row-2")
+    page.keyboard.press("PageDown")
+    active = int(grid.get_attribute("aria-activedescendant").removeprefix("row-"))
+    assert active > 10, "Page Down moves by a screenful"
+    page.keyboard.press("End")
+    # End goes to the last loaded row, which loads the next page: End again reaches further.
+    expect(page.locator("#row-199")).to_be_visible()
+    expect(page.get_by_text(f"400 of {total} rows loaded")).to_be_visible()
+    page.keyboard.press("Home")
+    expect(grid).to_have_attribute("aria-activedescendant", "row-0")
+    expect(page.locator("#row-0")).to_be_in_viewport()
+
+    # Export the shown rows (filtered) as CSV: the file parses back to the same rows.
+    page.get_by_role("button", name="+ Add filter").click()
+    condition = page.get_by_role("group", name="Condition 1")
+    condition.get_by_label("Column").select_option("carrier")
+    condition.get_by_label("Operator").select_option("is_any_of")
+    condition.get_by_label("Value").fill("DL, UA")
+    expect(page.get_by_test_id("total")).to_have_text(str(total // 2))
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export").click()
+    saved = Path(download.value.path()).read_text()
+    lines = saved.strip().splitlines()
+    assert lines[0].split(",")[:2] == ["id", "carrier"]
+    assert len(lines) == 1 + total // 2
+    assert {line.split(",")[1] for line in lines[1:]} == {"DL", "UA"}
+    assert download.value.suggested_filename.startswith("flights-v")
+
+
+def test_bad_input_is_explained_and_other_tenants_see_nothing(page, server, flights, make_tenant):
+    tenant = flights["tenant"]
+    page.goto(server.http + "/")
+    page.get_by_label("Organisation").fill(tenant.slug)
+    page.get_by_label("E-mail").fill(f"viewer@{tenant.slug}.example.com")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("alert")).to_have_text("Wrong organisation, e-mail or password.")
+
+    # A filter value of the wrong type: the API's 422 names the field, the page shows it.
+    sign_in(page, server, tenant, role="viewer")
+    page.goto(f"{server.http}/#/panels/{flights['panel']['id']}")
+    page.get_by_role("button", name="+ Add filter").click()
+    condition = page.get_by_role("group", name="Condition 1")
+    condition.get_by_label("Column").select_option("dep_delay")
+    condition.get_by_label("Operator").select_option("gt")
+    condition.get_by_label("Value").fill("late")
+    expect(page.get_by_role("alert")).to_contain_text("filter")
+    shot(page, "05-bad-filter")
+
+    # Someone of another tenant, given the link, gets a not-found and no rows.
+    other = make_tenant()
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, server, other, role="admin")
+    expect(page.get_by_role("navigation", name="Panels").get_by_role("link")).to_have_count(0)
+    page.goto(f"{server.http}/#/panels/{flights['panel']['id']}")
+    expect(page.get_by_role("alert")).to_contain_text("does not exist")
+    expect(page.get_by_role("grid")).to_have_count(0)
+
+
+def test_the_page_fits_a_phone(browser, server, flights) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    try:
+        sign_in(page, server, flights["tenant"], role="viewer")
+        page.goto(f"{server.http}/#/panels/{flights['panel']['id']}")
+        grid = page.get_by_role("grid")
+        expect(grid).to_be_visible()
+        box = grid.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 391
+        nav = page.get_by_role("navigation", name="Panels").bounding_box()
+        assert nav is not None and nav["y"] + nav["height"] <= box["y"], "the list sits above"
+        shot(page, "06-phone")
+    finally:
+        context.close()
+
+
+def test_the_page_is_served_with_a_strict_policy(client, settings, tmp_path) -> None:
+    from fastapi.testclient import TestClient
+
+    from serving.app import create_app
+
+    page = client.get("/")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+    script = page.text.split('src="')[1].split('"')[0]
+    asset = client.get(script)
+    assert asset.status_code == 200
+    assert "immutable" in asset.headers["cache-control"]
+    assert client.get("/assets/missing.js").status_code == 404
+    # Not built: the API still serves, and the page says what to run.
+    with TestClient(create_app(settings.model_copy(update={"web_dir": tmp_path}))) as bare:
+        missing = bare.get("/")
+        assert missing.status_code == 503
+        assert "make web" in missing.text
+        assert bare.get("/health").status_code == 200

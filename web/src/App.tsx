@@ -38,7 +38,7 @@ function SignIn({ onSession }: { onSession: (s: Session) => void }) {
     try {
       onSession(await how());
     } catch (e) {
-      setError(e instanceof ApiError && e.status === 401 ? "Wrong tenant, e-mail or password." : String(e instanceof Error ? e.message : e));
+      setError(e instanceof ApiError && e.status === 401 ? "Wrong organisation, e-mail or password." : String(e instanceof Error ? e.message : e));
     } finally {
       setBusy(false);
     }

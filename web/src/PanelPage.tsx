@@ -390,7 +390,7 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
           {error}
         </p>
       )}
-      {loaded.version === null && !loading ? (
+      {panel.current_version_id === null && loaded.version === null && !loading ? (
         <p class="muted">This panel has not been synced yet.</p>
       ) : (
         <Grid
