@@ -396,3 +396,37 @@ def test_the_pages_pass_axe_accessibility_rules(browser, server, flights) -> Non
         assert any(v.startswith("label:") for v in axe_violations(page))
     finally:
         context.close()
+
+
+def test_a_grouped_view_shows_group_headers_and_its_totals(page, server, flights) -> None:
+    panel, editor = flights["panel"], flights["editor"]
+    view = editor.ok(
+        "POST",
+        f"/panels/{panel['id']}/views",
+        json={
+            "name": "By carrier",
+            "group_by": ["carrier"],
+            "aggregates": [{"column": "dep_delay", "function": "max"}],
+        },
+    )
+    expected = editor.ok("GET", f"/panels/{panel['id']}/aggregates?view={view['id']}")
+    counts = editor.ok("GET", f"/panels/{panel['id']}/aggregates?group_by=carrier")
+    first = counts["groups"][0]  # groups come in ascending order: AA first
+    sign_in(page, server, flights["tenant"], role="viewer")
+    page.goto(f"{server.http}/#/panels/{panel['id']}?view={view['id']}")
+    header = page.locator(".grid-row.group").first
+    expect(header).to_contain_text(f"Carrier: {first['group']['carrier']}")
+    expect(header).to_contain_text(f"{first['values']['count']} rows")
+    worst = expected["groups"][0]["values"]["max:dep_delay"]
+    expect(header).to_contain_text(f"max Dep Delay {worst:,}")
+    footer = expected["footer"]["max:dep_delay"]
+    expect(page.get_by_test_id("summary")).to_have_text(f"max Dep Delay {footer:,}")
+    # The rows under the first header are all of its group.
+    carriers = column_values(page, 2)
+    assert carriers[0] == first["group"]["carrier"]
+    shot(page, "07-grouped")
+    # Grouping from the toolbar: none, then by Cancelled.
+    page.get_by_label("Group by").select_option("")
+    expect(page.locator(".grid-row.group")).to_have_count(0)
+    page.get_by_label("Group by").select_option("cancelled")
+    expect(page.locator(".grid-row.group").first).to_contain_text("Cancelled: false")

@@ -19,9 +19,14 @@ export interface GridColumn {
   width: number;
 }
 
+/** A line of the grid: a row, or the header of a group of rows. */
+export type Line =
+  | { kind: "row"; row: Record<string, unknown> }
+  | { kind: "group"; label: string; count: number; summary: string };
+
 interface Props {
   columns: GridColumn[];
-  rows: Record<string, unknown>[];
+  rows: Line[];
   total: number | null;
   sorts: SortSpec[];
   onSort: (key: string, add: boolean) => void;
@@ -106,7 +111,7 @@ export function Grid({ columns, rows, total, sorts, onSort, onNeedMore, label }:
       class="grid"
       role="grid"
       aria-label={label}
-      aria-rowcount={(total ?? rows.length) + 1}
+      aria-rowcount={Math.max(total ?? 0, rows.length) + 1}
       aria-colcount={columns.length}
       aria-activedescendant={rows.length ? `row-${active}` : undefined}
       tabIndex={0}
@@ -153,20 +158,33 @@ export function Grid({ columns, rows, total, sorts, onSort, onNeedMore, label }:
         style={{ height: `${virtualizer.getTotalSize()}px`, width: `${width}px` }}
       >
         {items.map((item) => {
-          const row = rows[item.index];
+          const line = rows[item.index];
+          const common = {
+            key: item.key,
+            id: `row-${item.index}`,
+            role: "row" as const,
+            "aria-rowindex": item.index + 2,
+            "aria-selected": item.index === active,
+            onClick: () => setActive(item.index),
+            style: { transform: `translateY(${item.start - ROW_HEIGHT}px)` },
+          };
+          if (line.kind === "group") {
+            return (
+              <div {...common} class={`grid-row group${item.index === active ? " active" : ""}`}>
+                <div role="gridcell" aria-colindex={1} aria-colspan={columns.length} class="cell">
+                  <strong>{line.label}</strong>
+                  <span class="muted">
+                    {" "}
+                    · {line.count.toLocaleString()} rows{line.summary ? ` · ${line.summary}` : ""}
+                  </span>
+                </div>
+              </div>
+            );
+          }
           return (
-            <div
-              key={item.key}
-              id={`row-${item.index}`}
-              class={`grid-row${item.index === active ? " active" : ""}`}
-              role="row"
-              aria-rowindex={item.index + 2}
-              aria-selected={item.index === active}
-              onClick={() => setActive(item.index)}
-              style={{ transform: `translateY(${item.start - ROW_HEIGHT}px)` }}
-            >
+            <div {...common} class={`grid-row${item.index === active ? " active" : ""}`}>
               {columns.map((column, i) => {
-                const value = row[column.key];
+                const value = line.row[column.key];
                 return (
                   <div
                     key={column.key}

@@ -3,14 +3,19 @@
 
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import {
+  aggregates as fetchAggregates,
   ApiError,
   call,
   request,
   rows as fetchRows,
   rowsParams,
+  type AggregateSpec,
+  type Aggregates,
   type Column,
   type Page,
   type Panel,
+  type RowGroup,
+  type RowsPage,
   type RowsQuery,
   type Session,
   type SortSpec,
@@ -20,10 +25,11 @@ import {
 import { ColumnsMenu, type Shown } from "./ColumnsMenu";
 import { FilterBar } from "./FilterBar";
 import { fromTree, toTree, type FilterState } from "./filters";
-import { Grid, type GridColumn } from "./Grid";
+import { display, Grid, type GridColumn, type Line } from "./Grid";
 import { LiveEvents, type LiveStatus, type PanelEvent } from "./live";
 
 const PAGE = 200;
+const EMPTY: Loaded = { rows: [], groups: [], total: null, version: null, cursor: null };
 const REFRESH_MAX = 5_000; // rows reloaded after a live update (the rest load as you scroll)
 const WIDTHS: Record<string, number> = { integer: 110, number: 130, boolean: 90, date: 120 };
 
@@ -36,6 +42,7 @@ interface Props {
 
 interface Loaded {
   rows: Record<string, unknown>[];
+  groups: RowGroup[]; // with group_by: each group's first row, as an index into rows
   total: number | null;
   version: number | null;
   cursor: string | null;
@@ -69,7 +76,10 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
   const [shown, setShown] = useState<Shown[]>([]);
   const [sorts, setSorts] = useState<SortSpec[]>([]);
   const [filter, setFilter] = useState<FilterState>(fromTree(null));
-  const [loaded, setLoaded] = useState<Loaded>({ rows: [], total: null, version: null, cursor: null });
+  const [groupBy, setGroupBy] = useState<string[]>([]);
+  const [specs, setSpecs] = useState<AggregateSpec[]>([]);
+  const [summary, setSummary] = useState<Aggregates | null>(null);
+  const [loaded, setLoaded] = useState<Loaded>(EMPTY);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -87,10 +97,11 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
       columns: shown.filter((s) => s.visible).map((s) => s.key),
       sorts,
       filter: toTree(filter, types),
+      groupBy,
     }),
-    [shown, sorts, filter, types],
+    [shown, sorts, filter, types, groupBy],
   );
-  const queryKey = JSON.stringify(query);
+  const queryKey = JSON.stringify([query, specs]);
   const canEdit = session.role !== "viewer";
   const current = versions.find((v) => v.current) ?? null;
   const newest = versions[0] ?? null;
@@ -132,15 +143,21 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
     setShown(initialShown(columns, view));
     setSorts(view ? view.sorts : []);
     setFilter(fromTree(view ? view.filters : null));
+    setGroupBy(view ? view.group_by : []);
+    setSpecs(view ? view.aggregates : []);
   }, [ready, viewId]);
 
   async function loadFirst(q: RowsQuery) {
     const mine = ++generation.current;
     setLoading(true);
     try {
-      const page = await fetchRows(token, panelId, q, PAGE, null);
+      const [page, sums] = await Promise.all([
+        fetchRows(token, panelId, q, PAGE, null),
+        fetchAggregates(token, panelId, q, specs),
+      ]);
       if (mine !== generation.current) return;
-      setLoaded({ rows: page.data, total: page.total, version: page.version, cursor: page.next_cursor });
+      setLoaded(append(EMPTY, page));
+      setSummary(sums);
       setError(null);
     } catch (e) {
       if (mine === generation.current) setError(errorText(e));
@@ -163,7 +180,7 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
     try {
       const page = await fetchRows(token, panelId, query, PAGE, cursor);
       if (mine !== generation.current) return;
-      setLoaded((prev) => ({ ...prev, rows: [...prev.rows, ...page.data], cursor: page.next_cursor }));
+      setLoaded((prev) => append(prev, page));
     } catch (e) {
       setError(errorText(e));
     } finally {
@@ -175,20 +192,16 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
   async function refresh(event: PanelEvent) {
     const mine = ++generation.current;
     const want = Math.min(REFRESH_MAX, Math.max(PAGE, loadedRef.current.rows.length));
-    let cursor: string | null = null;
-    let rows: Record<string, unknown>[] = [];
-    let total: number | null = null;
-    let version: number | null = null;
+    let next = EMPTY;
     try {
       do {
-        const page = await fetchRows(token, panelId, query, Math.min(1000, want - rows.length), cursor);
-        rows = rows.concat(page.data);
-        cursor = page.next_cursor;
-        total = page.total;
-        version = page.version;
-      } while (cursor && rows.length < want);
+        const size = Math.min(1000, want - next.rows.length);
+        next = append(next, await fetchRows(token, panelId, query, size, next.cursor));
+      } while (next.cursor && next.rows.length < want);
+      const sums = await fetchAggregates(token, panelId, query, specs);
       if (mine !== generation.current) return;
-      setLoaded({ rows, total, version, cursor });
+      setLoaded(next);
+      setSummary(sums);
       await loadVersions();
       const at = new Date(event.at).toLocaleTimeString();
       setNotice(`Updated to version ${String(event.data.version)} at ${at}`);
@@ -230,6 +243,8 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
     return {
       filters: toTree(filter, types),
       sorts,
+      group_by: groupBy,
+      aggregates: specs,
       columns: shown.map((s) => ({ column_id: byKey.get(s.key)!.id, visible: s.visible })),
     };
   }
@@ -281,6 +296,8 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
       setError(errorText(e));
     }
   }
+
+  const lines = useMemo(() => toLines(loaded, groupBy, columns, summary), [loaded, groupBy, columns, summary]);
 
   if (!panel) {
     return error ? <p role="alert" class="error">{error}</p> : <p class="muted">Loading…</p>;
@@ -345,6 +362,20 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
           </select>
         </label>
         <ColumnsMenu columns={columns} shown={shown} onChange={setShown} />
+        <label>
+          Group by{" "}
+          <select
+            value={groupBy[0] ?? ""}
+            onChange={(e) => setGroupBy(e.currentTarget.value ? [e.currentTarget.value] : [])}
+          >
+            <option value="">None</option>
+            {columns.map((c) => (
+              <option key={c.key} value={c.key}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </label>
         {canEdit && viewId && (
           <button type="button" onClick={saveView}>
             Save view
@@ -396,12 +427,17 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
         <Grid
           label={`${panel.name} rows`}
           columns={gridColumns}
-          rows={loaded.rows}
+          rows={lines}
           total={loaded.total}
           sorts={sorts}
           onSort={onSort}
           onNeedMore={loadMore}
         />
+      )}
+      {summary && (
+        <p class="summary" data-testid="summary" aria-label="Totals">
+          {describe(summary.footer, new Map(columns.map((c) => [c.key, c.name])))}
+        </p>
       )}
       <p class="muted footer" aria-live="polite">
         {loading
@@ -410,4 +446,75 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
       </p>
     </article>
   );
+}
+
+function append(prev: Loaded, page: RowsPage): Loaded {
+  const offset = prev.rows.length;
+  const groups = [...prev.groups];
+  for (const g of page.groups ?? []) {
+    const last = groups[groups.length - 1];
+    // A group that runs on from the previous page keeps its one header.
+    if (g.start === 0 && last && JSON.stringify(last.group) === JSON.stringify(g.group)) continue;
+    groups.push({ ...g, start: offset + g.start });
+  }
+  return {
+    rows: [...prev.rows, ...page.data],
+    groups,
+    total: page.total,
+    version: page.version,
+    cursor: page.next_cursor,
+  };
+}
+
+const AGGREGATE_NAMES: Record<string, string> = {
+  count: "count",
+  count_empty: "empty",
+  count_not_empty: "filled",
+  count_distinct: "distinct",
+  sum: "sum",
+  avg: "average",
+  min: "min",
+  max: "max",
+  median: "median",
+};
+
+/** "average Dep Delay 12.5 · max Dep Delay 1,099" from {"avg:dep_delay": 12.5, ...}. */
+function describe(values: Record<string, unknown>, names?: Map<string, string>): string {
+  return Object.entries(values)
+    .map(([label, value]) => {
+      const [fn, key] = label.split(":");
+      const name = key ? ` ${names?.get(key) ?? key}` : "";
+      const shown = typeof value === "number" ? display(value, "number") : String(value ?? "–");
+      return `${AGGREGATE_NAMES[fn] ?? fn}${name} ${shown}`;
+    })
+    .join(" · ");
+}
+
+function toLines(
+  loaded: Loaded,
+  groupBy: string[],
+  columns: Column[],
+  summary: Aggregates | null,
+): Line[] {
+  if (!groupBy.length) return loaded.rows.map((row) => ({ kind: "row", row }));
+  const names = new Map(columns.map((c) => [c.key, c.name]));
+  const types = new Map(columns.map((c) => [c.key, c.type]));
+  const perGroup = new Map(
+    (summary?.groups ?? []).map((g) => [JSON.stringify(g.group), g.values] as const),
+  );
+  const lines: Line[] = [];
+  let next = 0;
+  loaded.rows.forEach((row, i) => {
+    const group = loaded.groups[next];
+    if (group && group.start === i) {
+      next += 1;
+      const label = groupBy
+        .map((k) => `${names.get(k) ?? k}: ${display(group.group[k], types.get(k) ?? "text") || "(empty)"}`)
+        .join(", ");
+      const values = perGroup.get(JSON.stringify(group.group));
+      lines.push({ kind: "group", label, count: group.count, summary: values ? describe(values, names) : "" });
+    }
+    lines.push({ kind: "row", row });
+  });
+  return lines;
 }

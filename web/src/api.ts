@@ -57,13 +57,32 @@ export interface ViewColumn {
   width: number | null;
 }
 
+export interface AggregateSpec {
+  column: string;
+  function: string;
+}
+
 export interface View {
   id: string;
   name: string;
   filters: FilterNode | null;
   sorts: SortSpec[];
   group_by: string[];
+  aggregates: AggregateSpec[];
   columns: ViewColumn[];
+}
+
+export interface RowGroup {
+  group: Record<string, unknown>;
+  count: number;
+  start: number;
+}
+
+export interface Aggregates {
+  version: number | null;
+  groups: { group: Record<string, unknown>; values: Record<string, unknown> }[];
+  footer: Record<string, unknown>;
+  truncated: boolean;
 }
 
 export interface Condition {
@@ -80,6 +99,7 @@ export interface RowsPage {
   version: number | null;
   total: number | null;
   next_cursor: string | null;
+  groups: RowGroup[] | null;
 }
 
 export interface Version {
@@ -146,6 +166,7 @@ export interface RowsQuery {
   columns: string[];
   sorts: SortSpec[];
   filter: FilterNode | null;
+  groupBy: string[];
 }
 
 export function rowsParams(query: RowsQuery): URLSearchParams {
@@ -156,6 +177,7 @@ export function rowsParams(query: RowsQuery): URLSearchParams {
     params.set("sort", sort.join(","));
   }
   if (query.filter) params.set("filter", JSON.stringify(query.filter));
+  if (query.groupBy.length) params.set("group_by", query.groupBy.join(","));
   return params;
 }
 
@@ -170,4 +192,19 @@ export async function rows(
   params.set("limit", String(limit));
   if (cursor) params.set("cursor", cursor);
   return call<RowsPage>(token, `/panels/${panelId}/rows?${params}`);
+}
+
+/** Footer (and per-group) aggregates of the query; null when the view asks for none. */
+export async function aggregates(
+  token: string,
+  panelId: string,
+  query: RowsQuery,
+  specs: AggregateSpec[],
+): Promise<Aggregates | null> {
+  if (!specs.length) return null;
+  const params = new URLSearchParams();
+  if (query.filter) params.set("filter", JSON.stringify(query.filter));
+  if (query.groupBy.length) params.set("group_by", query.groupBy.join(","));
+  params.set("aggregates", specs.map((a) => `${a.function}:${a.column}`).join(","));
+  return call<Aggregates>(token, `/panels/${panelId}/aggregates?${params}`);
 }
