@@ -18,6 +18,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from models.enums import Role
 from serving.settings import PROJECT_ROOT
 from tests.live import ApiServer, api_server
 from tests.pipeline_fixtures import write
@@ -430,3 +431,24 @@ def test_a_grouped_view_shows_group_headers_and_its_totals(page, server, flights
     expect(page.locator(".grid-row.group")).to_have_count(0)
     page.get_by_label("Group by").select_option("cancelled")
     expect(page.locator(".grid-row.group").first).to_contain_text("Cancelled: false")
+
+
+def test_a_disabled_account_is_signed_out_with_a_reason(page, server, make_tenant) -> None:
+    tenant = make_tenant()
+    admin = Api(server, tenant.admin)
+    try:
+        admin.ok("POST", "/panels", json={"slug": "p", "name": "Mine"})
+        sign_in(page, server, tenant, role="viewer")
+        expect(page.get_by_role("link", name="Mine").first).to_be_visible()
+        viewer_id = str(tenant.users[Role.viewer])
+        admin.ok("PATCH", f"/users/{viewer_id}", json={"is_active": False})
+        page.get_by_role("navigation", name="Panels").get_by_role("link", name="Mine").click()
+        expect(page.get_by_role("form", name="Sign in")).to_be_visible()
+        expect(page.get_by_role("alert")).to_contain_text("Your session ended")
+        # A pasted token that is not valid is refused with its own message.
+        page.get_by_text("Sign in with a token").click()
+        page.get_by_label("API token or JWT").fill("pnl_00000000000000000000000000000000_nope")
+        page.get_by_role("button", name="Use token").click()
+        expect(page.get_by_role("alert")).to_contain_text("That token is not valid")
+    finally:
+        admin.http.close()

@@ -2,7 +2,16 @@
 // (#/panels/<id>?view=<id>) so the API serves one static page.
 
 import { useEffect, useState } from "preact/hooks";
-import { call, signIn, withToken, ApiError, type Page, type Panel, type Session } from "./api";
+import {
+  ApiError,
+  call,
+  signIn,
+  UNAUTHORIZED,
+  withToken,
+  type Page,
+  type Panel,
+  type Session,
+} from "./api";
 import { PanelPage } from "./PanelPage";
 
 const STORE = "panels.session";
@@ -23,22 +32,22 @@ function go(route: Route) {
     : "#/";
 }
 
-function SignIn({ onSession }: { onSession: (s: Session) => void }) {
+function SignIn({ onSession, reason }: { onSession: (s: Session) => void; reason: string | null }) {
   const [tenant, setTenant] = useState("demo");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [token, setToken] = useState("");
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(reason);
   const [busy, setBusy] = useState(false);
 
-  async function submit(event: Event, how: () => Promise<Session>) {
+  async function submit(event: Event, how: () => Promise<Session>, refused: string) {
     event.preventDefault();
     setBusy(true);
     setError(null);
     try {
       onSession(await how());
     } catch (e) {
-      setError(e instanceof ApiError && e.status === 401 ? "Wrong organisation, e-mail or password." : String(e instanceof Error ? e.message : e));
+      setError(e instanceof ApiError && e.status === 401 ? refused : String(e instanceof Error ? e.message : e));
     } finally {
       setBusy(false);
     }
@@ -47,7 +56,7 @@ function SignIn({ onSession }: { onSession: (s: Session) => void }) {
   return (
     <main class="signin">
       <h1>Panels</h1>
-      <form onSubmit={(e) => submit(e, () => signIn(tenant.trim(), email.trim(), password))} aria-label="Sign in">
+      <form onSubmit={(e) => submit(e, () => signIn(tenant.trim(), email.trim(), password), "Wrong organisation, e-mail or password.")} aria-label="Sign in">
         <label>
           Organisation
           <input name="tenant" value={tenant} required autoComplete="organization" onInput={(e) => setTenant(e.currentTarget.value)} />
@@ -66,7 +75,7 @@ function SignIn({ onSession }: { onSession: (s: Session) => void }) {
       </form>
       <details>
         <summary>Sign in with a token</summary>
-        <form onSubmit={(e) => submit(e, () => withToken(token.trim()))} aria-label="Sign in with a token">
+        <form onSubmit={(e) => submit(e, () => withToken(token.trim()), "That token is not valid (expired or revoked?).")} aria-label="Sign in with a token">
           <label>
             API token or JWT
             <input name="token" value={token} required onInput={(e) => setToken(e.currentTarget.value)} />
@@ -111,27 +120,37 @@ export function App() {
   const [panels, setPanels] = useState<Panel[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => {
-    const onHash = () => setRoute(parseRoute());
-    window.addEventListener("hashchange", onHash);
-    return () => window.removeEventListener("hashchange", onHash);
-  }, []);
+  const [reason, setReason] = useState<string | null>(null);
 
-  function signOut() {
+  function signOut(why: string | null = null) {
     sessionStorage.removeItem(STORE);
     setSession(null);
     setPanels(null);
+    setReason(why);
   }
+
+  useEffect(() => {
+    const onHash = () => setRoute(parseRoute());
+    const onUnauthorized = () => signOut("Your session ended (expired, or the account was disabled). Sign in again.");
+    window.addEventListener("hashchange", onHash);
+    window.addEventListener(UNAUTHORIZED, onUnauthorized);
+    return () => {
+      window.removeEventListener("hashchange", onHash);
+      window.removeEventListener(UNAUTHORIZED, onUnauthorized);
+    };
+  }, []);
 
   useEffect(() => {
     if (!session) return;
     sessionStorage.setItem(STORE, JSON.stringify(session));
     call<Page<Panel>>(session.token, "/panels?limit=500")
       .then((page) => setPanels(page.data))
-      .catch((e) => (e instanceof ApiError && e.status === 401 ? signOut() : setError(String(e))));
+      .catch((e) => {
+        if (!(e instanceof ApiError && e.status === 401)) setError(String(e));
+      });
   }, [session]);
 
-  if (!session) return <SignIn onSession={setSession} />;
+  if (!session) return <SignIn onSession={setSession} reason={reason} />;
   return (
     <div class="layout">
       <header class="top">
@@ -141,7 +160,7 @@ export function App() {
         <span class="muted">
           {session.tenant} · {session.role}
         </span>
-        <button type="button" onClick={signOut}>
+        <button type="button" onClick={() => signOut()}>
           Sign out
         </button>
       </header>

@@ -118,6 +118,7 @@ export interface Page<T> {
 }
 
 const BASE = "/api/v1";
+export const UNAUTHORIZED = "panels:unauthorized";
 
 async function failure(response: Response): Promise<ApiError> {
   let problem: Problem | null = null;
@@ -138,6 +139,10 @@ export async function request(
   if (token) headers.set("Authorization", `Bearer ${token}`);
   if (init.body && !headers.has("Content-Type")) headers.set("Content-Type", "application/json");
   const response = await fetch(BASE + path, { ...init, headers });
+  if (response.status === 401 && token) {
+    // The token expired, or its account was disabled: the app signs out and says why.
+    window.dispatchEvent(new CustomEvent(UNAUTHORIZED));
+  }
   if (!response.ok) throw await failure(response);
   return response;
 }
