@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import datetime
 from typing import Any
 
 from prometheus_client import (
@@ -54,6 +55,11 @@ SYNC_ROWS = Counter("panel_sync_rows_total", "Rows published by panel syncs")
 EVENTS_PUBLISHED = Counter(
     "events_published_total", "Outbox events relayed to the broker", ["type"]
 )
+EVENTS_RELAY_LAG = Histogram(
+    "events_relay_lag_seconds",
+    "From an outbox event's insert to its publication by the relay",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60),
+)
 EVENTS_DELIVERED = Counter("events_delivered_total", "Event messages queued to WebSocket clients")
 RATE_LIMITED = Counter("rate_limited_requests_total", "Requests refused with 429", ["scope"])
 
@@ -66,6 +72,10 @@ def observe_request(method: str, route: str, status: int, seconds: float) -> Non
 
 def observe_relayed(event: dict[str, Any]) -> None:
     EVENTS_PUBLISHED.labels(event["type"]).inc()
+    created = event.get("created_at")
+    if isinstance(created, str):
+        lag = time.time() - datetime.fromisoformat(created).timestamp()
+        EVENTS_RELAY_LAG.observe(max(0.0, lag))
     if event["type"] == "panel.materialized":
         payload = event.get("payload") or {}
         if isinstance(payload.get("duration_seconds"), int | float):

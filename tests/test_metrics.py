@@ -46,3 +46,20 @@ def test_a_metrics_token_guards_the_endpoint(settings) -> None:
         assert wrong.json()["type"] == "unauthorized"
         ok = client.get("/metrics", headers={"Authorization": "Bearer scrape-me-please"})
         assert ok.status_code == 200
+
+
+def test_a_relayed_event_records_its_lag_since_the_insert() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from prometheus_client import REGISTRY
+
+    from serving.metrics import observe_relayed
+
+    def sample(name: str) -> float:
+        return REGISTRY.get_sample_value(f"events_relay_lag_seconds_{name}") or 0.0
+
+    count, total = sample("count"), sample("sum")
+    created = (datetime.now(UTC) - timedelta(seconds=2)).isoformat()
+    observe_relayed({"type": "panel.updated", "payload": {}, "created_at": created})
+    assert sample("count") == count + 1
+    assert 2 <= sample("sum") - total < 5

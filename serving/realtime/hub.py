@@ -28,6 +28,7 @@ from serving.realtime.broker import RESYNC, Broker, Event
 
 logger = logging.getLogger("panels.events")
 REPLAY_BATCH = 500
+FANOUT_SLICE = 250
 
 
 def event_message(event: Event, view_ids: set[str] | None = None) -> str:
@@ -117,8 +118,13 @@ class Hub:
                 continue
             event = await self._fetch(item) if item.get("ref") else item
             if event is not None:
-                for subscriber in list(group):
+                for i, subscriber in enumerate(list(group), 1):
                     subscriber.offer(event)
+                    if i % FANOUT_SLICE == 0:
+                        # Let the sockets already given the event send it (and other requests
+                        # run) while the rest are offered: thousands of subscribers otherwise
+                        # hold the loop for tens of milliseconds before the first byte goes out.
+                        await asyncio.sleep(0)
 
     @asynccontextmanager
     async def _tenant(self, tenant_id: str) -> AsyncIterator[AsyncConnection]:
