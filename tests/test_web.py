@@ -159,6 +159,15 @@ def sign_in(page: Page, server: ApiServer, tenant: Any, role: str = "editor") ->
     expect(page.get_by_role("navigation", name="Panels")).to_be_visible()
 
 
+def add_filter(page: Page, column: str, op: str, value: str) -> None:
+    """A first filter condition, through the labelled controls a user (or a screen reader) uses."""
+    page.get_by_role("button", name="+ Add filter").click()
+    condition = page.get_by_role("group", name="Condition 1")
+    condition.get_by_label("Column").select_option(column)
+    condition.get_by_label("Operator").select_option(op)
+    condition.get_by_label("Value").fill(value)
+
+
 def grid_rows(page: Page) -> Any:
     return page.get_by_role("grid").locator(".grid-body [role=row]")
 
@@ -186,11 +195,7 @@ def test_sign_in_filter_save_a_view_and_see_a_sync_live(page, server, flights) -
     shot(page, "02-panel")
 
     # Filter: carrier is AA → 150 rows, every shown carrier AA.
-    page.get_by_role("button", name="+ Add filter").click()
-    condition = page.get_by_role("group", name="Condition 1")
-    condition.get_by_label("Column").select_option("carrier")
-    condition.get_by_label("Operator").select_option("is")
-    condition.get_by_label("Value").fill("AA")
+    add_filter(page, "carrier", "is", "AA")
     expect(page.get_by_test_id("total")).to_have_text("150")
     assert set(column_values(page, 2)) == {"AA"}
     # Sort by delay, descending (two clicks on the header).
@@ -275,11 +280,7 @@ def test_keyboard_moves_through_the_grid_and_export_downloads_the_view(page, ser
     expect(page.locator("#row-0")).to_be_in_viewport()
 
     # Export the shown rows (filtered) as CSV: the file parses back to the same rows.
-    page.get_by_role("button", name="+ Add filter").click()
-    condition = page.get_by_role("group", name="Condition 1")
-    condition.get_by_label("Column").select_option("carrier")
-    condition.get_by_label("Operator").select_option("is_any_of")
-    condition.get_by_label("Value").fill("DL, UA")
+    add_filter(page, "carrier", "is_any_of", "DL, UA")
     expect(page.get_by_test_id("total")).to_have_text(str(total // 2))
     with page.expect_download() as download:
         page.get_by_role("button", name="Export").click()
@@ -303,11 +304,7 @@ def test_bad_input_is_explained_and_other_tenants_see_nothing(page, server, flig
     # A filter value of the wrong type: the API's 422 names the field, the page shows it.
     sign_in(page, server, tenant, role="viewer")
     page.goto(f"{server.http}/#/panels/{flights['panel']['id']}")
-    page.get_by_role("button", name="+ Add filter").click()
-    condition = page.get_by_role("group", name="Condition 1")
-    condition.get_by_label("Column").select_option("dep_delay")
-    condition.get_by_label("Operator").select_option("gt")
-    condition.get_by_label("Value").fill("late")
+    add_filter(page, "dep_delay", "gt", "late")
     expect(page.get_by_role("alert")).to_contain_text("filter")
     shot(page, "05-bad-filter")
 
