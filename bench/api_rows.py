@@ -39,12 +39,12 @@ from bench.common import (
     scratch_database,
 )
 from models import Panel, View, ViewColumn
-from models.db import APP_ROLE
+from models.db import APP_ROLE, tenant_context
 from models.enums import Role
 from pipelines.publish import table_names
 from pipelines.resources import PanelsDatabase
 from pipelines.sync import SyncEnv, build_and_publish, extract_panel
-from serving import admin, security
+from serving import admin, deps, security
 from serving.app import create_app
 from serving.rows import Sort, encode_cursor
 from serving.seed import stage_csvs
@@ -166,6 +166,15 @@ def _capture(settings: Settings, token: str, paths: dict[str, str]) -> dict[str,
         captured.append((statement, params))
 
     event.listen(app.state.reader.sync_engine, "before_cursor_execute", record)
+    # Authentication sends its first statements through a psycopg pipeline, past the engine.
+    pipelined = deps._pipelined_user
+
+    async def record_pipelined(conn: Any, tenant_id: Any, params: dict[str, Any]) -> Any:
+        captured.append((deps.TENANT_SQL, tenant_context(tenant_id)[1]))
+        captured.append((deps.USER_SQL, params))
+        return await pipelined(conn, tenant_id, params)
+
+    deps._pipelined_user = record_pipelined
     out = {}
     with TestClient(app) as client:
         for name, path in paths.items():
@@ -173,6 +182,7 @@ def _capture(settings: Settings, token: str, paths: dict[str, str]) -> dict[str,
             captured.clear()
             client.get(path, headers={"Authorization": f"Bearer {token}"}).raise_for_status()
             out[name] = list(captured)
+    deps._pipelined_user = pipelined
     return out
 
 
