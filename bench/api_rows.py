@@ -13,17 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import socket
-import subprocess
 import sys
 import time
 import uuid
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
 import polars as pl
 import psutil
 import psycopg
@@ -49,6 +46,7 @@ from serving.app import create_app
 from serving.rows import Sort, encode_cursor
 from serving.seed import stage_csvs
 from serving.settings import Settings
+from tests.live import ApiServer, api_server
 
 ROWS = int(os.environ.get("PANELS_BENCH_ROWS", "1000000"))
 PANELS = 200
@@ -60,13 +58,6 @@ LATE = {
         {"column": "origin", "op": "is", "value": "JFK"},
     ]
 }
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _big_parquet(data_root: Path) -> Path:
@@ -229,48 +220,21 @@ async def _api(port: int, token: str, path: str, concurrency: int) -> dict[str, 
             await c.close()
 
 
-def _serve(url: str, port: int, redis_url: str | None = None) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "PANELS_DATABASE_URL": url,
-        "PANELS_LOG_LEVEL": "WARNING",
+def _serve(url: str, redis_url: str | None = None) -> AbstractContextManager[ApiServer]:
+    env = {"PANELS_REDIS_URL": redis_url} if redis_url else {}
+    return api_server(
+        url,
+        workers=WORKERS,
+        PANELS_LOG_LEVEL="WARNING",
         # One benchmark user makes thousands of requests a second: no rate limits here.
-        "PANELS_RATE_LIMIT_TENANT": "",
-        "PANELS_RATE_LIMIT_CREDENTIAL": "",
-    }
-    env.pop("PANELS_REDIS_URL", None)
-    if redis_url:
-        env["PANELS_REDIS_URL"] = redis_url
-    panels = str(Path(sys.executable).parent / "panels")
-    server = subprocess.Popen(
-        [panels, "serve", "--port", str(port), "--workers", str(WORKERS)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        PANELS_RATE_LIMIT_TENANT="",
+        PANELS_RATE_LIMIT_CREDENTIAL="",
+        **env,
     )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
-                return server
-        except httpx.HTTPError:
-            if time.monotonic() > deadline:
-                raise
-        time.sleep(0.3)
 
 
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(60)
-    except subprocess.TimeoutExpired:
-        print("  the API did not stop within 60 s; killed", file=sys.stderr, flush=True)
-        server.kill()
-        server.wait(10)
-
-
-def _rss_mb(server: subprocess.Popen[bytes]) -> float:
-    proc = psutil.Process(server.pid)
+def _rss_mb(server: ApiServer) -> float:
+    proc = psutil.Process(server.process.pid)
     return sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)]) / 2**20
 
 
@@ -308,14 +272,12 @@ def run() -> list[dict[str, Any]]:
             "panel_list": ("/api/v1/panels", 32, f"GET /api/v1/panels (50 of {PANELS + 1})"),
         }
         statements = _capture(settings, seeded["token"], {k: v[0] for k, v in scenarios.items()})
-        port = _port()
         results = []
-        server = _serve(url, port)
-        try:
+        with _serve(url) as server:
             for name, (path, concurrency, title) in scenarios.items():
                 print(f"  {name} ...", file=sys.stderr, flush=True)
                 direct = asyncio.run(_direct(conninfo, statements[name], concurrency))
-                api = asyncio.run(_api(port, seeded["token"], path, concurrency))
+                api = asyncio.run(_api(server.port, seeded["token"], path, concurrency))
                 results.append(
                     {
                         "name": f"api_{name}",
@@ -333,15 +295,10 @@ def run() -> list[dict[str, Any]]:
                         "peak_rss_mb": round(_rss_mb(server), 1),
                     }
                 )
-        finally:
-            _stop(server)
         redis_url = os.environ.get("PANELS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
-        server = _serve(url, port, redis_url)
-        try:
+        with _serve(url, redis_url) as server:
             path, concurrency, title = scenarios["first_page"]
-            cached = asyncio.run(_api(port, seeded["token"], path, concurrency))
+            cached = asyncio.run(_api(server.port, seeded["token"], path, concurrency))
             first = results[0]
             first["extra"] = {"with_redis_read_cache": cached}
-        finally:
-            _stop(server)
     return results

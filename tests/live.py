@@ -25,7 +25,7 @@ def free_port() -> int:
 
 
 class ApiServer:
-    def __init__(self, database_url: str, **env: str) -> None:
+    def __init__(self, database_url: str, *, workers: int = 1, **env: str) -> None:
         self.port = free_port()
         self.http = f"http://127.0.0.1:{self.port}"
         self.ws = f"ws://127.0.0.1:{self.port}/api/v1/ws"
@@ -44,7 +44,7 @@ class ApiServer:
             full.pop("PANELS_REDIS_URL", None)
         panels = str(Path(sys.executable).parent / "panels")
         self.process = subprocess.Popen(
-            [panels, "serve", "--port", str(self.port)],
+            [panels, "serve", "--port", str(self.port), "--workers", str(workers)],
             env=full,
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -79,8 +79,8 @@ class ApiServer:
 
 
 @contextmanager
-def api_server(database_url: str, **env: str) -> Iterator[ApiServer]:
-    server = ApiServer(database_url, **env)
+def api_server(database_url: str, *, workers: int = 1, **env: str) -> Iterator[ApiServer]:
+    server = ApiServer(database_url, workers=workers, **env)
     try:
         yield server
     finally:

@@ -12,6 +12,7 @@ import {
   type AggregateSpec,
   type Aggregates,
   type Column,
+  type ColumnType,
   type Page,
   type Panel,
   type RowGroup,
@@ -92,6 +93,7 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
   const ready = panel !== null;
 
   const types = useMemo(() => new Map(columns.map((c) => [c.key, c.type])), [columns]);
+  const names = useMemo(() => new Map(columns.map((c) => [c.key, c.name])), [columns]);
   const query: RowsQuery = useMemo(
     () => ({
       columns: shown.filter((s) => s.visible).map((s) => s.key),
@@ -297,7 +299,10 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
     }
   }
 
-  const lines = useMemo(() => toLines(loaded, groupBy, columns, summary), [loaded, groupBy, columns, summary]);
+  const lines = useMemo(
+    () => toLines(loaded, groupBy, names, types, summary),
+    [loaded, groupBy, names, types, summary],
+  );
 
   if (!panel) {
     return error ? <p role="alert" class="error">{error}</p> : <p class="muted">Loading…</p>;
@@ -436,7 +441,7 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
       )}
       {summary && (
         <p class="summary" data-testid="summary" aria-label="Totals">
-          {describe(summary.footer, new Map(columns.map((c) => [c.key, c.name])))}
+          {describe(summary.footer, names)}
         </p>
       )}
       <p class="muted footer" aria-live="polite">
@@ -493,12 +498,11 @@ function describe(values: Record<string, unknown>, names?: Map<string, string>):
 function toLines(
   loaded: Loaded,
   groupBy: string[],
-  columns: Column[],
+  names: Map<string, string>,
+  types: Map<string, ColumnType>,
   summary: Aggregates | null,
 ): Line[] {
   if (!groupBy.length) return loaded.rows.map((row) => ({ kind: "row", row }));
-  const names = new Map(columns.map((c) => [c.key, c.name]));
-  const types = new Map(columns.map((c) => [c.key, c.type]));
   const perGroup = new Map(
     (summary?.groups ?? []).map((g) => [JSON.stringify(g.group), g.values] as const),
   );
