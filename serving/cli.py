@@ -284,6 +284,8 @@ def serve(
     """Run the API with uvicorn."""
     import uvicorn  # noqa: PLC0415
 
+    from serving.realtime.protocol import PanelsWebSocketProtocol  # noqa: PLC0415
+
     settings = get_settings()
     settings.require_database_url()
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -303,6 +305,8 @@ def serve(
         # Events are small and fan out to thousands of sockets: compressing each copy per
         # connection costs more CPU than the bytes it saves.
         ws_per_message_deflate=False,
+        # uvicorn's sans-I/O WebSocket protocol, plus prebuilt frames for the event fan-out.
+        ws=PanelsWebSocketProtocol,
         # Open WebSockets and slow downloads do not hold a restart forever.
         timeout_graceful_shutdown=15,
     )

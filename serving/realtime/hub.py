@@ -14,7 +14,7 @@ import json
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -25,6 +25,7 @@ from models import PanelEvent
 from models.db import tenant_context
 from serving.metrics import EVENTS_DELIVERED, WEBSOCKETS
 from serving.realtime.broker import RESYNC, Broker, Event
+from serving.realtime.protocol import text_frame
 
 logger = logging.getLogger("panels.events")
 REPLAY_BATCH = 500
@@ -45,42 +46,70 @@ def event_message(event: Event, view_ids: set[str] | None = None) -> str:
     return json.dumps(message, separators=(",", ":"), default=str)
 
 
+WriteFrame = Callable[[bytes], bool]
+
+
 class Subscriber:
-    def __init__(self, tenant_id: uuid.UUID, queue_size: int) -> None:
+    """One connection's subscriptions and its outgoing messages.
+
+    ``write_frame`` (the ``panels.write_frame`` extension of our uvicorn protocol, None
+    elsewhere) puts a prebuilt frame on the socket at once; it is used only while nothing
+    waits in the queue, so messages keep their order. Otherwise, or when it refuses (a socket
+    under backpressure, a closing one), the message waits in the bounded queue for the sender.
+    """
+
+    def __init__(
+        self, tenant_id: uuid.UUID, queue_size: int, write_frame: WriteFrame | None = None
+    ) -> None:
         self.tenant_id = str(tenant_id)
         self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_size)
+        self.write_frame = write_frame
         self.last: dict[str, int] = {}
         self.views: dict[str, set[str]] = {}
         self.held: dict[str, list[Event]] = {}
         self.overflowed = asyncio.Event()
 
-    def send(self, text: str) -> None:
+    def send(self, text: str, frame: bytes | None = None) -> None:
+        write = self.write_frame
+        if (
+            write is not None
+            and self.queue.empty()
+            and write(frame if frame is not None else text_frame(text))
+        ):
+            return
         try:
             self.queue.put_nowait(text)
         except asyncio.QueueFull:
             self.overflowed.set()
 
-    def offer(self, event: Event) -> None:
+    def offer(self, event: Event) -> bool:
+        """Take a live event; True when it was sent (not held aside, not a duplicate)."""
         panel = event["panel_id"]
         if panel not in self.last:
-            return
+            return False
         if panel in self.held:
             self.held[panel].append(event)
-        else:
-            self.deliver(event)
+            return False
+        return self.deliver(event)
 
-    def deliver(self, event: Event) -> None:
+    def deliver(self, event: Event) -> bool:
         panel = event["panel_id"]
         if event["seq"] <= self.last.get(panel, 0):
-            return  # replayed already, or republished after a relay crash
+            return False  # replayed already, or republished after a relay crash
         self.last[panel] = event["seq"]
         views = self.views.get(panel)
         if views:
-            text = event_message(event, views)
-        else:
-            text = event.get("_text") or event.setdefault("_text", event_message(event))
-        EVENTS_DELIVERED.inc()
-        self.send(text)
+            self.send(event_message(event, views))
+            return True
+        # Every plain subscriber gets the same bytes: encoded and framed once per event.
+        text = event.get("_text") or event.setdefault("_text", event_message(event))
+        frame = event.get("_frame") or event.setdefault("_frame", text_frame(text))
+        self.send(text, frame)
+        return True
+
+    def replay(self, event: Event) -> None:
+        if self.deliver(event):
+            EVENTS_DELIVERED.inc()
 
 
 class Hub:
@@ -118,13 +147,15 @@ class Hub:
                 continue
             event = await self._fetch(item) if item.get("ref") else item
             if event is not None:
+                sent = 0
                 for i, subscriber in enumerate(list(group), 1):
-                    subscriber.offer(event)
+                    sent += subscriber.offer(event)
                     if i % FANOUT_SLICE == 0:
                         # Let the sockets already given the event send it (and other requests
                         # run) while the rest are offered: thousands of subscribers otherwise
                         # hold the loop for tens of milliseconds before the first byte goes out.
                         await asyncio.sleep(0)
+                EVENTS_DELIVERED.inc(sent)
 
     @asynccontextmanager
     async def _tenant(self, tenant_id: str) -> AsyncIterator[AsyncConnection]:
@@ -191,7 +222,7 @@ class Hub:
             return await self._catch_up(subscriber, panel_id)
         finally:
             for event in sorted(subscriber.held.pop(panel_id, []), key=lambda e: e["seq"]):
-                subscriber.deliver(event)
+                subscriber.replay(event)
 
     def unsubscribe(self, subscriber: Subscriber, panel_id: str) -> None:
         subscriber.last.pop(panel_id, None)
@@ -206,7 +237,7 @@ class Hub:
                     return replayed
                 rows = await self._events(conn, subscriber.tenant_id, panel_id, after, REPLAY_BATCH)
                 for event in rows:
-                    subscriber.deliver(event)
+                    subscriber.replay(event)
                 replayed += len(rows)
                 if len(rows) < REPLAY_BATCH:
                     return replayed
@@ -226,4 +257,4 @@ class Hub:
                     finally:
                         held = subscriber.held.pop(panel_id, [])
                         for event in sorted(held, key=lambda e: e["seq"]):
-                            subscriber.deliver(event)
+                            subscriber.replay(event)

@@ -34,6 +34,7 @@ from models.db import tenant_context
 from serving.deps import Principal, authenticate_async
 from serving.errors import ApiError
 from serving.realtime.hub import Hub, Subscriber
+from serving.realtime.protocol import WRITE_FRAME
 
 router = APIRouter(tags=["events"])
 logger = logging.getLogger("panels.ws")
@@ -203,7 +204,11 @@ async def events(websocket: WebSocket) -> None:
             return
     state = websocket.scope.setdefault("state", {})
     state["tenant_id"], state["user_id"] = str(principal.tenant_id), str(principal.user_id)
-    subscriber = Subscriber(principal.tenant_id, settings.ws_queue_size)
+    subscriber = Subscriber(
+        principal.tenant_id,
+        settings.ws_queue_size,
+        websocket.scope.get("extensions", {}).get(WRITE_FRAME),
+    )
     hub.add(subscriber)
     subscriber.send(
         json.dumps(
