@@ -53,7 +53,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     as_app_role = settings.app_database_url is None
     engine = make_engine(url, as_app_role=as_app_role, pool_size=10, max_overflow=20)
     # The read routes (panel lists, rows, aggregates) run on the event loop with this one.
-    reader = make_async_engine(url, as_app_role=as_app_role, pool_size=10, max_overflow=10)
+    # Sized for the load it serves: overflow connections are closed on return, so a busy
+    # worker with a small pool keeps opening new ones (a fork on the server each).
+    reader = make_async_engine(url, as_app_role=as_app_role, pool_size=20, max_overflow=5)
     cache = (
         ReadCache(settings.redis_url, settings.read_cache_ttl_seconds, settings.redis_prefix)
         if settings.redis_url and settings.read_cache_ttl_seconds

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import psycopg
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from psycopg.rows import namedtuple_row
+from psycopg.rows import dict_row, namedtuple_row
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
@@ -201,41 +201,131 @@ AdminDep = Annotated[Principal, require(Role.admin)]
 # --- the async read path ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class Reading:
-    """A read request's principal and its one tenant-scoped transaction."""
+    """A read request's tenant-scoped transaction on the async engine, and who is reading.
 
-    principal: Principal
-    conn: AsyncConnection
+    A JWT's account check (the user still exists, is active, and has which role) travels with
+    the request's first query: BEGIN, the tenant context, the account lookup and that query go
+    out in one psycopg pipeline, and nothing the query returned is used before the check
+    passes. The tenant is known before that, from the token's verified signature. An API token
+    is checked before the route runs (only the database knows its tenant).
+    """
+
+    def __init__(self, conn: AsyncConnection, tenant_id: uuid.UUID, actor_id: uuid.UUID) -> None:
+        self.conn = conn
+        self.tenant_id = tenant_id
+        self.actor_id = actor_id  # the user or API token: what rate limits count
+        self._principal: Principal | None = None
+        # The suspended authentication and its account lookup, until they go out.
+        self._pending: tuple[Generator[Step, Any, Principal], dict[str, Any]] | None = None
+
+    @property
+    def principal(self) -> Principal:
+        if self._principal is None:
+            raise RuntimeError("the account check has not run yet: query first, or use tenant_id")
+        return self._principal
+
+    async def execute(self, stmt: Any) -> Any:
+        """A SQLAlchemy Core statement (the account check goes first if it is still due)."""
+        await self.checked()
+        return await self.conn.execute(stmt)
+
+    async def checked(self) -> Principal:
+        """Run the account check now if it is still due."""
+        if self._pending is not None:
+            await self.fetch_all(None, None)
+        return self.principal
+
+    async def fetch_all(
+        self, sql: str | None, params: dict[str, Any] | None
+    ) -> list[dict[str, Any]]:
+        """Rows of one compiled statement, as dicts, on the raw driver (no ORM, no Core)."""
+        raw = await self.conn.get_raw_connection()
+        driver: psycopg.AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
+        try:
+            if self._pending is not None:
+                return await self._with_check(driver, sql, params)
+            assert sql is not None
+            cursor = driver.cursor(row_factory=dict_row)
+            await cursor.execute(sql, params)
+            return await cursor.fetchall()
+        except psycopg.OperationalError as exc:
+            # As SQLAlchemy would: the pool drops the connection and the API answers 503.
+            raw.invalidate(exc)
+            raise sa_exc.OperationalError(sql or USER_SQL, params, exc) from exc
+        except psycopg.Error as exc:
+            # Reported as SQLAlchemy reports it (a dropped version's table is a 404).
+            raise sa_exc.DBAPIError.instance(sql, params, exc, psycopg.Error) from exc
+
+    async def _with_check(
+        self, driver: psycopg.AsyncConnection[Any], sql: str | None, params: Any
+    ) -> list[dict[str, Any]]:
+        assert self._pending is not None
+        steps, lookup = self._pending
+        self._pending = None
+        try:
+            async with driver.pipeline():
+                account = await self._send_check(driver, lookup)
+                if sql is not None:
+                    cursor = driver.cursor(row_factory=dict_row)
+                    await cursor.execute(sql, params)
+                # The check decides before any row of the query is read.
+                self._principal = _finish(steps, await account.fetchone())
+                return await cursor.fetchall() if sql is not None else []
+        except psycopg.Error as exc:
+            if self._principal is None and not isinstance(exc, psycopg.OperationalError):
+                # The query failed before the account was checked: check it alone, so that a
+                # disabled account hears 401 rather than anything about the query.
+                await driver.rollback()
+                async with driver.pipeline():
+                    account = await self._send_check(driver, lookup)
+                    self._principal = _finish(steps, await account.fetchone())
+            raise
+
+    async def _send_check(
+        self, driver: psycopg.AsyncConnection[Any], lookup: dict[str, Any]
+    ) -> psycopg.AsyncCursor[Any]:
+        await driver.execute(TENANT_SQL, tenant_context(self.tenant_id)[1])
+        account = driver.cursor(row_factory=namedtuple_row)
+        await account.execute(USER_SQL, lookup)
+        return account
+
+
+def _finish(steps: Generator[Step, Any, Principal], sent: Any) -> Principal:
+    """Drive a suspended ``_authenticate`` to its principal (it raises when the check fails)."""
+    try:
+        kind, _ = steps.send(sent)
+    except StopIteration as done:
+        principal: Principal = done.value
+        return principal
+    raise RuntimeError(f"authentication asked for {kind!r} after the account lookup")
 
 
 async def get_reading(
     request: Request, settings: SettingsDep, credentials: Credentials
 ) -> AsyncIterator[Reading]:
-    async with request.app.state.reader.connect() as conn:
-        principal = await authenticate_async(
+    app = request.app
+    async with app.state.reader.connect() as conn:
+        reading = await open_reading(
             conn, settings, credentials, getattr(request.state, "request_id", None)
         )
-        _remember(request, principal)
-        limits = request.app.state.rate_limits
+        request.state.tenant_id = str(reading.tenant_id)
+        limits = app.state.rate_limits
         if limits is not None:
-            await limits.ahit(principal)
+            await limits.ahit(reading)
         # Every role reads (viewer is the lowest); writes stay on the sync routes.
-        yield Reading(principal, conn)
+        yield reading
+        _remember(request, await reading.checked())  # a route that sent no query is checked too
         await conn.commit()
 
 
-async def authenticate_async(
+async def open_reading(
     conn: AsyncConnection,
     settings: Settings,
     credentials: HTTPAuthorizationCredentials | None,
     request_id: str | None,
-) -> Principal:
-    """``_authenticate`` driven by an async connection (read routes, WebSockets).
-
-    The tenant context waits for the next statement: with the user lookup it goes out in one
-    psycopg pipeline (BEGIN, set_config, the lookup: one round trip instead of three).
-    """
+) -> Reading:
+    """``_authenticate`` driven by an async connection; a JWT's account lookup is deferred."""
     steps = _authenticate(settings, credentials, request_id)
     sent: Any = None
     tenant: uuid.UUID | None = None
@@ -247,9 +337,9 @@ async def authenticate_async(
                 tenant = arg
                 continue
             if kind == "user" and tenant is not None:
-                sent = await _pipelined_user(conn, tenant, arg)
-                tenant = None
-                continue
+                reading = Reading(conn, tenant, arg["user_id"])
+                reading._pending = (steps, arg)
+                return reading
             if tenant is not None:
                 await conn.execute(*tenant_context(tenant))
                 tenant = None
@@ -260,28 +350,22 @@ async def authenticate_async(
             else:
                 await conn.execute(arg)
     except StopIteration as done:
+        principal: Principal = done.value
         if tenant is not None:  # never leave a transaction without the context it asked for
             await conn.execute(*tenant_context(tenant))
-        principal: Principal = done.value
-        return principal
+        reading = Reading(conn, principal.tenant_id, principal.actor_id)
+        reading._principal = principal
+        return reading
 
 
-async def _pipelined_user(
-    conn: AsyncConnection, tenant_id: uuid.UUID, params: dict[str, Any]
-) -> Any:
-    raw = await conn.get_raw_connection()
-    driver: psycopg.AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
-    context = tenant_context(tenant_id)[1]
-    try:
-        async with driver.pipeline():
-            await driver.execute(TENANT_SQL, context)
-            cursor = driver.cursor(row_factory=namedtuple_row)
-            await cursor.execute(USER_SQL, params)
-            return await cursor.fetchone()
-    except psycopg.OperationalError as exc:
-        # As SQLAlchemy would: the pool drops the connection and the API answers 503.
-        raw.invalidate(exc)
-        raise sa_exc.OperationalError(USER_SQL, params, exc) from exc
+async def authenticate_async(
+    conn: AsyncConnection,
+    settings: Settings,
+    credentials: HTTPAuthorizationCredentials | None,
+    request_id: str | None,
+) -> Principal:
+    """The principal behind a credential, checked now (WebSockets)."""
+    return await (await open_reading(conn, settings, credentials, request_id)).checked()
 
 
 ReadDep = Annotated[Reading, Depends(get_reading)]

@@ -11,20 +11,30 @@ from __future__ import annotations
 import logging
 import math
 import time
-from typing import Any
+import uuid
+from typing import Any, Protocol
 
 from limits import RateLimitItem, parse
 from limits.aio.strategies import FixedWindowRateLimiter as AsyncFixedWindow
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-from serving.deps import Principal
 from serving.errors import ApiError
 from serving.metrics import RATE_LIMITED
 from serving.settings import Settings
 
 logger = logging.getLogger("panels.ratelimit")
 BACKOFF_SECONDS = 5.0
+
+
+class Identity(Protocol):
+    """Who is counted: a principal, or a read whose account check is still on its way."""
+
+    @property
+    def tenant_id(self) -> uuid.UUID: ...
+
+    @property
+    def actor_id(self) -> uuid.UUID: ...
 
 
 class RateLimited(ApiError):
@@ -67,10 +77,10 @@ class RateLimits:
             await client.aclose()
 
     @staticmethod
-    def _ids(scope: str, principal: Principal) -> tuple[str, str]:
+    def _ids(scope: str, who: Identity) -> tuple[str, str]:
         if scope == "tenant":
-            return scope, str(principal.tenant_id)
-        return scope, str(principal.token_id or principal.user_id)
+            return scope, str(who.tenant_id)
+        return scope, str(who.actor_id)
 
     def _skip(self) -> bool:
         return time.monotonic() < self._down_until
@@ -86,7 +96,7 @@ class RateLimits:
     def _retry_after(reset_time: float) -> int:
         return max(1, math.ceil(reset_time - time.time()))
 
-    def hit(self, principal: Principal) -> None:
+    def hit(self, principal: Identity) -> None:
         if self._skip():
             return
         for scope, item in self.items:
@@ -101,7 +111,7 @@ class RateLimits:
                 RATE_LIMITED.labels(scope).inc()
                 raise RateLimited(scope, self._retry_after(stats.reset_time))
 
-    async def ahit(self, principal: Principal) -> None:
+    async def ahit(self, principal: Identity) -> None:
         if self._skip():
             return
         for scope, item in self.items:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -90,7 +91,35 @@ def issue_jwt(
     return jwt.encode(payload, key, algorithm=algorithm), expires
 
 
+# Verified tokens, kept until they expire: a client sends the same JWT on every request, and
+# checking its signature again costs more than the rest of authentication. Keyed by everything
+# that verification depends on, so a changed secret or audience never accepts an old entry.
+_verified: dict[tuple[str, ...], tuple[Claims, float]] = {}
+VERIFIED_MAX = 10_000
+
+
 def decode_jwt(settings: Settings, token: str) -> Claims:
+    key = (
+        token,
+        settings.jwt_secret.get_secret_value(),
+        settings.jwt_public_key or "",
+        settings.jwt_audience,
+        settings.jwt_issuer,
+        *settings.jwt_algorithms,
+    )
+    hit = _verified.get(key)
+    if hit is not None:
+        if time.time() <= hit[1] + settings.jwt_leeway_seconds:
+            return hit[0]
+        del _verified[key]  # expired: verify again, which says so
+    claims, expires = _verify_jwt(settings, token)
+    if len(_verified) >= VERIFIED_MAX:
+        del _verified[next(iter(_verified))]  # the oldest entry
+    _verified[key] = (claims, expires)
+    return claims
+
+
+def _verify_jwt(settings: Settings, token: str) -> tuple[Claims, float]:
     # One algorithm family per key: HS* verify with the secret, RS*/ES* with the public key.
     # Passing only matching algorithms for each key blocks the HS256-with-public-key attack.
     try:
@@ -115,11 +144,12 @@ def decode_jwt(settings: Settings, token: str) -> Claims:
             leeway=settings.jwt_leeway_seconds,
             options={"require": REQUIRED_CLAIMS},
         )
-        return Claims(
+        claims = Claims(
             subject=uuid.UUID(str(payload["sub"])),
             tenant_id=uuid.UUID(str(payload["tenant"])),
             role=Role(payload["role"]),
         )
+        return claims, float(payload["exp"])
     except (jwt.PyJWTError, ValueError, KeyError) as exc:
         raise InvalidToken(str(exc)) from exc
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -11,9 +12,15 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
+from models.db import make_async_engine
+from serving import security
 from serving.app import create_app
+from serving.deps import open_reading
+from serving.errors import Unauthorized
 from serving.settings import Settings
 
 
@@ -270,3 +277,87 @@ def test_forged_api_tokens_are_rejected(client, tenant, mangle) -> None:
         "format": "pnl_not-a-token",
     }[mangle]
     assert _status(client, forged) == 401
+
+
+# --- Verified tokens are remembered until they expire ------------------------------------
+
+
+def test_a_remembered_token_still_expires(settings, tenant) -> None:
+    strict = settings.model_copy(update={"jwt_leeway_seconds": 0})
+    now = int(time.time())
+    token = _hs256(strict, _claims(strict, tenant, iat=now, exp=now + 1))
+    assert security.decode_jwt(strict, token).tenant_id == tenant.id
+    assert security.decode_jwt(strict, token).tenant_id == tenant.id  # from memory
+    time.sleep(max(0.0, now + 1.2 - time.time()))
+    with pytest.raises(security.InvalidToken, match="expired"):
+        security.decode_jwt(strict, token)
+
+
+def test_a_remembered_token_is_not_accepted_under_another_key(settings, tenant) -> None:
+    token = _hs256(settings, _claims(settings, tenant))
+    assert security.decode_jwt(settings, token).subject == tenant.users["admin"]
+    rotated = settings.model_copy(update={"jwt_secret": SecretStr("y" * 48)})
+    with pytest.raises(security.InvalidToken):
+        security.decode_jwt(rotated, token)
+    other_audience = settings.model_copy(update={"jwt_audience": "another-api"})
+    with pytest.raises(security.InvalidToken):
+        security.decode_jwt(other_audience, token)
+
+
+# --- A JWT's account check rides with the first query of a read ---------------------------
+
+
+def _reading_of(settings: Settings, token: str):
+    """A Reading on its own async engine, as the read routes open one."""
+
+    async def run(body):
+        engine = make_async_engine(settings.require_database_url(), as_app_role=True)
+        try:
+            async with engine.connect() as conn:
+                credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
+                reading = await open_reading(conn, settings, credentials, None)
+                return await body(reading)
+        finally:
+            await engine.dispose()
+
+    return run
+
+
+def test_the_account_check_goes_with_the_first_query_and_decides_first(
+    client, settings, tenant
+) -> None:
+    token = tenant.viewer["Authorization"].removeprefix("Bearer ")
+    run = _reading_of(settings, token)
+
+    async def first_query(reading):
+        with pytest.raises(RuntimeError):
+            reading.principal  # noqa: B018 - not known before the check
+        rows = await reading.fetch_all("SELECT count(*) AS n FROM panels", {})
+        return reading.principal, rows
+
+    principal, rows = asyncio.run(run(first_query))
+    assert principal.role.value == "viewer" and principal.tenant_id == tenant.id
+    assert rows == [{"n": rows[0]["n"]}]
+
+    user_id = tenant.users["viewer"]
+    assert (
+        client.patch(
+            f"/api/v1/users/{user_id}", json={"is_active": False}, headers=tenant.admin
+        ).status_code
+        == 200
+    )
+
+    async def refused(reading):
+        with pytest.raises(Unauthorized):
+            await reading.fetch_all("SELECT count(*) AS n FROM panels", {})
+        return True
+
+    async def failing_query(reading):
+        # A first query that fails still answers with the account's 401, not the SQL error.
+        with pytest.raises(Unauthorized):
+            await reading.fetch_all("SELECT * FROM no_such_table", {})
+        return True
+
+    assert asyncio.run(run(refused)) and asyncio.run(run(failing_query))
+    for path in ("/api/v1/panels", f"/api/v1/panels/{uuid.uuid4()}/rows"):
+        assert client.get(path, headers=tenant.viewer).status_code == 401

@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 import uuid
 
+import pydantic_core
 from fastapi import APIRouter, Response, status
 
 from models import Panel
@@ -41,9 +42,7 @@ def load_panel(session: SessionDep, principal: Principal, panel_id: uuid.UUID) -
 
 @router.get("", response_model=Page[PanelPublic])
 async def list_panels(reading: ReadDep, paging: PagingDep) -> Response:
-    stmt = reads.panels(reading).order_by(reads.PANEL.c.slug)
-    page = await reads.page(reading, stmt, paging, PanelPublic)
-    return Response(page.model_dump_json(), media_type="application/json")
+    return Response(await reads.panel_page(reading, paging), media_type="application/json")
 
 
 @router.post("", response_model=PanelPublic, status_code=status.HTTP_201_CREATED)
@@ -58,8 +57,9 @@ def create_panel(
 
 @router.get("/{panel_id}", response_model=PanelPublic)
 async def read_panel(reading: ReadDep, panel_id: uuid.UUID) -> Response:
-    panel = PanelPublic.model_validate(await reads.panel(reading, panel_id))
-    return Response(panel.model_dump_json(), media_type="application/json")
+    return Response(
+        pydantic_core.to_json(await reads.panel(reading, panel_id)), media_type="application/json"
+    )
 
 
 @router.patch("/{panel_id}", response_model=PanelPublic)

@@ -54,7 +54,7 @@ async def list_versions(reading: ReadDep, panel_id: uuid.UUID, paging: PagingDep
     stmt = reads.versions(reading, panel_id).order_by(reads.VERSION.c.number.desc())
     page = await reads.page(reading, stmt, paging, VersionPublic)
     for version in page.data:
-        version.current = version.id == panel.current_version_id
+        version.current = version.id == panel["current_version_id"]
     return page
 
 
@@ -182,7 +182,7 @@ async def _cached(
     if cache is None:
         return None, None
     kind, version_id, normalized = key_parts
-    key = cache_key(cache.prefix, kind, reading.principal.tenant_id, version_id, normalized)
+    key = cache_key(cache.prefix, kind, reading.tenant_id, version_id, normalized)
     return key, await cache.get(key)
 
 
@@ -204,7 +204,7 @@ async def _group_counts(
         )
     )
     stmt = select(*cols, func.count()).where(*query.where, wanted).group_by(*cols)
-    counts = {tuple(r[: len(keys)]): r[-1] for r in (await reading.conn.execute(stmt)).all()}
+    counts = {tuple(r[: len(keys)]): r[-1] for r in (await reading.execute(stmt)).all()}
     return [
         RowGroup(group=dict(zip(keys, values, strict=True)), count=counts.get(values, 0), start=i)
         for values, i in seen.items()
@@ -259,7 +259,7 @@ async def read_rows(
     rows: list[dict[str, Any]] = []
     try:
         for stmt in query.page_selects(offset=offset, cursor=decoded):
-            result = await reading.conn.execute(stmt.limit(limit + 1 - len(rows)))
+            result = await reading.execute(stmt.limit(limit + 1 - len(rows)))
             rows += [dict(r) for r in result.mappings()]
             if len(rows) > limit:
                 break
@@ -279,7 +279,7 @@ async def read_rows(
         count_key = (found.id, json.dumps([prepared.filters, today().isoformat()], default=str))
         total = counts.get(count_key)
         if total is None:
-            total = int((await reading.conn.execute(count(query))).scalar_one())
+            total = int((await reading.execute(count(query))).scalar_one())
             counts.put(count_key, total)
     last = rows[-1] if more and rows else None
     page = RowsPage(
@@ -446,11 +446,11 @@ async def read_aggregates(
         grouped, footer, labels = aggregate_selects(prepared.query, keys, wanted)
     except QueryError as exc:
         raise _bad(exc) from exc
-    footer_row = (await reading.conn.execute(footer)).one()
+    footer_row = (await reading.execute(footer)).one()
     groups = []
     truncated = False
     if keys:
-        rows = (await reading.conn.execute(grouped)).all()
+        rows = (await reading.execute(grouped)).all()
         for row in rows[:MAX_GROUPS]:
             groups.append(
                 GroupPublic(
