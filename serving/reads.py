@@ -9,12 +9,14 @@ as row-level security does.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
 import pydantic_core
 from pydantic import BaseModel
 from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.sql import Select
 
@@ -119,83 +121,103 @@ def versions(reading: Reading, panel_id: uuid.UUID) -> Select[Any]:
 
 
 # --- what a rows or aggregates read needs first: the panel, its version, the view ---------
+# One statement: the panel, the version to read (its current one, or a numbered one that is
+# still readable), and the saved view with its visible column keys in order.
 
-
-def _panel_and_version(wanted: Any) -> Compiled:
-    version_cols = [c.label(f"v_{c.name}") for c in VERSION.c]
-    return Compiled(
-        select(PANEL.c.id, PANEL.c.slug, PANEL.c.current_version_id, *version_cols)
-        .select_from(
-            PANEL.outerjoin(
-                VERSION,
-                and_(
-                    VERSION.c.panel_id == PANEL.c.id,
-                    VERSION.c.tenant_id == PANEL.c.tenant_id,
-                    wanted,
-                ),
-            )
-        )
-        .where(_OF_TENANT, PANEL.c.id == bindparam("panel"))
+_VIEWS = View.__table__
+_VIEW_KEYS = (
+    select(func.array_agg(aggregate_order_by(PanelColumn.key, ViewColumn.position)))
+    .select_from(
+        ViewColumn.__table__.join(PanelColumn.__table__, ViewColumn.column_id == PanelColumn.id)
     )
-
-
-CURRENT_VERSION = _panel_and_version(VERSION.c.id == PANEL.c.current_version_id)
-NUMBERED_VERSION = _panel_and_version(
-    and_(
-        VERSION.c.number == bindparam("number"),
-        or_(*(VERSION.c.status == status for status in READABLE)),  # no expanding IN here
-    )
-)
-
-
-async def panel_and_version(
-    reading: Reading, panel_id: uuid.UUID, number: int | None
-) -> tuple[SimpleNamespace, SimpleNamespace | None]:
-    """The panel and the version to read (its current one unless ``number``), in one query."""
-    if number is None:
-        rows = await CURRENT_VERSION.rows(reading, tenant=reading.tenant_id, panel=panel_id)
-    else:
-        rows = await NUMBERED_VERSION.rows(
-            reading, tenant=reading.tenant_id, panel=panel_id, number=number
-        )
-    if not rows:
-        raise NotFound("panel", panel_id)
-    row = rows[0]
-    panel = SimpleNamespace(
-        id=row["id"], slug=row["slug"], current_version_id=row["current_version_id"]
-    )
-    if row["v_id"] is None:
-        if number is not None:
-            raise NotFound("version", number)
-        return panel, None
-    return panel, SimpleNamespace(**{c.name: row[f"v_{c.name}"] for c in VERSION.c})
-
-
-_VIEW_TENANT = View.tenant_id == bindparam("tenant")
-VIEW = Compiled(
-    select(View.id, View.filters, View.sorts, View.group_by, View.aggregates).where(
-        _VIEW_TENANT, View.id == bindparam("view"), View.panel_id == bindparam("panel")
-    )
-)
-VIEW_KEYS = Compiled(
-    select(PanelColumn.key)
-    .join(ViewColumn, ViewColumn.column_id == PanelColumn.id)
     .where(
         ViewColumn.tenant_id == bindparam("tenant"),
         PanelColumn.tenant_id == bindparam("tenant"),
-        ViewColumn.view_id == bindparam("view"),
+        ViewColumn.view_id == _VIEWS.c.id,
         ViewColumn.visible.is_(True),
     )
-    .order_by(ViewColumn.position)
+    .scalar_subquery()
 )
+_VIEW_FIELDS = ("id", "filters", "sorts", "group_by", "aggregates")
+# What reading rows needs of a version (its stats and check results can be large: not these).
+_VERSION_FIELDS = ("id", "number", "table_name", "row_count", "schema")
 
 
-async def view(
-    reading: Reading, panel_id: uuid.UUID, view_id: uuid.UUID
-) -> tuple[SimpleNamespace, list[str]]:
-    """A saved view and the keys of its visible columns in order."""
-    found = await VIEW.rows(reading, tenant=reading.tenant_id, view=view_id, panel=panel_id)
-    if not found:
-        raise NotFound("view", view_id)
-    keys = await VIEW_KEYS.rows(reading, tenant=reading.tenant_id, view=view_id)
-    return SimpleNamespace(**found[0]), [k["key"] for k in keys]
+def _target(version_wanted: Any, with_view: bool) -> Compiled:
+    joined = PANEL.outerjoin(
+        VERSION,
+        and_(
+            VERSION.c.panel_id == PANEL.c.id,
+            VERSION.c.tenant_id == PANEL.c.tenant_id,
+            version_wanted,
+        ),
+    )
+    columns = [PANEL.c.id, PANEL.c.slug, PANEL.c.current_version_id]
+    columns += [VERSION.c[name].label(f"v_{name}") for name in _VERSION_FIELDS]
+    if with_view:
+        joined = joined.outerjoin(
+            _VIEWS,
+            and_(
+                _VIEWS.c.id == bindparam("view"),
+                _VIEWS.c.panel_id == PANEL.c.id,
+                _VIEWS.c.tenant_id == PANEL.c.tenant_id,
+            ),
+        )
+        columns += [_VIEWS.c[name].label(f"w_{name}") for name in _VIEW_FIELDS]
+        columns.append(_VIEW_KEYS.label("w_keys"))
+    return Compiled(
+        select(*columns).select_from(joined).where(_OF_TENANT, PANEL.c.id == bindparam("panel"))
+    )
+
+
+_CURRENT = VERSION.c.id == PANEL.c.current_version_id
+_NUMBERED = and_(
+    VERSION.c.number == bindparam("number"),
+    or_(*(VERSION.c.status == status for status in READABLE)),  # no expanding IN here
+)
+TARGETS = {
+    (numbered, with_view): _target(_NUMBERED if numbered else _CURRENT, with_view)
+    for numbered in (False, True)
+    for with_view in (False, True)
+}
+
+
+@dataclass
+class Target:
+    """What a rows or aggregates read resolves first."""
+
+    panel: SimpleNamespace
+    version: SimpleNamespace | None  # None before the first publish
+    view: SimpleNamespace | None = None
+    view_keys: list[str] = field(default_factory=list)
+
+
+async def target(
+    reading: Reading, panel_id: uuid.UUID, number: int | None, view_id: uuid.UUID | None
+) -> Target:
+    """The panel, the version to read (its current one unless ``number``) and the saved view,
+    in one query: 404 for a panel, view or version that is not there (or not the tenant's)."""
+    stmt = TARGETS[(number is not None, view_id is not None)]
+    rows = await stmt.rows(
+        reading, tenant=reading.tenant_id, panel=panel_id, number=number, view=view_id
+    )
+    if not rows:
+        raise NotFound("panel", panel_id)
+    row = rows[0]
+    found = Target(
+        SimpleNamespace(
+            id=row["id"], slug=row["slug"], current_version_id=row["current_version_id"]
+        ),
+        None,
+    )
+    if view_id is not None:
+        if row["w_id"] is None:  # of another panel or tenant: 404 even before a publish
+            raise NotFound("view", view_id)
+        found.view = SimpleNamespace(**{name: row[f"w_{name}"] for name in _VIEW_FIELDS})
+        found.view_keys = list(row["w_keys"] or [])
+    if row["v_id"] is None:
+        if number is not None:
+            raise NotFound("version", number)
+        return found
+    found.version = SimpleNamespace(**{name: row[f"v_{name}"] for name in _VERSION_FIELDS})
+    return found

@@ -121,12 +121,13 @@ async def prepare(
     decoded: dict[str, Any] | None = None,
 ) -> Prepared | None:
     """The version to read and the query over it; None before the first publish."""
-    panel, found = await reads.panel_and_version(
-        reading, panel_id, decoded["v"] if decoded else version
+    resolved = await reads.target(reading, panel_id, decoded["v"] if decoded else version, view)
+    panel, found, saved, shown = (
+        resolved.panel,
+        resolved.version,
+        resolved.view,
+        resolved.view_keys,
     )
-    saved = None
-    if view is not None:  # a view of another panel or tenant is a 404 even before a publish
-        saved, shown = await reads.view(reading, panel_id, view)
     if found is None:
         return None
     schema: list[dict[str, str]] = list(found.schema)
@@ -282,7 +283,8 @@ async def read_rows(
             total = int((await reading.execute(count(query))).scalar_one())
             counts.put(count_key, total)
     last = rows[-1] if more and rows else None
-    page = RowsPage(
+    # Built from values the database typed and our own models: nothing to validate.
+    page = RowsPage.model_construct(
         data=[{k: r[k] for k in query.columns} for r in rows],
         columns=prepared.columns,
         version=found.number,
