@@ -211,13 +211,21 @@ class Reading:
     is checked before the route runs (only the database knows its tenant).
     """
 
-    def __init__(self, conn: AsyncConnection, tenant_id: uuid.UUID, actor_id: uuid.UUID) -> None:
+    def __init__(
+        self,
+        conn: AsyncConnection,
+        tenant_id: uuid.UUID,
+        actor_id: uuid.UUID,
+        *,
+        principal: Principal | None = None,
+        pending: tuple[Generator[Step, Any, Principal], dict[str, Any]] | None = None,
+    ) -> None:
         self.conn = conn
         self.tenant_id = tenant_id
         self.actor_id = actor_id  # the user or API token: what rate limits count
-        self._principal: Principal | None = None
+        self._principal = principal
         # The suspended authentication and its account lookup, until they go out.
-        self._pending: tuple[Generator[Step, Any, Principal], dict[str, Any]] | None = None
+        self._pending = pending
 
     @property
     def principal(self) -> Principal:
@@ -239,7 +247,8 @@ class Reading:
     async def fetch_all(
         self, sql: str | None, params: dict[str, Any] | None
     ) -> list[dict[str, Any]]:
-        """Rows of one compiled statement, as dicts, on the raw driver (no ORM, no Core)."""
+        """Rows of one compiled statement, as dicts, on the raw driver (no ORM, no Core);
+        ``sql`` None sends only the account check, if it is still due."""
         raw = await self.conn.get_raw_connection()
         driver: psycopg.AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
         try:
@@ -337,9 +346,7 @@ async def open_reading(
                 tenant = arg
                 continue
             if kind == "user" and tenant is not None:
-                reading = Reading(conn, tenant, arg["user_id"])
-                reading._pending = (steps, arg)
-                return reading
+                return Reading(conn, tenant, arg["user_id"], pending=(steps, arg))
             if tenant is not None:
                 await conn.execute(*tenant_context(tenant))
                 tenant = None
@@ -353,9 +360,7 @@ async def open_reading(
         principal: Principal = done.value
         if tenant is not None:  # never leave a transaction without the context it asked for
             await conn.execute(*tenant_context(tenant))
-        reading = Reading(conn, principal.tenant_id, principal.actor_id)
-        reading._principal = principal
-        return reading
+        return Reading(conn, principal.tenant_id, principal.actor_id, principal=principal)
 
 
 async def authenticate_async(
