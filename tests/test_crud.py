@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import create_engine, text
 
 from models.db import sqlalchemy_url
+from schemas.common import Page
+from schemas.panels import PanelPublic
 from tests.builders import make_column, make_panel, make_source, make_view
 
 API = "/api/v1"
@@ -38,6 +40,17 @@ def test_panel_list_paginates_with_a_total(client, tenant) -> None:
     assert page["count"] == 5
     assert [p["slug"] for p in page["data"]] == slugs[2:4]
     assert (page["limit"], page["offset"]) == (2, 2)
+    past = client.get(f"{API}/panels?limit=2&offset=9", headers=tenant.viewer).json()
+    assert (past["data"], past["count"]) == ([], 5)  # the total without a row to ride on
+
+
+def test_the_panel_list_is_the_public_shape_byte_for_byte(client, tenant) -> None:
+    # The list is serialised straight from its rows: exactly what the models would give.
+    created = [make_panel(client, tenant.editor, description="é") for _ in range(3)]
+    response = client.get(f"{API}/panels", headers=tenant.viewer)
+    expected = Page[PanelPublic].model_validate_json(response.content).model_dump_json()
+    assert response.content == expected.encode()
+    assert response.json()["data"] == sorted(created, key=lambda p: p["slug"])
 
 
 def test_duplicate_panel_slug_is_409(client, tenant, other_tenant) -> None:
