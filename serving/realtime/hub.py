@@ -30,6 +30,8 @@ from serving.realtime.protocol import text_frame
 logger = logging.getLogger("panels.events")
 REPLAY_BATCH = 500
 FANOUT_SLICE = 250
+CLAIM_WAIT_SECONDS = 2.0
+CLAIM_POLL_SECONDS = 0.02
 
 
 def event_message(event: Event, view_ids: set[str] | None = None) -> str:
@@ -85,10 +87,10 @@ class Subscriber:
     def offer(self, event: Event) -> bool:
         """Take a live event; True when it was sent (not held aside, not a duplicate)."""
         panel = event["panel_id"]
-        if panel not in self.last:
-            return False
-        if panel in self.held:
+        if panel in self.held:  # being subscribed or replayed: released (deduplicated) after
             self.held[panel].append(event)
+            return False
+        if panel not in self.last:
             return False
         return self.deliver(event)
 
@@ -209,20 +211,43 @@ class Hub:
         subscriber.held[panel_id] = []
         try:
             if after is None:
-                async with self._tenant(subscriber.tenant_id) as conn:
-                    newest = await conn.scalar(
-                        select(func.coalesce(func.max(PanelEvent.seq), 0)).where(
-                            PanelEvent.tenant_id == uuid.UUID(subscriber.tenant_id),
-                            PanelEvent.panel_id == uuid.UUID(panel_id),
-                        )
-                    )
-                subscriber.last[panel_id] = max(subscriber.last.get(panel_id, 0), int(newest or 0))
+                newest = await self._newest(subscriber.tenant_id, panel_id)
+                subscriber.last[panel_id] = max(subscriber.last.get(panel_id, 0), newest)
                 return 0
             subscriber.last[panel_id] = after
             return await self._catch_up(subscriber, panel_id)
         finally:
             for event in sorted(subscriber.held.pop(panel_id, []), key=lambda e: e["seq"]):
                 subscriber.replay(event)
+
+    async def _newest(self, tenant_id: str, panel_id: str) -> int:
+        """The panel's newest ``seq`` once every event committed before now has one.
+
+        The relay gives ``seq`` when it claims a committed event, a few milliseconds after the
+        commit. An event committed before the subscription but not yet claimed would get a
+        ``seq`` above today's newest and reach a client that asked for events from now on, so
+        wait for the relay to claim those (at most ``CLAIM_WAIT_SECONDS``: with the relay
+        down they are delivered later, an old event rather than a lost one).
+        """
+        of_panel = (
+            PanelEvent.tenant_id == uuid.UUID(tenant_id),
+            PanelEvent.panel_id == uuid.UUID(panel_id),
+        )
+        deadline = asyncio.get_running_loop().time() + CLAIM_WAIT_SECONDS
+        async with self._tenant(tenant_id) as conn:
+            cut = await conn.scalar(select(func.max(PanelEvent.id)).where(*of_panel))
+            while True:
+                row = (
+                    await conn.execute(
+                        select(
+                            func.coalesce(func.max(PanelEvent.seq), 0),
+                            func.count().filter(PanelEvent.seq.is_(None)),
+                        ).where(*of_panel, PanelEvent.id <= (cut or 0))
+                    )
+                ).one()
+                if not row[1] or asyncio.get_running_loop().time() > deadline:
+                    return int(row[0] or 0)
+                await asyncio.sleep(CLAIM_POLL_SECONDS)
 
     def unsubscribe(self, subscriber: Subscriber, panel_id: str) -> None:
         subscriber.last.pop(panel_id, None)
