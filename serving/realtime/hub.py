@@ -236,18 +236,17 @@ class Hub:
         deadline = asyncio.get_running_loop().time() + CLAIM_WAIT_SECONDS
         async with self._tenant(tenant_id) as conn:
             cut = await conn.scalar(select(func.max(PanelEvent.id)).where(*of_panel))
-            while True:
-                row = (
-                    await conn.execute(
-                        select(
-                            func.coalesce(func.max(PanelEvent.seq), 0),
-                            func.count().filter(PanelEvent.seq.is_(None)),
-                        ).where(*of_panel, PanelEvent.id <= (cut or 0))
-                    )
-                ).one()
-                if not row[1] or asyncio.get_running_loop().time() > deadline:
-                    return int(row[0] or 0)
-                await asyncio.sleep(CLAIM_POLL_SECONDS)
+        newest_and_unclaimed = select(
+            func.coalesce(func.max(PanelEvent.seq), 0),
+            func.count().filter(PanelEvent.seq.is_(None)),
+        ).where(*of_panel, PanelEvent.id <= (cut or 0))
+        while True:
+            # A connection per look: a wait (a relay that is away) holds none of the pool.
+            async with self._tenant(tenant_id) as conn:
+                newest, unclaimed = (await conn.execute(newest_and_unclaimed)).one()
+            if not unclaimed or asyncio.get_running_loop().time() > deadline:
+                return int(newest or 0)
+            await asyncio.sleep(CLAIM_POLL_SECONDS)
 
     def unsubscribe(self, subscriber: Subscriber, panel_id: str) -> None:
         subscriber.last.pop(panel_id, None)
