@@ -234,19 +234,19 @@ class Hub:
             PanelEvent.panel_id == uuid.UUID(panel_id),
         )
         deadline = asyncio.get_running_loop().time() + CLAIM_WAIT_SECONDS
+        newest_seq = func.coalesce(func.max(PanelEvent.seq), 0)
+        unclaimed_count = func.count().filter(PanelEvent.seq.is_(None))
+        # The first look also finds the newest event so far: what "before now" covers.
         async with self._tenant(tenant_id) as conn:
-            cut = await conn.scalar(select(func.max(PanelEvent.id)).where(*of_panel))
-        newest_and_unclaimed = select(
-            func.coalesce(func.max(PanelEvent.seq), 0),
-            func.count().filter(PanelEvent.seq.is_(None)),
-        ).where(*of_panel, PanelEvent.id <= (cut or 0))
-        while True:
+            first = select(func.max(PanelEvent.id), newest_seq, unclaimed_count)
+            cut, newest, unclaimed = (await conn.execute(first.where(*of_panel))).one()
+        again = select(newest_seq, unclaimed_count).where(*of_panel, PanelEvent.id <= (cut or 0))
+        while unclaimed and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(CLAIM_POLL_SECONDS)
             # A connection per look: a wait (a relay that is away) holds none of the pool.
             async with self._tenant(tenant_id) as conn:
-                newest, unclaimed = (await conn.execute(newest_and_unclaimed)).one()
-            if not unclaimed or asyncio.get_running_loop().time() > deadline:
-                return int(newest or 0)
-            await asyncio.sleep(CLAIM_POLL_SECONDS)
+                newest, unclaimed = (await conn.execute(again)).one()
+        return int(newest or 0)
 
     def unsubscribe(self, subscriber: Subscriber, panel_id: str) -> None:
         subscriber.last.pop(panel_id, None)
