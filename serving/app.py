@@ -16,6 +16,7 @@ from models.db import libpq_url, make_async_engine, make_engine, make_sessionmak
 from schemas.common import Problem
 from serving import web
 from serving.cache import Memo, ReadCache
+from serving.catalog import Catalog
 from serving.crypto import SecretBox
 from serving.errors import install_error_handlers
 from serving.logs import RequestContextMiddleware, configure_logging
@@ -69,6 +70,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else PostgresBroker(conninfo)
     )
     hub = Hub(reader, broker)
+    catalog = (
+        Catalog(conninfo, max_bytes=settings.memory_cache_mb << 20)
+        if settings.memory_cache_mb
+        else None
+    )
     relay = OutboxRelay(
         conninfo, broker, as_app_role=as_app_role, poll_seconds=settings.relay_poll_seconds
     )
@@ -81,6 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         tasks = [asyncio.create_task(hub.run(), name="panels-hub")]
+        if catalog is not None:
+            tasks.append(asyncio.create_task(catalog.run(), name="panels-read-cache"))
         if settings.events_relay:
             tasks.append(asyncio.create_task(relay.run(), name="panels-relay"))
         yield
@@ -114,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.reader = reader
     app.state.read_cache = cache
+    app.state.catalog = catalog
     app.state.filtered_counts = Memo()
     app.state.rate_limits = (
         RateLimits(settings)

@@ -8,8 +8,9 @@ async connection (the hot read routes, on the event loop).
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Generator, Iterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -27,6 +28,7 @@ from models import ApiToken, Tenant, User
 from models.db import TENANT_CONTEXT, set_tenant, tenant_context
 from models.enums import Role, TokenScope
 from serving import security
+from serving.catalog import Catalog, Ticket
 from serving.errors import Forbidden, Unauthorized
 from serving.settings import Settings
 
@@ -213,12 +215,13 @@ class Reading:
 
     def __init__(
         self,
-        conn: AsyncConnection,
+        conn: AsyncConnection | None,
         tenant_id: uuid.UUID,
         actor_id: uuid.UUID,
         *,
         principal: Principal | None = None,
         pending: tuple[Generator[Step, Any, Principal], dict[str, Any]] | None = None,
+        connect: Callable[[], Awaitable[AsyncConnection]] | None = None,
     ) -> None:
         self.conn = conn
         self.tenant_id = tenant_id
@@ -226,6 +229,30 @@ class Reading:
         self._principal = principal
         # The suspended authentication and its account lookup, until they go out.
         self._pending = pending
+        # A reading answered from memory takes a connection only if it needs one; its first
+        # query then carries the tenant context.
+        self._connect = connect
+        self._context_due = False
+        self.catalog: Catalog | None = None
+        self.ticket: Ticket | None = None
+
+    def recall(self, key: tuple[Any, ...]) -> Any:
+        """An answer held in memory for this tenant (only once the account is checked)."""
+        if self.catalog is None or self._principal is None:
+            return None
+        return self.catalog.get(self.ticket, self.tenant_id, key)
+
+    def keep(self, key: tuple[Any, ...], value: Any, size: int) -> None:
+        """Hold an answer read by this request, if nothing of the tenant changed since."""
+        if self.catalog is not None:
+            self.catalog.put(self.ticket, self.tenant_id, key, value, size)
+
+    async def _connection(self) -> AsyncConnection:
+        if self.conn is None:
+            assert self._connect is not None
+            self.conn = await self._connect()
+            self._context_due = True
+        return self.conn
 
     @property
     def principal(self) -> Principal:
@@ -235,7 +262,9 @@ class Reading:
 
     async def execute(self, stmt: Any) -> Any:
         """A SQLAlchemy Core statement (the account check goes first if it is still due)."""
-        await self.checked()
+        if self.conn is None or self._pending is not None or self._context_due:
+            await self.fetch_all(None, None)
+        assert self.conn is not None
         return await self.conn.execute(stmt)
 
     async def checked(self) -> Principal:
@@ -249,12 +278,13 @@ class Reading:
     ) -> list[dict[str, Any]]:
         """Rows of one compiled statement, as dicts, on the raw driver (no ORM, no Core);
         ``sql`` None sends only the account check, if it is still due."""
-        raw = await self.conn.get_raw_connection()
+        raw = await (await self._connection()).get_raw_connection()
         driver: psycopg.AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
         try:
-            if self._pending is not None:
-                return await self._with_check(driver, sql, params)
-            assert sql is not None
+            if self._pending is not None or self._context_due:
+                return await self._first(driver, sql, params)
+            if sql is None:
+                return []
             cursor = driver.cursor(row_factory=dict_row)
             await cursor.execute(sql, params)
             return await cursor.fetchall()
@@ -266,35 +296,41 @@ class Reading:
             # Reported as SQLAlchemy reports it (a dropped version's table is a 404).
             raise sa_exc.DBAPIError.instance(sql, params, exc, psycopg.Error) from exc
 
-    async def _with_check(
+    async def _first(
         self, driver: psycopg.AsyncConnection[Any], sql: str | None, params: Any
     ) -> list[dict[str, Any]]:
-        assert self._pending is not None
-        steps, lookup = self._pending
-        self._pending = None
+        """The tenant context, the account check if due, and the first query: one pipeline."""
+        pending, self._pending = self._pending, None
+        self._context_due = False
         try:
             async with driver.pipeline():
-                account = await self._send_check(driver, lookup)
+                await driver.execute(TENANT_SQL, tenant_context(self.tenant_id)[1])
+                account = await self._send_check(driver, pending[1]) if pending else None
                 if sql is not None:
                     cursor = driver.cursor(row_factory=dict_row)
                     await cursor.execute(sql, params)
-                # The check decides before any row of the query is read.
-                self._principal = _finish(steps, await account.fetchone())
+                if pending is not None and account is not None:
+                    # The check decides before any row of the query is read.
+                    self._principal = _finish(pending[0], await account.fetchone())
                 return await cursor.fetchall() if sql is not None else []
         except psycopg.Error as exc:
-            if self._principal is None and not isinstance(exc, psycopg.OperationalError):
+            if (
+                pending is not None
+                and self._principal is None
+                and not isinstance(exc, psycopg.OperationalError)
+            ):
                 # The query failed before the account was checked: check it alone, so that a
                 # disabled account hears 401 rather than anything about the query.
                 await driver.rollback()
                 async with driver.pipeline():
-                    account = await self._send_check(driver, lookup)
-                    self._principal = _finish(steps, await account.fetchone())
+                    await driver.execute(TENANT_SQL, tenant_context(self.tenant_id)[1])
+                    account = await self._send_check(driver, pending[1])
+                    self._principal = _finish(pending[0], await account.fetchone())
             raise
 
     async def _send_check(
         self, driver: psycopg.AsyncConnection[Any], lookup: dict[str, Any]
     ) -> psycopg.AsyncCursor[Any]:
-        await driver.execute(TENANT_SQL, tenant_context(self.tenant_id)[1])
         account = driver.cursor(row_factory=namedtuple_row)
         await account.execute(USER_SQL, lookup)
         return account
@@ -314,18 +350,55 @@ async def get_reading(
     request: Request, settings: SettingsDep, credentials: Credentials
 ) -> AsyncIterator[Reading]:
     app = request.app
-    async with app.state.reader.connect() as conn:
-        reading = await open_reading(
-            conn, settings, credentials, getattr(request.state, "request_id", None)
-        )
+    request_id = getattr(request.state, "request_id", None)
+    catalog: Catalog | None = app.state.catalog
+    ticket = await catalog.sync() if catalog is not None else None
+    known = _known(catalog, ticket, settings, credentials, request_id)
+    async with AsyncExitStack() as stack:
+        if known is not None:
+
+            async def connect() -> AsyncConnection:
+                return await stack.enter_async_context(app.state.reader.connect())
+
+            reading = Reading(
+                None, known.tenant_id, known.actor_id, principal=known, connect=connect
+            )
+        else:
+            conn = await stack.enter_async_context(app.state.reader.connect())
+            reading = await open_reading(conn, settings, credentials, request_id)
+        reading.catalog, reading.ticket = catalog, ticket
         request.state.tenant_id = str(reading.tenant_id)
         limits = app.state.rate_limits
         if limits is not None:
             await limits.ahit(reading)
         # Every role reads (viewer is the lowest); writes stay on the sync routes.
         yield reading
-        _remember(request, await reading.checked())  # a route that sent no query is checked too
-        await conn.commit()
+        principal = _remember(request, await reading.checked())  # a route with no query too
+        if known is None and principal.via == "jwt":
+            reading.keep(("principal", principal.user_id), replace(principal, request_id=None), 256)
+        if reading.conn is not None:
+            await reading.conn.commit()
+
+
+def _known(
+    catalog: Catalog | None,
+    ticket: Ticket | None,
+    settings: Settings,
+    credentials: HTTPAuthorizationCredentials | None,
+    request_id: str | None,
+) -> Principal | None:
+    """The account behind a JWT, as checked by an earlier request and unchanged since."""
+    if catalog is None or ticket is None or credentials is None:
+        return None
+    value = credentials.credentials
+    if credentials.scheme.lower() != "bearer" or value.startswith(security.TOKEN_PREFIX):
+        return None
+    try:
+        claims = security.decode_jwt(settings, value)
+    except security.InvalidToken:
+        return None  # the ordinary path says why
+    held: Principal | None = catalog.get(ticket, claims.tenant_id, ("principal", claims.subject))
+    return replace(held, request_id=request_id) if held is not None else None
 
 
 async def open_reading(

@@ -196,7 +196,24 @@ async def target(
     reading: Reading, panel_id: uuid.UUID, number: int | None, view_id: uuid.UUID | None
 ) -> Target:
     """The panel, the version to read (its current one unless ``number``) and the saved view,
-    in one query: 404 for a panel, view or version that is not there (or not the tenant's)."""
+    in one query: 404 for a panel, view or version that is not there (or not the tenant's).
+    Held in memory (a Target is never changed by its users) until the tenant's catalog
+    changes."""
+    key = ("target", panel_id, number, view_id)
+    held: Target | None = reading.recall(key)
+    if held is not None:
+        return held
+    found = await _target_of(reading, panel_id, number, view_id)
+    reading.keep(key, found, TARGET_SIZE)
+    return found
+
+
+TARGET_SIZE = 4096  # about what one holds (a version's schema, a view's filters)
+
+
+async def _target_of(
+    reading: Reading, panel_id: uuid.UUID, number: int | None, view_id: uuid.UUID | None
+) -> Target:
     stmt = TARGETS[(number is not None, view_id is not None)]
     rows = await stmt.rows(
         reading, tenant=reading.tenant_id, panel=panel_id, number=number, view=view_id

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     version_retention: int = Field(default=5, ge=1)
     # Rows and aggregates responses cached in Redis (when redis_url is set); 0 turns it off.
     read_cache_ttl_seconds: int = Field(default=300, ge=0)
+    # Each API process keeps answers of the read routes in memory, as fresh as a query
+    # (serving/catalog.py): its size in MiB; 0 turns it off.
+    memory_cache_mb: int = Field(default=64, ge=0)
     # Namespace of this deployment's Redis keys and channels (several may share one Redis).
     redis_prefix: str = Field(default="panels", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     # Real-time: every API process runs an outbox relay (one leads at a time) and a hub.

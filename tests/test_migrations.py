@@ -29,9 +29,7 @@ def test_catalog_changes_notify_the_tenant_at_commit(fresh_database) -> None:
     tenant = "7d4b8a52-3f1e-4c1a-9a35-0b6f1c2d3e4f"
     with psycopg.connect(url, autocommit=True) as listener, psycopg.connect(url) as writer:
         listener.execute("LISTEN panels_catalog")
-        writer.execute(
-            "INSERT INTO tenants (id, slug, name) VALUES (%s, 't1', 'T1')", (tenant,)
-        )
+        writer.execute("INSERT INTO tenants (id, slug, name) VALUES (%s, 't1', 'T1')", (tenant,))
         writer.execute(
             "INSERT INTO panels (id, tenant_id, slug, name, description, timezone, strict)"
             " VALUES (gen_random_uuid(), %s, 'p', 'P', '', 'UTC', false)",

@@ -42,7 +42,12 @@ def load_panel(session: SessionDep, principal: Principal, panel_id: uuid.UUID) -
 
 @router.get("", response_model=Page[PanelPublic])
 async def list_panels(reading: ReadDep, paging: PagingDep) -> Response:
-    return Response(await reads.panel_page(reading, paging), media_type="application/json")
+    key = ("panels", paging.limit, paging.offset)
+    body = reading.recall(key)
+    if body is None:
+        body = await reads.panel_page(reading, paging)
+        reading.keep(key, body, len(body))
+    return Response(body, media_type="application/json")
 
 
 @router.post("", response_model=PanelPublic, status_code=status.HTTP_201_CREATED)
@@ -57,9 +62,12 @@ def create_panel(
 
 @router.get("/{panel_id}", response_model=PanelPublic)
 async def read_panel(reading: ReadDep, panel_id: uuid.UUID) -> Response:
-    return Response(
-        pydantic_core.to_json(await reads.panel(reading, panel_id)), media_type="application/json"
-    )
+    key = ("panel", panel_id)
+    body = reading.recall(key)
+    if body is None:
+        body = pydantic_core.to_json(await reads.panel(reading, panel_id))
+        reading.keep(key, body, len(body))
+    return Response(body, media_type="application/json")
 
 
 @router.patch("/{panel_id}", response_model=PanelPublic)
