@@ -1,13 +1,18 @@
 """The read API on a 1,000,000-row panel under concurrency, each next to the same SQL direct.
 
 Scenarios: the first page of a saved view (filtered and sorted), a deep keyset page (half way
-through the panel, sorted), a grouped aggregate, and the panel list. For each, the statements
-the endpoint sends to Postgres are captured from one request (at psycopg's cursor, grouped by
-pipeline) and replayed over a psycopg pool at the same concurrency, each group in one round
-trip as the API sent it: that baseline is "the same SQL executed directly", so the ratio is
-the cost of everything above Postgres (HTTP, auth, JSON, SQLAlchemy). The API runs as
-`panels serve --workers 2`; a minimal keep-alive client generates load (on the same 2 cores
-as the server and Postgres).
+through the panel, sorted), keyset pages at 20,000 distinct places (a scroll: every request
+different), a grouped aggregate, and the panel list. For each, the statements the endpoint
+sends to Postgres when it answers from Postgres are captured from one request (at psycopg's
+cursor, grouped by pipeline, with the in-process cache off) and replayed over a psycopg pool
+at the same concurrency, each group in one round trip as the API sent it: that baseline is
+"the same SQL executed directly".
+
+The API runs as `panels serve --workers 2` as deployed, its in-process read cache on
+(serving/catalog.py): a repeated request is answered from memory after a barrier round trip.
+Each scenario is also run with that cache off (PANELS_MEMORY_CACHE_MB=0), which is the cost of
+everything above Postgres (HTTP, auth, JSON, SQLAlchemy) on every request. A minimal
+keep-alive client generates load (on the same 2 cores as the server and Postgres).
 """
 
 from __future__ import annotations
@@ -149,13 +154,28 @@ def _deep_cursor(conninfo: str, version: int, table: str) -> str:
     )
 
 
+def _scroll_cursors(conninfo: str, version: int, table: str) -> list[str]:
+    """Cursors at every 50th row of the panel sorted by -dep_delay: 20,000 distinct pages."""
+    with psycopg.connect(conninfo) as conn:
+        rows = conn.execute(
+            psycopg.sql.SQL(
+                "SELECT _row_id, dep_delay FROM (SELECT _row_id, dep_delay, row_number() OVER"
+                " (ORDER BY dep_delay DESC, _row_id DESC) AS n FROM panel_data.{}"
+                " WHERE dep_delay IS NOT NULL) ranked WHERE n % 50 = 0 ORDER BY n"
+            ).format(psycopg.sql.Identifier(table))
+        ).fetchall()
+    sort = [Sort("dep_delay", True)]
+    return [encode_cursor(version, sort, {"_row_id": i, "dep_delay": d}, None) for i, d in rows]
+
+
 def _capture(settings: Settings, token: str, paths: dict[str, str]) -> dict[str, list[Any]]:
-    """The statements (and parameters) each endpoint sends, from one request each.
+    """The statements (and parameters) each endpoint sends to answer from Postgres, from one
+    request each (the in-process cache off: with it, a repeated request sends none).
 
     Taken at psycopg's cursor, below SQLAlchemy and the raw read path alike, and grouped as
     they went out: the statements of one pipeline form one group (one round trip).
     """
-    app = create_app(settings)
+    app = create_app(settings.model_copy(update={"memory_cache_mb": 0}))
     groups: list[list[tuple[str, Any]]] = []
     current: list[tuple[str, Any]] | None = None
     execute, pipeline = psycopg.AsyncCursor.execute, psycopg.AsyncConnection.pipeline
@@ -222,7 +242,9 @@ async def _direct(conninfo: str, groups: list[Any], concurrency: int) -> dict[st
         return await closed_loop(call, concurrency=concurrency, seconds=SECONDS)
 
 
-async def _api(port: int, token: str, path: str, concurrency: int) -> dict[str, float]:
+async def _api(port: int, token: str, path: str | list[str], concurrency: int) -> dict[str, float]:
+    paths = [path] if isinstance(path, str) else path
+    turn = iter(range(1 << 62))
     clients = [
         KeepAliveClient("127.0.0.1", port, {"Authorization": f"Bearer {token}"})
         for _ in range(concurrency)
@@ -233,6 +255,7 @@ async def _api(port: int, token: str, path: str, concurrency: int) -> dict[str, 
 
     async def call() -> None:
         client = await free.get()
+        path = paths[next(turn) % len(paths)]
         try:
             status, _ = await client.get(path)
             if status != 200:
@@ -247,8 +270,12 @@ async def _api(port: int, token: str, path: str, concurrency: int) -> dict[str, 
             await c.close()
 
 
-def _serve(url: str, redis_url: str | None = None) -> AbstractContextManager[ApiServer]:
+def _serve(
+    url: str, redis_url: str | None = None, *, memory: bool = True
+) -> AbstractContextManager[ApiServer]:
     env = {"PANELS_REDIS_URL": redis_url} if redis_url else {}
+    if not memory:
+        env["PANELS_MEMORY_CACHE_MB"] = "0"
     return api_server(
         url,
         workers=WORKERS,
@@ -276,7 +303,11 @@ def run() -> list[dict[str, Any]]:
         conninfo = psycopg.conninfo.make_conninfo(url.replace("postgresql+psycopg", "postgresql"))
         base = f"/api/v1/panels/{seeded['panel']}"
         cursor = _deep_cursor(conninfo, version, table)
-        scenarios = {
+        scroll = [
+            f"{base}/rows?" + urlencode({"sort": "-dep_delay", "limit": 50, "cursor": c})
+            for c in _scroll_cursors(conninfo, version, table)
+        ]
+        scenarios: dict[str, tuple[str | list[str], int, str]] = {
             "first_page": (
                 f"{base}/rows?" + urlencode({"view": seeded["view"], "limit": 50}),
                 32,
@@ -288,6 +319,12 @@ def run() -> list[dict[str, Any]]:
                 32,
                 "keyset page 50 rows half way through (sort -dep_delay)",
             ),
+            "scroll": (
+                scroll,
+                32,
+                f"keyset pages of 50 rows at {len(scroll):,} distinct places, each request"
+                " different (sort -dep_delay)",
+            ),
             "grouped_aggregate": (
                 f"{base}/aggregates?"
                 + urlencode(
@@ -298,7 +335,12 @@ def run() -> list[dict[str, Any]]:
             ),
             "panel_list": ("/api/v1/panels", 32, f"GET /api/v1/panels (50 of {PANELS + 1})"),
         }
-        statements = _capture(settings, seeded["token"], {k: v[0] for k, v in scenarios.items()})
+        # The scroll's baseline replays the statements of its middle page.
+        captured = {
+            k: (v[0] if isinstance(v[0], str) else v[0][len(v[0]) // 2])
+            for k, v in scenarios.items()
+        }
+        statements = _capture(settings, seeded["token"], captured)
         results = []
         with _serve(url) as server:
             for name, (path, concurrency, title) in scenarios.items():
@@ -323,10 +365,18 @@ def run() -> list[dict[str, Any]]:
                         "peak_rss_mb": round(_rss_mb(server), 1),
                     }
                 )
+        with _serve(url, memory=False) as server:
+            for result, (name, (path, concurrency, _)) in zip(
+                results, scenarios.items(), strict=True
+            ):
+                print(f"  {name}, in-process cache off ...", file=sys.stderr, flush=True)
+                off = asyncio.run(_api(server.port, seeded["token"], path, concurrency))
+                direct_rps = result["baseline"]["rps"]
+                off["rps_vs_baseline"] = round(off["rps"] / direct_rps, 3)
+                result["extra"] = {"memory_cache_off": off}
         redis_url = os.environ.get("PANELS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
-        with _serve(url, redis_url) as server:
+        with _serve(url, redis_url, memory=False) as server:
             path, concurrency, title = scenarios["first_page"]
             cached = asyncio.run(_api(server.port, seeded["token"], path, concurrency))
-            first = results[0]
-            first["extra"] = {"with_redis_read_cache": cached}
+            results[0]["extra"]["memory_cache_off_with_redis_read_cache"] = cached
     return results
