@@ -16,7 +16,7 @@ from models.db import libpq_url, make_async_engine, make_engine, make_sessionmak
 from schemas.common import Problem
 from serving import web
 from serving.cache import Memo, ReadCache
-from serving.catalog import Catalog
+from serving.catalog import Catalog, HeldAnswers
 from serving.crypto import SecretBox
 from serving.errors import install_error_handlers
 from serving.logs import RequestContextMiddleware, configure_logging
@@ -137,6 +137,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redis.Redis.from_url(settings.redis_url, socket_timeout=2) if settings.redis_url else None
     )
     install_error_handlers(app)
+    if catalog is not None:  # innermost: CORS headers and the request context wrap it too
+        app.add_middleware(
+            HeldAnswers, catalog=catalog, settings=settings, limits=app.state.rate_limits
+        )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import psycopg
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg.rows import dict_row, namedtuple_row
 from sqlalchemy import bindparam, func, select, update
@@ -28,7 +28,7 @@ from models import ApiToken, Tenant, User
 from models.db import TENANT_CONTEXT, set_tenant, tenant_context
 from models.enums import Role, TokenScope
 from serving import security
-from serving.catalog import Catalog, Ticket
+from serving.catalog import Catalog, Held, Ticket, http_key
 from serving.errors import Forbidden, Unauthorized
 from serving.settings import Settings
 
@@ -236,6 +236,15 @@ class Reading:
         self.catalog: Catalog | None = None
         self.ticket: Ticket | None = None
 
+    def hold(self, request: Request, response: Response, etag: str | None = None) -> Response:
+        """Hold a route's 200 answer whole, for HeldAnswers to send again until the tenant's
+        catalog changes; the response goes on as it is."""
+        if self.catalog is not None and response.status_code == 200:
+            body = bytes(response.body)
+            held = Held(list(response.raw_headers), body, etag, request.scope.get("route"))
+            self.keep(http_key(request.scope), held, len(body) + 512)
+        return response
+
     def recall(self, key: tuple[Any, ...]) -> Any:
         """An answer held in memory for this tenant (only once the account is checked)."""
         if self.catalog is None or self._principal is None:
@@ -352,7 +361,11 @@ async def get_reading(
     app = request.app
     request_id = getattr(request.state, "request_id", None)
     catalog: Catalog | None = app.state.catalog
-    ticket = await catalog.sync() if catalog is not None else None
+    state = request.scope.get("state", {})
+    if "panels_ticket" in state:  # HeldAnswers waited for a barrier for this request already
+        ticket = state["panels_ticket"]
+    else:
+        ticket = await catalog.sync() if catalog is not None else None
     known = _known(catalog, ticket, settings, credentials, request_id)
     async with AsyncExitStack() as stack:
         if known is not None:
@@ -369,6 +382,8 @@ async def get_reading(
         reading.catalog, reading.ticket = catalog, ticket
         request.state.tenant_id = str(reading.tenant_id)
         limits = app.state.rate_limits
+        if "panels_refused" in state:  # counted, and refused, before routing
+            raise state["panels_refused"]
         if limits is not None:
             await limits.ahit(reading)
         # Every role reads (viewer is the lowest); writes stay on the sync routes.

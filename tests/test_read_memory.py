@@ -52,7 +52,7 @@ def _ready(client) -> None:
 def test_a_held_panel_list_is_as_fresh_as_a_query(client, tenant, settings) -> None:
     _ready(client)
     panel = make_panel(client, tenant.editor)
-    hits = _lookups(client, "panels", "hit")
+    hits = _lookups(client, "http", "hit")
     for i in range(20):
         # The second read is answered from memory...
         for _ in range(2):
@@ -63,7 +63,7 @@ def test_a_held_panel_list_is_as_fresh_as_a_query(client, tenant, settings) -> N
         assert [p["name"] for p in listed] == [f"n{i}"]
         one = client.get(f"/api/v1/panels/{panel['id']}", headers=tenant.viewer).json()
         assert one["name"] == f"n{i}"
-    assert _lookups(client, "panels", "hit") >= hits + 20
+    assert _lookups(client, "http", "hit") >= hits + 20
 
 
 def test_a_disabled_account_is_refused_at_once_though_its_answers_were_held(
@@ -109,6 +109,11 @@ def test_held_rows_follow_publishes_and_etags_and_stay_in_their_tenant(
 
     first, again = rows(), rows()
     assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
+    # Sent again whole, with this request's own id, and counted under its route template.
+    assert again.headers["cache-control"] == first.headers["cache-control"]
+    assert again.headers["x-request-id"] != first.headers["x-request-id"]
+    route = 'route="/api/v1/panels/{panel_id}/rows"'
+    assert route in k.client.get("/metrics").text
     assert [r["id"] for r in again.json()["data"]] == [20, 19, 18]
     not_modified = rows({**k.tenant.viewer, "If-None-Match": first.headers["etag"]})
     assert not_modified.status_code == 304
@@ -130,7 +135,7 @@ def test_held_rows_follow_publishes_and_etags_and_stay_in_their_tenant(
         f"{k.url}/aggregates", params={"aggregates": "count"}, headers=k.tenant.viewer
     )
     assert aggregates.json()["footer"] == {"count": 1}
-    assert _lookups(k.client, "rows", "hit") >= 1
+    assert _lookups(k.client, "http", "hit") >= 1
 
 
 def test_when_the_listener_is_lost_reads_go_to_postgres_until_it_is_back(
@@ -152,11 +157,11 @@ def test_when_the_listener_is_lost_reads_go_to_postgres_until_it_is_back(
         listed = client.get("/api/v1/panels", headers=tenant.viewer).json()["data"]
         assert [p["name"] for p in listed] == [f"gap{i}"]
     _ready(client)
-    hits = _lookups(client, "panels", "hit")
+    hits = _lookups(client, "http", "hit")
     for _ in range(3):
         listed = client.get("/api/v1/panels", headers=tenant.viewer).json()["data"]
         assert [p["name"] for p in listed] == ["gap4"]
-    assert _lookups(client, "panels", "hit") >= hits + 2
+    assert _lookups(client, "http", "hit") >= hits + 2
     assert catalog.barriers > 0
 
 

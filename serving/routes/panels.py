@@ -4,7 +4,7 @@ import logging
 import uuid
 
 import pydantic_core
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from models import Panel
 from schemas.common import Page
@@ -41,13 +41,9 @@ def load_panel(session: SessionDep, principal: Principal, panel_id: uuid.UUID) -
 
 
 @router.get("", response_model=Page[PanelPublic])
-async def list_panels(reading: ReadDep, paging: PagingDep) -> Response:
-    key = ("panels", paging.limit, paging.offset)
-    body = reading.recall(key)
-    if body is None:
-        body = await reads.panel_page(reading, paging)
-        reading.keep(key, body, len(body))
-    return Response(body, media_type="application/json")
+async def list_panels(request: Request, reading: ReadDep, paging: PagingDep) -> Response:
+    body = await reads.panel_page(reading, paging)
+    return reading.hold(request, Response(body, media_type="application/json"))
 
 
 @router.post("", response_model=PanelPublic, status_code=status.HTTP_201_CREATED)
@@ -61,13 +57,9 @@ def create_panel(
 
 
 @router.get("/{panel_id}", response_model=PanelPublic)
-async def read_panel(reading: ReadDep, panel_id: uuid.UUID) -> Response:
-    key = ("panel", panel_id)
-    body = reading.recall(key)
-    if body is None:
-        body = pydantic_core.to_json(await reads.panel(reading, panel_id))
-        reading.keep(key, body, len(body))
-    return Response(body, media_type="application/json")
+async def read_panel(request: Request, reading: ReadDep, panel_id: uuid.UUID) -> Response:
+    body = pydantic_core.to_json(await reads.panel(reading, panel_id))
+    return reading.hold(request, Response(body, media_type="application/json"))
 
 
 @router.patch("/{panel_id}", response_model=PanelPublic)

@@ -231,28 +231,6 @@ async def read_rows(
     version: VersionParam = None,
     filter: FilterParam = None,
 ) -> Response:
-    # The whole answer, held in memory until the tenant's catalog changes (a publish, a view
-    # edited): the request as given, and the day relative date filters resolve against.
-    held_key = (
-        "rows",
-        panel_id,
-        view,
-        columns,
-        sort,
-        group_by,
-        limit,
-        offset,
-        cursor,
-        version,
-        filter,
-        today(),
-    )
-    held = reading.recall(held_key)
-    if held is not None:
-        held_tag, held_body = held
-        if held_tag is not None and request.headers.get("if-none-match") == held_tag:
-            return Response(status_code=304, headers={"ETag": held_tag})
-        return _json(held_body, held_tag)
     try:
         decoded = decode_cursor(cursor) if cursor else None
     except QueryError as exc:
@@ -270,8 +248,7 @@ async def read_rows(
     )
     if prepared is None:
         empty = RowsPage(data=[], columns=[], version=None, total=0).model_dump_json().encode()
-        reading.keep(held_key, (None, empty), len(empty))
-        return _json(empty)
+        return reading.hold(request, _json(empty))
     found, query = prepared.version, prepared.query
     normalized = prepared.normalized(l=limit, o=offset, cursor=cursor)
     tag = etag(found.id, normalized)
@@ -279,8 +256,7 @@ async def read_rows(
         return Response(status_code=304, headers={"ETag": tag})
     key, body = await _cached(request, reading, ("rows", found.id, normalized))
     if body is not None:
-        reading.keep(held_key, (tag, body), len(body) + len(tag))
-        return _json(body, tag)
+        return reading.hold(request, _json(body, tag), tag)
     rows: list[dict[str, Any]] = []
     try:
         for stmt in query.page_selects(offset=offset, cursor=decoded):
@@ -321,8 +297,7 @@ async def read_rows(
     body = page.model_dump_json().encode()
     if key is not None:
         await request.app.state.read_cache.put(key, body)
-    reading.keep(held_key, (tag, body), len(body) + len(tag))
-    return _json(body, tag)
+    return reading.hold(request, _json(body, tag), tag)
 
 
 EXPORT_TYPES = {
@@ -448,10 +423,6 @@ async def read_aggregates(
     filter: FilterParam = None,
 ) -> Response:
     """Aggregates per group (a view's group-by and aggregates unless given) and as footers."""
-    held_key = ("aggregates", panel_id, group_by, aggregates, view, version, filter, today())
-    held = reading.recall(held_key)
-    if held is not None:
-        return _json(held)
     prepared = await prepare(
         reading,
         panel_id,
@@ -464,9 +435,7 @@ async def read_aggregates(
     )
     if prepared is None:
         empty = AggregatesPublic(version=None, groups=[], footer={}, truncated=False)
-        empty_body = empty.model_dump_json().encode()
-        reading.keep(held_key, empty_body, len(empty_body))
-        return _json(empty_body)
+        return reading.hold(request, _json(empty.model_dump_json().encode()))
     keys = prepared.group_by
     wanted = parse_aggregates(aggregates)
     if prepared.view is not None and not aggregates:
@@ -474,8 +443,7 @@ async def read_aggregates(
     normalized = prepared.normalized(a=wanted)
     key, body = await _cached(request, reading, ("aggregates", prepared.version.id, normalized))
     if body is not None:
-        reading.keep(held_key, body, len(body))
-        return _json(body)
+        return reading.hold(request, _json(body))
     try:
         grouped, footer, labels = aggregate_selects(prepared.query, keys, wanted)
     except QueryError as exc:
@@ -502,5 +470,4 @@ async def read_aggregates(
     body = result.model_dump_json().encode()
     if key is not None:
         await request.app.state.read_cache.put(key, body)
-    reading.keep(held_key, body, len(body))
-    return _json(body)
+    return reading.hold(request, _json(body))
