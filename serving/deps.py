@@ -20,7 +20,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg.rows import dict_row, namedtuple_row
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Session
 
@@ -29,6 +28,7 @@ from models.db import TENANT_CONTEXT, set_tenant, tenant_context
 from models.enums import Role, TokenScope
 from serving import security
 from serving.catalog import Catalog, Held, Ticket, http_key
+from serving.compiled import PG
 from serving.errors import Forbidden, Unauthorized
 from serving.settings import Settings
 
@@ -87,9 +87,8 @@ USER_LOOKUP = (
     .where(User.id == bindparam("user_id"), User.tenant_id == bindparam("tenant_id"))
 )
 # The same two statements as psycopg SQL, for the read path's single round trip.
-_PG = psycopg_dialect()  # type: ignore[no-untyped-call]
-USER_SQL = str(USER_LOOKUP.compile(dialect=_PG))
-TENANT_SQL = str(TENANT_CONTEXT.compile(dialect=_PG))
+USER_SQL = str(USER_LOOKUP.compile(dialect=PG))
+TENANT_SQL = str(TENANT_CONTEXT.compile(dialect=PG))
 
 
 def _user(tenant_id: uuid.UUID, user_id: uuid.UUID) -> Generator[Step, Any, Any]:

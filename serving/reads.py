@@ -17,13 +17,13 @@ import pydantic_core
 from pydantic import BaseModel
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.sql import Select
 
 from models import Panel, PanelColumn, PanelVersion, View, ViewColumn
 from models.enums import VersionStatus
 from schemas.common import Page
 from schemas.panels import PanelPublic
+from serving.compiled import Compiled
 from serving.deps import Paging, Reading
 from serving.errors import NotFound
 
@@ -31,22 +31,6 @@ ShapeT = TypeVar("ShapeT", bound=BaseModel)
 READABLE = (VersionStatus.published, VersionStatus.superseded)
 PANEL = Panel.__table__
 VERSION = PanelVersion.__table__
-_PG = psycopg_dialect()  # type: ignore[no-untyped-call]
-
-
-class Compiled:
-    """A statement compiled once; ``params`` adds the call's values to its own literals."""
-
-    def __init__(self, stmt: Any) -> None:
-        compiled = stmt.compile(dialect=_PG)
-        self.sql = str(compiled)
-        self.literals = dict(compiled.params)
-
-    def params(self, **values: Any) -> dict[str, Any]:
-        return {**self.literals, **values}
-
-    async def rows(self, reading: Reading, **values: Any) -> list[dict[str, Any]]:
-        return await reading.fetch_all(self.sql, self.params(**values))
 
 
 # --- the panel list, served as JSON straight from the rows -------------------------------

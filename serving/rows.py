@@ -29,10 +29,10 @@ from sqlalchemy import (
     Float,
     Text,
     and_,
+    bindparam,
     column,
     false,
     func,
-    literal,
     or_,
     select,
     table,
@@ -41,6 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.types import TypeEngine
 
+from serving.compiled import Compiled
 from serving.filters import FilterCompiler, FilterError
 
 TYPES: dict[str, TypeEngine[Any]] = {
@@ -155,6 +156,7 @@ class RowQuery:
             *(column(k, TYPES[t]) for k, t in self.types.items()),
             schema="panel_data",
         )
+        self._templates: dict[tuple[Any, ...], list[Compiled]] = {}
         compiler = FilterCompiler(self.table.c, self.types)
         try:
             self.where = [compiler.compile(f) for f in self.filters]
@@ -186,19 +188,21 @@ class RowQuery:
         ]
         clauses: list[ColumnElement[bool]] = []
         equal_prefix: list[ColumnElement[bool]] = []
-        for sort, value in zip(self.sorts, values, strict=True):
+        for i, (sort, value) in enumerate(zip(self.sorts, values, strict=True)):
             col = self._col(sort.key)
             if value is None:
                 # Among blanks only: nothing sorts after a blank except other blanks.
                 greater: ColumnElement[bool] = false()
-                same = col.is_(None)
+                same: ColumnElement[bool] = col.is_(None)
             else:
-                greater = or_(col.is_(None), col < value if sort.descending else col > value)
-                same = col == value
+                bound = bindparam(f"k{i}", value, type_=col.type)
+                greater = or_(col.is_(None), col < bound if sort.descending else col > bound)
+                same = col == bound
             clauses.append(and_(*equal_prefix, greater) if equal_prefix else greater)
             equal_prefix.append(same)
         row_id = self._col("_row_id")
-        tie = row_id < cursor["id"] if self.ties_descending else row_id > cursor["id"]
+        kid = bindparam("kid", cursor["id"], type_=BigInteger())
+        tie = row_id < kid if self.ties_descending else row_id > kid
         clauses.append(and_(*equal_prefix, tie) if equal_prefix else tie)
         return or_(*clauses)
 
@@ -213,7 +217,7 @@ class RowQuery:
         if cursor is not None:
             stmt = stmt.where(self.after(cursor))
         stmt = stmt.order_by(*self.order_by()).limit(limit)
-        return stmt.offset(offset) if offset and cursor is None else stmt
+        return stmt.offset(bindparam("off", offset)) if offset and cursor is None else stmt
 
     def page_selects(
         self, *, offset: int = 0, cursor: dict[str, Any] | None = None
@@ -227,11 +231,12 @@ class RowQuery:
         base = base.where(*self.where)
         value = _restore(cursor["k"][0], self.types[sort.key]) if cursor is not None else None
         out = []
+        kid = bindparam("kid", cursor["id"] if cursor else None, type_=BigInteger())
         if cursor is None or value is not None:
             present = base.where(col.is_not(None))
             if cursor is not None:
                 here = tuple_(col, row_id)
-                after = tuple_(literal(value, col.type), literal(cursor["id"], BigInteger()))
+                after = tuple_(bindparam("k0", value, type_=col.type), kid)
                 present = present.where(here < after if sort.descending else here > after)
             if sort.descending:
                 out.append(present.order_by(col.desc(), row_id.desc()))
@@ -239,9 +244,32 @@ class RowQuery:
                 out.append(present.order_by(col.asc(), row_id.asc()))
         blank = base.where(col.is_(None))
         if cursor is not None and value is None:
-            blank = blank.where(row_id < cursor["id"] if sort.descending else row_id > cursor["id"])
+            blank = blank.where(row_id < kid if sort.descending else row_id > kid)
         out.append(blank.order_by(row_id.desc() if sort.descending else row_id.asc()))
         return out
+
+    def page_sql(
+        self, *, offset: int = 0, cursor: dict[str, Any] | None = None
+    ) -> list[tuple[Compiled, dict[str, Any]]]:
+        """``page_selects`` compiled once per shape (which cursor values are blank, whether
+        there is an offset), each with this page's values; ``lim`` is left to the caller."""
+        values: dict[str, Any] = {}
+        blanks: tuple[bool, ...] = ()
+        if cursor is not None:
+            restored = [
+                _restore(v, self.types[s.key]) for s, v in zip(self.sorts, cursor["k"], strict=True)
+            ]
+            blanks = tuple(v is None for v in restored)
+            values = {f"k{i}": v for i, v in enumerate(restored)} | {"kid": cursor["id"]}
+        elif offset:
+            values["off"] = offset
+        shape = (cursor is None, blanks, bool(offset) and cursor is None)
+        compiled = self._templates.get(shape)
+        if compiled is None:
+            stmts = self.page_selects(offset=offset, cursor=cursor)
+            compiled = [Compiled(stmt.limit(bindparam("lim", 1))) for stmt in stmts]
+            self._templates[shape] = compiled
+        return [(c, values) for c in compiled]
 
 
 def count(query: RowQuery) -> Select[Any]:
