@@ -227,3 +227,26 @@ def test_the_cache_holds_at_most_its_size(settings) -> None:
             await asyncio.gather(task, return_exceptions=True)
 
     asyncio.run(scenario())
+
+
+def test_held_answers_count_against_rate_limits_like_any_read(settings, redis_url, tenant) -> None:
+    from fastapi.testclient import TestClient
+
+    from serving.app import create_app
+
+    prefix = f"panels-test-{uuid.uuid4().hex[:8]}"
+    limited = settings.model_copy(
+        update={
+            "redis_url": redis_url,
+            "redis_prefix": prefix,
+            "rate_limit_credential": "4/minute",
+            "rate_limit_tenant": "",
+        }
+    )
+    with TestClient(create_app(limited), raise_server_exceptions=False) as client:
+        _ready(client)
+        hits = _lookups(client, "http", "hit")
+        answers = [client.get("/api/v1/panels", headers=tenant.viewer) for _ in range(5)]
+        assert [a.status_code for a in answers] == [200, 200, 200, 200, 429]
+        assert answers[-1].json()["type"] == "rate_limited"
+        assert _lookups(client, "http", "hit") >= hits + 3  # the 2nd to 4th were held answers
