@@ -150,6 +150,13 @@ class RowQuery:
         for i, sort in enumerate(self.sorts):
             if sort.key not in self.types:
                 raise QueryError(f"query.sort.{i}", f"the panel has no column {sort.key!r}")
+        # Sort and group keys the page does not show are still read: cursors and group counts
+        # are made of them.
+        self.extra = [
+            k
+            for k in dict.fromkeys([s.key for s in self.sorts] + self.group_by)
+            if k not in self.columns
+        ]
         self.table = table(
             self.table_name,
             column("_row_id", BigInteger()),
@@ -209,9 +216,8 @@ class RowQuery:
     def select(
         self, *, limit: int | None, offset: int = 0, cursor: dict[str, Any] | None = None
     ) -> Select[Any]:
-        stmt = select(self._col("_row_id"), *(self._col(k) for k in self.columns)).select_from(
-            self.table
-        )
+        read = [*self.columns, *self.extra]
+        stmt = select(self._col("_row_id"), *(self._col(k) for k in read)).select_from(self.table)
         if self.where:
             stmt = stmt.where(*self.where)
         if cursor is not None:
@@ -227,7 +233,8 @@ class RowQuery:
             return [self.select(limit=None, offset=offset, cursor=cursor)]
         sort = self.sorts[0]
         col, row_id = self._col(sort.key), self._col("_row_id")
-        base = select(row_id, *(self._col(k) for k in self.columns)).select_from(self.table)
+        read = [*self.columns, *self.extra]
+        base = select(row_id, *(self._col(k) for k in read)).select_from(self.table)
         base = base.where(*self.where)
         value = _restore(cursor["k"][0], self.types[sort.key]) if cursor is not None else None
         out = []

@@ -83,6 +83,17 @@ def test_keyset_pages_cover_every_row_once_in_order(synced, sort) -> None:
     assert values[len(present) :] == [None] * (len(values) - len(present)), "blanks come last"
 
 
+def test_sorting_on_a_column_not_shown_pages_through_every_row(synced) -> None:
+    """A view may hide the column it sorts on: pages still come in order with a cursor."""
+    rows, pages = _all_pages(synced, columns="id", sort="-delay", limit=7)
+    assert pages == 5 and all(r.keys() == {"id"} for r in rows)
+    everything = _get(synced, sort="-delay", limit=100).json()["data"]
+    assert [r["id"] for r in rows] == [r["id"] for r in everything]
+    grouped = _get(synced, columns="id", group_by="carrier", limit=5).json()
+    assert grouped["groups"][0]["group"] == {"carrier": "AA"}
+    assert all(r.keys() == {"id"} for r in grouped["data"])
+
+
 def test_a_cursor_keeps_reading_its_version_after_a_new_publish(synced, sync_settings) -> None:
     first = _get(synced, limit=10).json()
     write(Path(sync_settings.data_root) / "rows.csv", "id,carrier,delay\n100,ZZ,1\n")

@@ -295,16 +295,23 @@ async def read_rows(
             total = int((await reading.execute(count(query))).scalar_one())
             counts.put(count_key, total)
     last = rows[-1] if more and rows else None
+    next_cursor = (
+        encode_cursor(found.number, query.sorts, last, total, query.group_by) if last else None
+    )
+    groups = await _group_counts(reading, query, rows) if query.group_by else None
+    if query.extra:  # sort or group keys read but not shown
+        rows = [{k: r[k] for k in query.columns} for r in rows]
+    else:  # the page statements select _row_id, then the columns in order
+        for row in rows:
+            del row["_row_id"]
     # Built from values the database typed and our own models: nothing to validate.
     page = RowsPage.model_construct(
-        data=[{k: r[k] for k in query.columns} for r in rows],
+        data=rows,
         columns=prepared.columns,
         version=found.number,
         total=total,
-        next_cursor=encode_cursor(found.number, query.sorts, last, total, query.group_by)
-        if last
-        else None,
-        groups=await _group_counts(reading, query, rows) if query.group_by else None,
+        next_cursor=next_cursor,
+        groups=groups,
     )
     body = page.model_dump_json().encode()
     if key is not None:
