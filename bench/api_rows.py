@@ -175,7 +175,8 @@ def _capture(settings: Settings, token: str, paths: dict[str, str]) -> dict[str,
     Taken at psycopg's cursor, below SQLAlchemy and the raw read path alike, and grouped as
     they went out: the statements of one pipeline form one group (one round trip).
     """
-    app = create_app(settings.model_copy(update={"memory_cache_mb": 0}))
+    # No relay either: its outbox polls would be recorded among a slow request's statements.
+    app = create_app(settings.model_copy(update={"memory_cache_mb": 0, "events_relay": False}))
     groups: list[list[tuple[str, Any]]] = []
     current: list[tuple[str, Any]] | None = None
     execute, pipeline = psycopg.AsyncCursor.execute, psycopg.AsyncConnection.pipeline
