@@ -41,6 +41,14 @@ def _lookups(client, kind: str, result: str) -> float:
     return float(found.group(1)) if found else 0.0
 
 
+def _requests(client, route: str) -> float:
+    """http_requests_total of a route template's 200 GETs (a held answer is counted there)."""
+    text = client.get("/metrics").text
+    pattern = rf'http_requests_total{{method="GET",route="{re.escape(route)}",status="200"}} (\S+)'
+    found = re.search(pattern, text)
+    return float(found.group(1)) if found else 0.0
+
+
 def _ready(client) -> None:
     catalog = client.app.state.catalog
     deadline = time.monotonic() + 20
@@ -112,8 +120,9 @@ def test_held_rows_follow_publishes_and_etags_and_stay_in_their_tenant(
     # Sent again whole, with this request's own id, and counted under its route template.
     assert again.headers["cache-control"] == first.headers["cache-control"]
     assert again.headers["x-request-id"] != first.headers["x-request-id"]
-    route = 'route="/api/v1/panels/{panel_id}/rows"'
-    assert route in k.client.get("/metrics").text
+    counted = _requests(k.client, "/api/v1/panels/{panel_id}/rows")
+    assert rows().status_code == 200
+    assert _requests(k.client, "/api/v1/panels/{panel_id}/rows") == counted + 1
     assert [r["id"] for r in again.json()["data"]] == [20, 19, 18]
     not_modified = rows({**k.tenant.viewer, "If-None-Match": first.headers["etag"]})
     assert not_modified.status_code == 304
