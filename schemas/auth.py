@@ -6,10 +6,10 @@ from datetime import datetime
 from pydantic import BaseModel, EmailStr, Field
 
 from models.enums import Role
-from schemas.common import Slug
+from schemas.common import InputModel, Slug
 
 
-class TokenRequest(BaseModel):
+class TokenRequest(InputModel):
     email: EmailStr = Field(examples=["admin@demo.example"])
     password: str = Field(min_length=1, max_length=1024)
     tenant: Slug = Field(examples=["demo"])

@@ -4,19 +4,19 @@ import uuid
 from datetime import datetime
 from typing import Self
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from models.enums import ColumnType
-from schemas.common import ColumnKey, Name, PublicModel
+from schemas.common import ColumnKey, InputModel, Name, PublicModel
 
 
-class ColumnMapping(BaseModel):
+class ColumnMapping(InputModel):
     source: str | None = Field(default=None, description="Source name; null maps every source")
     field: str = Field(min_length=1, max_length=500, examples=["dep_delay"])
     cast: str | None = Field(default=None, description="Parse format, e.g. %Y-%m-%d for dates")
 
 
-class ColumnCreate(BaseModel):
+class ColumnCreate(InputModel):
     key: ColumnKey = Field(examples=["dep_delay"])
     name: Name = Field(examples=["Departure delay"])
     type: ColumnType
@@ -31,7 +31,7 @@ class ColumnCreate(BaseModel):
         return self
 
 
-class ColumnUpdate(BaseModel):
+class ColumnUpdate(InputModel):
     key: ColumnKey | None = None
     name: Name | None = None
     type: ColumnType | None = None

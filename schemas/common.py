@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+import difflib
+from collections.abc import Iterable
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 Slug = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", strip_whitespace=True)
@@ -15,6 +26,69 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whit
 
 class PublicModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+def closest(name: str, choices: Iterable[str]) -> str | None:
+    """The choice a misspelt ``name`` most likely meant, if any is close enough."""
+    options = list(choices)
+    found = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+    if found:
+        return found[0]
+    # Abbreviations and their long forms ("operator" for "op", "val" for "value").
+    lowered = name.lower()
+    for option in options:
+        if len(option) >= 2 and len(lowered) >= 2:
+            if lowered.startswith(option.lower()) or option.lower().startswith(lowered):
+                return option
+    return None
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """``'; did you mean "x"?'`` for the closest choice, or nothing when none is close."""
+    match = closest(name, choices)
+    return f'; did you mean "{match}"?' if match else ""
+
+
+def article(word: str) -> str:
+    """'an' before a vowel sound ('an integer', 'an http source'), else 'a'."""
+    return "an" if word[:1].lower() in "aeiou" or word.lower().startswith("http") else "a"
+
+
+def unknown_name(name: str, choices: Iterable[str], what: str = "field") -> str:
+    """The message for a name nobody declared: ``"filter" is not a field; did you mean ...``."""
+    return f'"{name}" is not a {what}{did_you_mean(name, choices)}'
+
+
+class InputModel(BaseModel):
+    """A request body: unknown fields are refused (422) with the field that was meant.
+
+    OpenAPI says ``additionalProperties: false`` for every such shape, nested ones too.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _name_unknown_fields(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            names = [f.alias or n for n, f in cls.model_fields.items()]
+            errors: list[InitErrorDetails] = []
+            for err in exc.errors():
+                loc = err["loc"]
+                if err["type"] == "extra_forbidden" and len(loc) == 1:
+                    message = unknown_name(str(loc[0]), names)
+                else:  # kept as they were (nested models already named their own)
+                    message = err["msg"]
+                errors.append(
+                    InitErrorDetails(
+                        type=PydanticCustomError(err["type"], message),
+                        loc=loc,
+                        input=err["input"],
+                    )
+                )
+            raise ValidationError.from_exception_data(exc.title, errors) from None
 
 
 T = TypeVar("T")

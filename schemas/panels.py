@@ -5,9 +5,9 @@ import zoneinfo
 from datetime import datetime
 
 from cronsim import CronSim, CronSimError
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
-from schemas.common import Name, PublicModel, Slug
+from schemas.common import InputModel, Name, PublicModel, Slug
 
 
 def _check_cron(value: str | None) -> str | None:
@@ -32,7 +32,7 @@ def _check_timezone(value: str | None) -> str | None:
     return value
 
 
-class _PanelFields(BaseModel):
+class _PanelFields(InputModel):
     @field_validator("refresh_cron", check_fields=False)
     @classmethod
     def _cron(cls, value: str | None) -> str | None:

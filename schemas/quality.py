@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from schemas.common import ColumnKey, PublicModel
+from schemas.common import ColumnKey, InputModel, PublicModel
 
 RuleKind = Literal[
     "not_null",
@@ -24,7 +24,7 @@ Severity = Literal["error", "warning"]
 RuleName = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
 
 
-class QualityRuleCreate(BaseModel):
+class QualityRuleCreate(InputModel):
     name: RuleName
     kind: RuleKind
     column: ColumnKey | None = Field(default=None, description="Not for row_count_between")
@@ -37,7 +37,7 @@ class QualityRuleCreate(BaseModel):
     )
 
 
-class QualityRuleUpdate(BaseModel):
+class QualityRuleUpdate(InputModel):
     name: RuleName | None = None
     column: ColumnKey | None = None
     params: dict[str, Any] | None = None

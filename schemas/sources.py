@@ -4,10 +4,10 @@ import uuid
 from datetime import datetime
 from typing import Any, Self
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from models.enums import SourceKind
-from schemas.common import ColumnKey, PublicModel
+from schemas.common import ColumnKey, InputModel, PublicModel, article
 
 REQUIRED_CONFIG = {
     SourceKind.file: ("path", "url"),
@@ -20,12 +20,14 @@ def check_config(kind: SourceKind, config: dict[str, Any], secrets: dict[str, An
     """The keys each kind cannot work without; the connectors validate the rest."""
     needed = REQUIRED_CONFIG[kind]
     if not any(key in config for key in needed):
-        raise ValueError(f"a {kind.value} source needs config.{' or config.'.join(needed)}")
+        raise ValueError(
+            f"{article(kind.value)} {kind.value} source needs config.{' or config.'.join(needed)}"
+        )
     if kind is SourceKind.sql and "url" not in config and "url" not in (secrets or {}):
         raise ValueError("a sql source needs a database url in secrets.url (or config.url)")
 
 
-class SourceCreate(BaseModel):
+class SourceCreate(InputModel):
     name: ColumnKey = Field(examples=["flights_csv"])
     kind: SourceKind
     config: dict[str, Any] = Field(
@@ -44,7 +46,7 @@ class SourceCreate(BaseModel):
         return self
 
 
-class SourceUpdate(BaseModel):
+class SourceUpdate(InputModel):
     name: ColumnKey | None = None
     config: dict[str, Any] | None = None
     secrets: dict[str, Any] | None = None

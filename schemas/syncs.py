@@ -5,8 +5,10 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from schemas.common import InputModel
 
-class SyncCreate(BaseModel):
+
+class SyncCreate(InputModel):
     formulas_only: bool = Field(
         default=False, description="Re-evaluate formulas from the last extract, without the sources"
     )

@@ -3,13 +3,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import EmailStr, Field
 
 from models.enums import Role, TokenScope
-from schemas.common import Name, PublicModel
+from schemas.common import InputModel, Name, PublicModel
 
 
-class UserCreate(BaseModel):
+class UserCreate(InputModel):
     email: EmailStr
     role: Role = Role.viewer
     password: str | None = Field(
@@ -20,7 +20,7 @@ class UserCreate(BaseModel):
     )
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(InputModel):
     role: Role | None = None
     is_active: bool | None = None
     password: str | None = Field(default=None, min_length=12, max_length=1024)
@@ -38,7 +38,7 @@ class UserCreated(UserPublic):
     generated_password: str | None = None
 
 
-class ApiTokenCreate(BaseModel):
+class ApiTokenCreate(InputModel):
     name: Name = Field(examples=["BI dashboard"])
     scopes: list[TokenScope] = Field(default_factory=lambda: [TokenScope.read], min_length=1)
     ttl_seconds: int | None = Field(

@@ -4,12 +4,12 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from schemas.common import ColumnKey, Name, PublicModel
+from schemas.common import ColumnKey, InputModel, Name, PublicModel
 
 
-class SortSpec(BaseModel):
+class SortSpec(InputModel):
     column: ColumnKey
     direction: Literal["asc", "desc"] = "asc"
 
@@ -27,18 +27,18 @@ AggregateFunction = Literal[
 ]
 
 
-class AggregateSpec(BaseModel):
+class AggregateSpec(InputModel):
     column: ColumnKey
     function: AggregateFunction
 
 
-class ViewColumnIn(BaseModel):
+class ViewColumnIn(InputModel):
     column_id: uuid.UUID
     visible: bool = True
     width: int | None = Field(default=None, ge=20, le=2000)
 
 
-class ViewCreate(BaseModel):
+class ViewCreate(InputModel):
     name: Name = Field(examples=["Late departures"])
     filters: dict[str, Any] | None = Field(
         default=None,
@@ -52,7 +52,7 @@ class ViewCreate(BaseModel):
     )
 
 
-class ViewUpdate(BaseModel):
+class ViewUpdate(InputModel):
     name: Name | None = None
     filters: dict[str, Any] | None = None
     sorts: list[SortSpec] | None = None

@@ -7,6 +7,7 @@ from typing import Any, get_args
 from sqlalchemy import Select, case, distinct, func, literal, select
 from sqlalchemy.sql import ColumnElement
 
+from schemas.common import did_you_mean
 from schemas.views import AggregateFunction
 from serving.rows import QueryError, RowQuery
 
@@ -30,11 +31,16 @@ def parse_aggregates(raw: str | None) -> list[tuple[str, str]]:
 def _expression(query: RowQuery, fn: str, key: str, i: int) -> ColumnElement[Any]:
     field = f"query.aggregates.{i}"
     if fn not in FUNCTIONS:
-        raise QueryError(field, f"unknown aggregate {fn!r}; use {', '.join(FUNCTIONS)}")
+        hint = did_you_mean(fn, FUNCTIONS).removeprefix("; ") or None
+        raise QueryError(
+            field,
+            f"unknown aggregate {fn!r}; use {', '.join(FUNCTIONS)}" + (f"; {hint}" if hint else ""),
+            hint,
+        )
     if fn == "count" and not key:
         return func.count()
     if key not in query.types:
-        raise QueryError(field, f"the panel has no column {key!r}")
+        raise query.no_column(field, key)
     kind = query.types[key]
     col = query.table.c[key]
     empty = (col.is_(None) | (col == "")) if kind in ("text", "json") else col.is_(None)
@@ -63,7 +69,7 @@ def aggregate_selects(
     """(per-group select, footer select, value labels)."""
     for i, key in enumerate(group_by):
         if key not in query.types:
-            raise QueryError(f"query.group_by.{i}", f"the panel has no column {key!r}")
+            raise query.no_column(f"query.group_by.{i}", key)
     aggregates = aggregates or [("count", "")]
     labels = [f"{fn}:{key}" if key else fn for fn, key in aggregates]
     values = [

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import redis
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from models.db import libpq_url, make_async_engine, make_engine, make_sessionmaker
@@ -41,6 +41,7 @@ from serving.routes import (
     ws,
 )
 from serving.settings import Settings, get_settings
+from serving.strict_query import refuse_unknown_query_parameters
 
 API_PREFIX = "/api/v1"
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "`POST /api/v1/auth/token` or an API token, as `Authorization: Bearer ...`.",
         lifespan=lifespan,
         responses=ERROR_RESPONSES,
+        dependencies=[Depends(refuse_unknown_query_parameters)],
     )
     instrument_engine(engine, "sync")
     instrument_engine(reader.sync_engine, "async")

@@ -91,7 +91,12 @@ def _field_errors(exc: RequestValidationError) -> list[FieldError]:
     for err in exc.errors():
         loc = ".".join(str(part) for part in err.get("loc", ()))
         message = str(err.get("msg", "invalid"))
-        out.append(FieldError(field=loc, message=message, type=str(err.get("type", "invalid"))))
+        hint = message.partition("; ")[2] if "; did you mean" in message else None
+        out.append(
+            FieldError(
+                field=loc, message=message, type=str(err.get("type", "invalid")), hint=hint or None
+            )
+        )
     return out
 
 

@@ -24,6 +24,8 @@ from typing import Any
 from sqlalchemy import and_, not_, or_, true
 from sqlalchemy.sql import ColumnElement
 
+from schemas.common import did_you_mean, unknown_name
+
 MAX_DEPTH = 8
 MAX_CONDITIONS = 100
 COMMON = {"is", "is_not", "is_empty", "is_not_empty", "is_any_of", "is_none_of"}
@@ -31,6 +33,8 @@ TEXT = {"contains", "does_not_contain", "starts_with", "ends_with"}
 ORDERED = {"gt", "gte", "lt", "lte", "between"}
 DATES = {"before", "after", "on_or_before", "on_or_after", "within"}
 BOOLEAN = {"is_true", "is_false"}
+NO_VALUE = {"is_empty", "is_not_empty", "is_true", "is_false"}
+CONDITION_FIELDS = ("column", "op", "value")
 ALLOWED = {
     "text": COMMON | TEXT,
     "json": COMMON | TEXT,
@@ -43,9 +47,23 @@ ALLOWED = {
 
 
 class FilterError(ValueError):
-    def __init__(self, path: str, message: str) -> None:
+    def __init__(self, path: str, message: str, hint: str | None = None) -> None:
         super().__init__(message)
         self.path = path
+        self.hint = hint
+
+
+def unknown_column(key: object, keys: Any, owner: str = "the panel") -> tuple[str, str | None]:
+    """(message, hint) for a column key that ``owner`` does not have."""
+    hint = did_you_mean(str(key), keys).removeprefix("; ") or None
+    message = f"{owner} has no column {key!r}"
+    return (f"{message}; {hint}" if hint else message), hint
+
+
+def _hinted(path: str, message: str, name: str, choices: Any) -> FilterError:
+    """A FilterError whose message ends with the closest valid name, also given as its hint."""
+    hint = did_you_mean(name, choices).removeprefix("; ")
+    return FilterError(path, f"{message}; {hint}" if hint else message, hint or None)
 
 
 def _escape_like(text: str) -> str:
@@ -101,8 +119,8 @@ def _scalar(value: Any, kind: str, path: str) -> Any:
 
 
 class FilterCompiler:
-    def __init__(self, columns: Any, types: Mapping[str, str]) -> None:
-        self.columns, self.types = columns, types
+    def __init__(self, columns: Any, types: Mapping[str, str], owner: str = "the panel") -> None:
+        self.columns, self.types, self.owner = columns, types, owner
         self.count = 0
 
     def compile(self, node: Any, path: str = "filter", depth: int = 0) -> ColumnElement[bool]:
@@ -113,6 +131,13 @@ class FilterCompiler:
                 path, "a filter is an object: {and: [...]}, {or: [...]} or a condition"
             )
         if "and" in node or "or" in node:
+            if len(node) != 1:
+                extra = sorted(set(node) - {"and"} if "and" in node else set(node) - {"or"})
+                raise FilterError(
+                    f"{path}.{extra[0]}",
+                    f'a group is {{"and": [...]}} or {{"or": [...]}} alone; "{extra[0]}" does '
+                    "not belong in it (put conditions inside the list)",
+                )
             kind = "and" if "and" in node else "or"
             items = node[kind]
             if not isinstance(items, list):
@@ -129,19 +154,37 @@ class FilterCompiler:
         self.count += 1
         if self.count > MAX_CONDITIONS:
             raise FilterError(path, f"at most {MAX_CONDITIONS} conditions")
+        for name in node:
+            if name not in CONDITION_FIELDS:
+                raise _hinted(
+                    f"{path}.{name}",
+                    unknown_name(str(name), (), "field of a condition").rstrip()
+                    + " (a condition has column, op and value)",
+                    str(name),
+                    CONDITION_FIELDS,
+                )
         key, op = node.get("column"), node.get("op")
+        if key is None:
+            raise FilterError(f"{path}.column", "a condition needs a column")
         if key not in self.types:
-            raise FilterError(f"{path}.column", f"the panel has no column {key!r}")
+            message, hint = unknown_column(key, self.types, self.owner)
+            raise FilterError(f"{path}.column", message, hint)
         kind = self.types[str(key)]
         if op not in ALLOWED[kind]:
             known = sorted(set().union(*ALLOWED.values()))
             reason = (
                 "is not an operator" if op not in known else f"does not apply to {kind} columns"
             )
-            raise FilterError(
+            raise _hinted(
                 f"{path}.op",
                 f"{op!r} {reason}; {kind} columns take {', '.join(sorted(ALLOWED[kind]))}",
+                str(op),
+                ALLOWED[kind],
             )
+        if op in NO_VALUE and node.get("value") is not None:
+            raise FilterError(f"{path}.value", f"{op} takes no value")
+        if op not in NO_VALUE and "value" not in node:
+            raise FilterError(f"{path}.value", f"{op} needs a value")
         col = self.columns[str(key)]
         value = node.get("value")
         vpath = f"{path}.value"
@@ -243,4 +286,4 @@ class FilterCompiler:
         return and_(self._cmp(col, kind, ">=", low), self._cmp(col, kind, "<=", high))
 
 
-__all__ = ["FilterCompiler", "FilterError"]
+__all__ = ["FilterCompiler", "FilterError", "unknown_column"]

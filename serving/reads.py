@@ -25,7 +25,7 @@ from schemas.common import Page
 from schemas.panels import PanelPublic
 from serving.compiled import Compiled
 from serving.deps import Paging, Reading
-from serving.errors import NotFound
+from serving.errors import ApiError, NotFound
 
 ShapeT = TypeVar("ShapeT", bound=BaseModel)
 READABLE = (VersionStatus.published, VersionStatus.superseded)
@@ -192,6 +192,28 @@ async def target(
     return found
 
 
+_WHY = {
+    VersionStatus.failed: "failed: its sync did not publish it",
+    VersionStatus.running: "is still being synced",
+    VersionStatus.dropped: "was dropped: it is older than the versions kept",
+}
+
+
+async def _unreadable(reading: Reading, panel_id: uuid.UUID, number: int) -> ApiError:
+    """404 saying why version ``number`` cannot be read, and which versions can."""
+    stmt = (
+        select(VERSION.c.number, VERSION.c.status)
+        .where(VERSION.c.tenant_id == reading.tenant_id, VERSION.c.panel_id == panel_id)
+        .order_by(VERSION.c.number.desc())
+    )
+    versions = (await reading.execute(stmt)).all()
+    status: Any = dict(versions).get(number)
+    readable = [str(n) for n, s in versions if s in READABLE]
+    why = f"version {number} " + _WHY.get(status, "does not exist")
+    can = f"versions that can be read: {', '.join(readable)}" if readable else "none is published"
+    return ApiError(404, f"{why}; {can}")
+
+
 TARGET_SIZE = 4096  # about what one holds (a version's schema, a view's filters)
 
 
@@ -218,7 +240,7 @@ async def _target_of(
         found.view_keys = list(row["w_keys"] or [])
     if row["v_id"] is None:
         if number is not None:
-            raise NotFound("version", number)
+            raise await _unreadable(reading, panel_id, number)
         return found
     found.version = SimpleNamespace(**{name: row[f"v_{name}"] for name in _VERSION_FIELDS})
     return found

@@ -42,7 +42,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.types import TypeEngine
 
 from serving.compiled import Compiled
-from serving.filters import FilterCompiler, FilterError
+from serving.filters import FilterCompiler, FilterError, unknown_column
 
 TYPES: dict[str, TypeEngine[Any]] = {
     "text": Text(),
@@ -58,9 +58,14 @@ TYPES: dict[str, TypeEngine[Any]] = {
 class QueryError(ValueError):
     """A request naming an unknown column or carrying a bad cursor; ``field`` says where."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, hint: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.hint = hint
+
+    @classmethod
+    def no_column(cls, field: str, key: object, keys: Any, owner: str) -> QueryError:
+        return cls(field, *unknown_column(key, keys, owner))
 
 
 @dataclass(frozen=True)
@@ -138,18 +143,19 @@ class RowQuery:
     sorts: list[Sort]
     filters: list[Any] = field(default_factory=list)
     group_by: list[str] = field(default_factory=list)
+    owner: str = "the panel"  # what a missing column is missing from ("version 3" for old ones)
 
     def __post_init__(self) -> None:
         self.types = {c["key"]: c["type"] for c in self.schema}
         for i, key in enumerate(self.columns):
             if key not in self.types:
-                raise QueryError(f"query.columns.{i}", f"the panel has no column {key!r}")
+                raise self.no_column(f"query.columns.{i}", key)
         for i, key in enumerate(self.group_by):
             if key not in self.types:
-                raise QueryError(f"query.group_by.{i}", f"the panel has no column {key!r}")
+                raise self.no_column(f"query.group_by.{i}", key)
         for i, sort in enumerate(self.sorts):
             if sort.key not in self.types:
-                raise QueryError(f"query.sort.{i}", f"the panel has no column {sort.key!r}")
+                raise self.no_column(f"query.sort.{i}", sort.key)
         # Sort and group keys the page does not show are still read: cursors and group counts
         # are made of them.
         self.extra = [
@@ -164,11 +170,14 @@ class RowQuery:
             schema="panel_data",
         )
         self._templates: dict[tuple[Any, ...], list[Compiled]] = {}
-        compiler = FilterCompiler(self.table.c, self.types)
+        compiler = FilterCompiler(self.table.c, self.types, self.owner)
         try:
             self.where = [compiler.compile(f) for f in self.filters]
         except FilterError as exc:
-            raise QueryError(f"query.{exc.path}", str(exc)) from exc
+            raise QueryError(f"query.{exc.path}", str(exc), exc.hint) from exc
+
+    def no_column(self, field: str, key: object) -> QueryError:
+        return QueryError.no_column(field, key, self.types, self.owner)
 
     def _col(self, key: str) -> ColumnElement[Any]:
         return self.table.c[key]

@@ -189,13 +189,9 @@ def test_exports_parse_back_to_the_same_rows(synced, fmt) -> None:
 
     import polars as pl
 
-    params = {
-        "format": fmt,
-        "sort": "-delay",
-        "filter": json.dumps({"column": "id", "op": "lte", "value": 20}),
-    }
+    params = {"sort": "-delay", "filter": json.dumps({"column": "id", "op": "lte", "value": 20})}
     response = synced.client.get(
-        f"{synced.url}/rows/export", params=params, headers=synced.tenant.viewer
+        f"{synced.url}/rows/export", params={**params, "format": fmt}, headers=synced.tenant.viewer
     )
     assert response.status_code == 200, response.text
     assert response.headers["x-panel-version"] == "1"

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import select
 
 from models import PanelColumn, PanelVersion, QualityRule
-from schemas.common import FieldError, Page
+from schemas.common import FieldError, Page, article, did_you_mean, unknown_name
 from schemas.quality import (
     CheckResult,
     QualityRuleCreate,
@@ -21,6 +21,7 @@ from schemas.quality import (
 from serving import mutations
 from serving.deps import EditorDep, PagingDep, Principal, SessionDep, ViewerDep
 from serving.errors import ApiError, NotFound
+from serving.filters import unknown_column
 from serving.pagination import paginate
 from serving.repo import get_owned, scoped
 from serving.routes.panels import load_panel
@@ -35,11 +36,23 @@ COLUMN_TYPES = {
 }
 
 
-def _bad(field: str, message: str) -> ApiError:
+PARAMS = {
+    "not_null": (),
+    "unique": (),
+    "between": ("min", "max"),
+    "length_between": ("min", "max"),
+    "row_count_between": ("min", "max"),
+    "in_set": ("values",),
+    "matches_regex": ("regex",),
+    "freshness": ("max_age_hours",),
+}
+
+
+def _bad(field: str, message: str, hint: str | None = None) -> ApiError:
     return ApiError(
         422,
         f"{field}: {message}",
-        errors=[FieldError(field=field, message=message, type="value_error")],
+        errors=[FieldError(field=field, message=message, type="value_error", hint=hint)],
     )
 
 
@@ -57,10 +70,19 @@ def check_rule(
     elif column is None:
         raise _bad("body.column", f"{kind} needs a column")
     elif column not in types:
-        raise _bad("body.column", f"the panel has no column {column!r}")
+        raise _bad("body.column", *unknown_column(column, types))
     elif kind in COLUMN_TYPES and types[column] not in COLUMN_TYPES[kind]:
         allowed = " or ".join(sorted(COLUMN_TYPES[kind]))
-        raise _bad("body.column", f"{kind} needs a {allowed} column; {column!r} is {types[column]}")
+        raise _bad(
+            "body.column",
+            f"{kind} needs {article(allowed)} {allowed} column; {column!r} is {types[column]}",
+        )
+    for name in params:
+        if name not in PARAMS[kind]:
+            takes = ", ".join(PARAMS[kind]) or "no params"
+            message = unknown_name(name, (), f"param of {kind} (it takes {takes})")
+            hint = did_you_mean(name, PARAMS[kind]).removeprefix("; ") or None
+            raise _bad(f"body.params.{name}", f"{message}; {hint}" if hint else message, hint)
     if kind in RANGES:
         low, high = params.get("min"), params.get("max")
         if low is None and high is None:

@@ -63,7 +63,9 @@ def _bad(error: QueryError) -> ApiError:
     return ApiError(
         422,
         f"{error.field}: {error}",
-        errors=[FieldError(field=error.field, message=str(error), type="invalid_query")],
+        errors=[
+            FieldError(field=error.field, message=str(error), type="invalid_query", hint=error.hint)
+        ],
     )
 
 
@@ -132,6 +134,8 @@ async def prepare(
     if found is None:
         return None
     schema: list[dict[str, str]] = list(found.schema)
+    # A column missing from an older version is missing from that version, not the panel.
+    owner = "the panel" if found.id == panel.current_version_id else f"version {found.number}"
     keys = [c["key"] for c in schema]
     found_types = set(keys)
     sorts = parse_sort(sort)
@@ -158,7 +162,7 @@ async def prepare(
     else:
         for i, s in enumerate(sorts):
             if s.key not in found_types:
-                raise _bad(QueryError(f"query.sort.{i}", f"the panel has no column {s.key!r}"))
+                raise _bad(QueryError.no_column(f"query.sort.{i}", s.key, found_types, owner))
         # Grouped rows come group by group: the group keys lead the ordering (ascending unless
         # the sort names a direction for them), then the sorts.
         named = {s.key: s for s in sorts}
@@ -166,6 +170,7 @@ async def prepare(
     # A version never changes: the same query over it is built (and compiled) once.
     shape = (
         found.id,
+        owner,
         tuple(keys),
         tuple((s.key, s.descending) for s in sorts),
         json.dumps(filters, sort_keys=True, default=str) if filters else "",
@@ -175,7 +180,7 @@ async def prepare(
     query = QUERIES.get(shape)
     if query is None:
         try:
-            query = RowQuery(str(found.table_name), schema, keys, sorts, filters, groups)
+            query = RowQuery(str(found.table_name), schema, keys, sorts, filters, groups, owner)
         except QueryError as exc:
             raise _bad(exc) from exc
         QUERIES.put(shape, query)

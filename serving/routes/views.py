@@ -13,7 +13,7 @@ from schemas.views import ViewColumnIn, ViewCreate, ViewPublic, ViewUpdate
 from serving import audit, mutations
 from serving.deps import EditorDep, PagingDep, Principal, SessionDep, ViewerDep
 from serving.errors import ApiError
-from serving.filters import FilterCompiler, FilterError
+from serving.filters import FilterCompiler, FilterError, unknown_column
 from serving.pagination import paginate
 from serving.repo import get_owned, scoped
 from serving.routes.panels import load_panel
@@ -32,34 +32,38 @@ def _panel_columns(
     return list(session.scalars(stmt))
 
 
-def _unknown(field: str, what: str) -> ApiError:
+def _unknown(field: str, what: str, hint: str | None = None) -> ApiError:
     return ApiError(
         422,
         f"{field}: {what}",
-        errors=[FieldError(field=field, message=what, type="unknown_column")],
+        errors=[FieldError(field=field, message=what, type="unknown_column", hint=hint)],
     )
+
+
+def _no_column(field: str, key: object, keys: set[str]) -> ApiError:
+    return _unknown(field, *unknown_column(key, keys))
 
 
 def _check_references(data: dict[str, Any], columns: list[PanelColumn]) -> None:
     keys = {c.key for c in columns}
     for i, sort in enumerate(data.get("sorts") or []):
         if sort["column"] not in keys:
-            raise _unknown(f"body.sorts.{i}.column", f"the panel has no column {sort['column']!r}")
+            raise _no_column(f"body.sorts.{i}.column", sort["column"], keys)
     for i, key in enumerate(data.get("group_by") or []):
         if key not in keys:
-            raise _unknown(f"body.group_by.{i}", f"the panel has no column {key!r}")
+            raise _no_column(f"body.group_by.{i}", key, keys)
     for i, agg in enumerate(data.get("aggregates") or []):
         if agg["column"] not in keys:
-            raise _unknown(
-                f"body.aggregates.{i}.column", f"the panel has no column {agg['column']!r}"
-            )
+            raise _no_column(f"body.aggregates.{i}.column", agg["column"], keys)
     if data.get("filters"):
         types = {c.key: c.type.value for c in columns}
         compiler = FilterCompiler({k: column(k) for k in types}, types)
         try:
             compiler.compile(data["filters"], "filters")
         except FilterError as exc:
-            error = FieldError(field=f"body.{exc.path}", message=str(exc), type="invalid_filter")
+            error = FieldError(
+                field=f"body.{exc.path}", message=str(exc), type="invalid_filter", hint=exc.hint
+            )
             raise ApiError(422, f"body.{exc.path}: {exc}", errors=[error]) from exc
 
 
