@@ -37,9 +37,9 @@ def closest(name: str, choices: Iterable[str]) -> str | None:
     # Abbreviations and their long forms ("operator" for "op", "val" for "value").
     lowered = name.lower()
     for option in options:
-        if len(option) >= 2 and len(lowered) >= 2:
-            if lowered.startswith(option.lower()) or option.lower().startswith(lowered):
-                return option
+        short, long_ = sorted((option.lower(), lowered), key=len)
+        if len(short) >= 2 and long_.startswith(short):
+            return option
     return None
 
 

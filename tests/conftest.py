@@ -100,6 +100,8 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         # The in-process app does not relay events; servers started by the real-time tests do
         # (a relay here would publish their events to another broker).
         events_relay=False,
+        # As the syncs' settings (sync_settings): the HTTP-source tests serve on loopback.
+        source_allowlist=["127.0.0.1"],
     )
 
 

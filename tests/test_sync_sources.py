@@ -173,11 +173,15 @@ def test_sql_source_reads_in_a_read_only_transaction(kit, fresh_database) -> Non
         (1, 9.99, datetime(2024, 1, 1, 10, tzinfo=UTC)),
         (2, 20.0, datetime(2024, 1, 2, 10, tzinfo=UTC)),
     ]
+    with psycopg.connect(url) as conn:
+        conn.execute("CREATE SEQUENCE ids")
     writer = kit()
+    # A write refused at save (tests/test_source_checks.py) never gets here; a SELECT that
+    # writes through a function does, and the read-only transaction stops it.
     writer.source(
         name="db",
         kind="sql",
-        config={"query": "INSERT INTO orders VALUES (3, 1, now()) RETURNING id"},
+        config={"query": "SELECT nextval('ids') AS id"},
         secrets={"url": url},
     )
     writer.column("id", "integer")
@@ -186,6 +190,7 @@ def test_sql_source_reads_in_a_read_only_transaction(kit, fresh_database) -> Non
     assert "read-only" in [p for t, p in writer.events() if t == "sync.failed"][-1]["error"]
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT count(*) FROM orders").fetchone() == (2,)
+        assert conn.execute("SELECT last_value, is_called FROM ids").fetchone() == (1, False)
 
 
 def test_incremental_sync_upserts_on_the_key_and_keeps_ties_at_the_cursor(

@@ -1,9 +1,5 @@
-from __future__ import annotations
+"""Source errors live in the bottom layer (``core.errors``), shared with save-time checks."""
 
+from core.errors import SourceError, TransientSourceError
 
-class SourceError(Exception):
-    """A source that cannot be read as configured; the message names the source and the fix."""
-
-
-class TransientSourceError(SourceError):
-    """A failure worth retrying (timeouts, 429, 5xx): Dagster's RetryPolicy retries the step."""
+__all__ = ["SourceError", "TransientSourceError"]

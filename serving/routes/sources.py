@@ -1,12 +1,29 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
+from core.errors import SourceError
+from core.netguard import NetworkPolicy
+from core.source_checks import check_path, check_select, check_url, dialect_of
 from models import DataSource
+from models.enums import SourceKind
 from schemas.common import FieldError, Page
-from schemas.sources import SourceCreate, SourcePublic, SourceUpdate, check_config
+from schemas.sources import (
+    FileConfig,
+    HttpConfig,
+    SourceConfig,
+    SourceCreate,
+    SourcePublic,
+    SourceUpdate,
+    SqlConfig,
+    parse_source,
+    stored,
+)
 from serving import mutations
 from serving.crypto import SecretBox
 from serving.deps import AdminDep, PagingDep, SessionDep, ViewerDep
@@ -21,6 +38,43 @@ router = APIRouter(prefix="/panels/{panel_id}/sources", tags=["sources"])
 def _box(request: Request) -> SecretBox:
     box: SecretBox = request.app.state.secret_box
     return box
+
+
+def _refused(field: str, exc: SourceError) -> ApiError:
+    error = FieldError(field=field, message=str(exc), type="source_refused")
+    return ApiError(422, f"{field}: {exc}", errors=[error])
+
+
+def check_source(request: Request, config: SourceConfig, secrets: Any) -> list[str]:
+    """Refuse (422) what no sync could read; the warnings say what a sync may still miss.
+
+    The same checks run again when a sync connects (DNS and files can change meanwhile).
+    """
+    settings = request.app.state.settings
+    policy = NetworkPolicy.from_settings(settings)
+    warnings: list[str] = []
+    field = "body.config"
+    try:
+        if isinstance(config, FileConfig) and config.path is not None:
+            field = "body.config.path"
+            warnings.append(check_path(settings.data_root, config.path) or "")
+        elif isinstance(config, FileConfig | HttpConfig) and config.url is not None:
+            field = "body.config.url"
+            warnings.append(check_url(config.url, policy) or "")
+        elif isinstance(config, SqlConfig):
+            url = getattr(secrets, "url", None) or config.url
+            field = "body.secrets.url" if getattr(secrets, "url", None) else "body.config.url"
+            if url:
+                policy.check_sql_url(url)
+            field = "body.config.query"
+            check_select(config.query, dialect_of(url))
+    except SourceError as exc:
+        raise _refused(field, exc) from exc
+    return [w for w in warnings if w]
+
+
+def _public(source: SourcePublic, warnings: list[str]) -> SourcePublic:
+    return source.model_copy(update={"warnings": warnings})
 
 
 @router.get("", response_model=Page[SourcePublic])
@@ -46,15 +100,18 @@ def create_source(
 ) -> SourcePublic:
     load_panel(session, principal, panel_id)
     secrets = source_in.secrets
+    _, parsed_secrets = parse_source(source_in.kind, source_in.config, secrets)
+    warnings = check_source(request, source_in.config, parsed_secrets)
     source = DataSource(
         tenant_id=principal.tenant_id,
         panel_id=panel_id,
         name=source_in.name,
         kind=source_in.kind,
-        config=source_in.config,
+        config=stored(source_in.config),
         secret_config=_box(request).seal(secrets) if secrets else None,
     )
-    return mutations.create(session, principal, source, SourcePublic, object_type="source")
+    created = mutations.create(session, principal, source, SourcePublic, object_type="source")
+    return _public(created, warnings)
 
 
 @router.get("/{source_id}", response_model=SourcePublic)
@@ -82,11 +139,19 @@ def update_source(
         secrets = source_in.secrets
         changes["secret_config"] = box.seal(secrets) if secrets else None
     try:
-        check_config(source.kind, changes.get("config", source.config), secrets)
-    except ValueError as exc:
-        error = FieldError(field="body.config", message=str(exc), type="value_error")
-        raise ApiError(422, str(exc), errors=[error]) from exc
-    return mutations.update(session, principal, source, changes, SourcePublic, object_type="source")
+        config, parsed_secrets = parse_source(
+            SourceKind(source.kind), changes.get("config", source.config), secrets
+        )
+    except ValidationError as exc:
+        errors = [{**err, "loc": ("body", *err["loc"])} for err in exc.errors()]
+        raise RequestValidationError(errors) from exc
+    warnings = check_source(request, config, parsed_secrets)
+    if "config" in changes:
+        changes["config"] = stored(config)
+    updated = mutations.update(
+        session, principal, source, changes, SourcePublic, object_type="source"
+    )
+    return _public(updated, warnings)
 
 
 @router.delete("/{source_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,1 @@
+"""The bottom layer: what pipelines and serving both need, importing neither."""
