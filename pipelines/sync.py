@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from models import DataSource, PanelColumn, PanelEvent
 from models.db import make_sessionmaker, system_session
+from models.enums import ColumnType
 from pipelines import cursors, publish
-from pipelines.casting import column_type_of
 from pipelines.connectors import NetworkPolicy, SourceError, extract
 from pipelines.formula_stage import evaluate_formulas
 from pipelines.mapping import map_sources
@@ -186,13 +186,13 @@ def _column_key(field_name: str, taken: set[str]) -> str:
 
 
 def _add_drifted_columns(
-    env: SyncEnv, spec: PanelSpec, added: list[tuple[str, pl.DataType]]
+    env: SyncEnv, spec: PanelSpec, added: list[tuple[str, ColumnType]]
 ) -> list[str]:
     taken = {c.key for c in spec.columns}
     position = max((c.position for c in spec.columns), default=-1) + 1
     keys = []
     with env.session() as session:
-        for i, (field_name, dtype) in enumerate(added):
+        for i, (field_name, column_type) in enumerate(added):
             key = _column_key(field_name, taken)
             session.add(
                 PanelColumn(
@@ -200,7 +200,7 @@ def _add_drifted_columns(
                     panel_id=spec.panel_id,
                     key=key,
                     name=field_name,
-                    type=column_type_of(dtype),
+                    type=column_type,
                     position=position + i,
                     mapping={"source": None, "field": field_name, "cast": None},
                 )
