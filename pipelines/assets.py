@@ -130,6 +130,24 @@ def check_results(checks: list[dict[str, Any]]) -> list[dg.AssetCheckResult]:
     return out
 
 
+def check_evaluations(
+    checks: list[dict[str, Any]], partition: str
+) -> list[dg.AssetCheckEvaluation]:
+    """The check results as evaluations of ``partition``, for ops that sync many panels."""
+    return [
+        dg.AssetCheckEvaluation(
+            asset_key=dg.AssetKey("panel_table"),
+            check_name=str(r.check_name),
+            passed=r.passed,
+            metadata=r.metadata,
+            severity=r.severity,
+            blocking=r.check_name == QUALITY_CHECKS["error"],
+            partition=partition,
+        )
+        for r in check_results(checks)
+    ]
+
+
 @dg.asset(
     partitions_def=panel_partitions,
     group_name="panels",
@@ -139,16 +157,20 @@ def check_results(checks: list[dict[str, Any]]) -> list[dg.AssetCheckResult]:
     " Expectations), published atomically as the panel's new version in PostgreSQL."
     " Re-materialise alone to re-run formulas.",
     check_specs=[
+        # Partitioned like the asset: each panel's results are recorded on its own partition
+        # (the UI's Checks tab per panel, not one series mixing every panel).
         dg.AssetCheckSpec(
             QUALITY_CHECKS["error"],
             asset="panel_table",
             blocking=True,
             description="The panel's error-severity quality rules: a failure blocks the publish",
+            partitions_def=panel_partitions,
         ),
         dg.AssetCheckSpec(
             QUALITY_CHECKS["warning"],
             asset="panel_table",
             description="The panel's warning-severity quality rules: reported, published anyway",
+            partitions_def=panel_partitions,
         ),
     ],
 )

@@ -147,3 +147,25 @@ def column_type_of(dtype: pl.DataType) -> ColumnType:
     if isinstance(dtype, pl.Struct | pl.List | pl.Array):
         return ColumnType.json
     return ColumnType.text
+
+
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+# A time zone is required: a naive time could be in any zone, so it stays text (as written).
+ISO_INSTANT = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$"
+
+
+def infer_column_type(series: pl.Series) -> ColumnType:
+    """The column type for a new field: by its dtype, and for text, ISO dates or instants.
+
+    Text becomes ``date`` when every value is an ISO date (``2013-01-01``), ``datetime`` when
+    every value is an ISO datetime with ``Z`` or an offset; anything else stays ``text``.
+    """
+    if series.dtype != pl.String:
+        return column_type_of(series.dtype)
+    values = series.drop_nulls().str.strip_chars()
+    if values.is_empty():
+        return ColumnType.text
+    for pattern, target in ((ISO_DATE, ColumnType.date), (ISO_INSTANT, ColumnType.datetime)):
+        if values.str.contains(pattern).all() and cast_series(values, target).null_count() == 0:
+            return target
+    return ColumnType.text

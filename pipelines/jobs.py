@@ -6,10 +6,17 @@ both assets, so schedules keep up with hundreds of panels a minute on a small ma
 """
 
 import time
+from typing import Any
 
 import dagster as dg
 
-from pipelines.assets import extract_metadata, panel_extract, panel_table, table_metadata
+from pipelines.assets import (
+    check_evaluations,
+    extract_metadata,
+    panel_extract,
+    panel_table,
+    table_metadata,
+)
 from pipelines.resources import PanelsDatabase, SyncSettings
 from pipelines.sync import (
     ChecksFailed,
@@ -33,6 +40,12 @@ panel_formulas_job = dg.define_asset_job(
 
 class BatchConfig(dg.Config):
     partitions: list[str]
+
+
+def _log_checks(context: dg.OpExecutionContext, checks: list[dict[str, Any]], key: str) -> None:
+    for evaluation in check_evaluations(checks, key):
+        # log_event takes check evaluations too (its annotation lags behind its isinstance chain).
+        context.log_event(evaluation)  # type: ignore[arg-type]
 
 
 @dg.op(description="Sync the listed panels in process, one after another.")
@@ -65,8 +78,10 @@ def sync_panels(
                     asset_key=panel_table.key, partition=key, metadata=table_metadata(published)
                 )
             )
+            _log_checks(context, published["checks"], key)
         except ChecksFailed as exc:  # recorded with its checks.failed event already
             failures[key] = f"quality: {exc}"
+            _log_checks(context, exc.checks, key)
         except Exception as exc:  # noqa: BLE001 - one panel's failure must not stop the others
             failures[key] = f"{exc.__class__.__name__}: {exc}"
             record_failure(env, key, exc)

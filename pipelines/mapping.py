@@ -8,7 +8,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from pipelines.casting import POLARS_TYPES, cast_series
+from models.enums import ColumnType
+from pipelines.casting import POLARS_TYPES, cast_series, infer_column_type
 from pipelines.spec import ColumnSpec, PanelSpec, SourceSpec
 
 EXAMPLES = 5
@@ -35,7 +36,7 @@ class MappedTable:
     table: pl.DataFrame
     rejects: pl.DataFrame
     per_source: dict[str, SourceStats]
-    added_columns: list[tuple[str, pl.DataType]] = field(default_factory=list)
+    added_columns: list[tuple[str, ColumnType]] = field(default_factory=list)
 
     @property
     def reject_examples(self) -> list[dict[str, Any]]:
@@ -162,12 +163,12 @@ def map_sources(spec: PanelSpec, frames: dict[str, pl.DataFrame]) -> MappedTable
     per_source: dict[str, SourceStats] = {}
     tables, rejects = [], []
     columns = [c for c in spec.columns if c.mapping is not None]
-    added: list[tuple[str, pl.DataType]] = []
+    added: list[tuple[str, ColumnType]] = []
     for source in spec.sources:
         frame = apply_transform(frames[source.name], source)
         stats = check_drift(source, frame, columns)
         if source.drift == "add":
-            added.extend((f, frame.schema[f]) for f in stats.new_fields)
+            added.extend((f, infer_column_type(frame.get_column(f))) for f in stats.new_fields)
         good, bad = _map_source(source, frame, columns)
         stats.rejected = bad.height
         per_source[source.name] = stats

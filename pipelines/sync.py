@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from models import DataSource, PanelColumn, PanelEvent
 from models.db import make_sessionmaker, system_session
-from pipelines import publish
-from pipelines.casting import column_type_of
+from models.enums import ColumnType
+from pipelines import cursors, publish
 from pipelines.connectors import NetworkPolicy, SourceError, extract
 from pipelines.formula_stage import evaluate_formulas
 from pipelines.mapping import map_sources
@@ -78,6 +78,8 @@ def merge_incremental(
     sync = source.incremental or {}
     cursor_field = str(sync.get("cursor_field", ""))
     keys = list(sync.get("key") or [])
+    if new.height == 0 and previous is not None:
+        return previous  # nothing changed since the cursor (an API may answer with no fields)
     if cursor_field not in new.columns:
         raise SourceError(
             f"source {source.name!r}: cursor field {cursor_field!r} is not in the data"
@@ -86,8 +88,7 @@ def merge_incremental(
     if missing:
         raise SourceError(f"source {source.name!r}: key fields {missing} are not in the data")
     if cursor is not None and new.height:
-        literal = pl.lit(cursor).cast(new.schema[cursor_field], strict=False)
-        new = new.filter(pl.col(cursor_field) >= literal)
+        new = new.filter(cursors.at_or_after(new.get_column(cursor_field), cursor))
     if previous is None or previous.height == 0:
         combined = new
     else:
@@ -95,6 +96,21 @@ def merge_incremental(
     if keys:
         combined = combined.unique(subset=keys, keep="last", maintain_order=True)
     return combined
+
+
+def _typed_cursor(source: SourceSpec, stored: object, previous: pl.DataFrame | None) -> object:
+    """The stored cursor as a value of its column in the kept extract (for the source's query)."""
+    cursor = cursors.decode(stored)
+    field_name = str((source.incremental or {}).get("cursor_field", ""))
+    if cursor is None or previous is None or field_name not in previous.columns:
+        return cursor
+    try:
+        return cursors.coerce(cursor, previous.schema[field_name])
+    except ValueError as exc:
+        raise SourceError(
+            f"source {source.name!r}: the stored cursor {stored!r} is not a value of"
+            f" {field_name!r} ({previous.schema[field_name]}): {exc}"
+        ) from exc
 
 
 def extract_panel(env: SyncEnv, key: str) -> dict[str, Any]:
@@ -110,13 +126,15 @@ def extract_panel(env: SyncEnv, key: str) -> dict[str, Any]:
         )
         session.commit()
     stats: dict[str, Any] = {}
-    cursors: dict[uuid.UUID, Any] = {}
+    new_cursors: dict[uuid.UUID, Any] = {}
     for source in spec.sources:
         started = time.perf_counter()
         path = env.extract_path(spec, source.name)
         # Without the kept extract (a new machine, a wiped state dir) an incremental source is
         # read in full again: the published table is rebuilt from the extract alone.
-        cursor = source.state.get("cursor") if source.incremental and path.exists() else None
+        stored = source.state.get("cursor") if source.incremental and path.exists() else None
+        previous = pl.read_parquet(path) if stored is not None else None
+        cursor = _typed_cursor(source, stored, previous)
         env.log(f"extracting {source.kind.value} source {source.name!r}")
         frame = extract(
             source,
@@ -128,24 +146,21 @@ def extract_panel(env: SyncEnv, key: str) -> dict[str, Any]:
         )
         path.parent.mkdir(parents=True, exist_ok=True)
         if source.incremental:
-            previous = pl.read_parquet(path) if cursor is not None else None
             fetched = frame.height
             frame = merge_incremental(previous, frame, source, cursor)
             cursor_field = str(source.incremental["cursor_field"])
-            latest = frame.get_column(cursor_field).max() if frame.height else cursor
-            cursors[source.id] = (
-                latest if latest is None or isinstance(latest, int | float | str) else str(latest)
-            )
-            stats[source.name] = {"fetched": fetched, "cursor": cursors[source.id]}
+            latest = cursors.latest(frame.get_column(cursor_field)) if frame.height else cursor
+            new_cursors[source.id] = cursors.encode(latest)
+            stats[source.name] = {"fetched": fetched, "cursor": cursors.display(latest)}
         tmp = path.with_suffix(".parquet.tmp")
         frame.write_parquet(tmp)
         tmp.replace(path)
         stats.setdefault(source.name, {}).update(
             {"rows": frame.height, "fields": frame.width, "seconds": publish.elapsed(started)}
         )
-    if cursors:
+    if new_cursors:
         with env.session() as session:
-            for source_id, value in cursors.items():
+            for source_id, value in new_cursors.items():
                 current = (
                     session.scalar(select(DataSource.state).where(DataSource.id == source_id)) or {}
                 )
@@ -171,13 +186,13 @@ def _column_key(field_name: str, taken: set[str]) -> str:
 
 
 def _add_drifted_columns(
-    env: SyncEnv, spec: PanelSpec, added: list[tuple[str, pl.DataType]]
+    env: SyncEnv, spec: PanelSpec, added: list[tuple[str, ColumnType]]
 ) -> list[str]:
     taken = {c.key for c in spec.columns}
     position = max((c.position for c in spec.columns), default=-1) + 1
     keys = []
     with env.session() as session:
-        for i, (field_name, dtype) in enumerate(added):
+        for i, (field_name, column_type) in enumerate(added):
             key = _column_key(field_name, taken)
             session.add(
                 PanelColumn(
@@ -185,7 +200,7 @@ def _add_drifted_columns(
                     panel_id=spec.panel_id,
                     key=key,
                     name=field_name,
-                    type=column_type_of(dtype),
+                    type=column_type,
                     position=position + i,
                     mapping={"source": None, "field": field_name, "cast": None},
                 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import email.utils
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -149,7 +149,10 @@ def read_http(
     params = dict(config.get("params") or {})
     incremental = source.incremental or {}
     if cursor is not None and incremental.get("cursor_param"):
-        params[incremental["cursor_param"]] = cursor
+        # Dates and datetimes (a cursor column the API sent typed) travel as ISO 8601.
+        params[incremental["cursor_param"]] = (
+            cursor.isoformat() if isinstance(cursor, date) else cursor
+        )
     client = _Client(source, policy or NetworkPolicy())
     try:
         records = [r for page in _pages(client, config, params) for r in page]
