@@ -13,6 +13,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
+from serving import cli_config
 from serving.app import create_app
 from serving.dagster_client import PARTITION_TAG, DagsterClient
 from serving.demo import dagster_storage_url
@@ -82,6 +83,48 @@ def test_a_sync_blocked_by_quality_rules_names_them_with_counts(
         sync_client.get(f"{API}/panels/{panel['id']}/rows", headers=tenant.viewer).json()["version"]
         == 1
     )
+
+
+def test_cli_sync_wait_prints_why_it_failed_and_the_run(
+    sync_client, webserver, tenant, database_url, tmp_path
+) -> None:
+    panel = _panel(sync_client, tenant, webserver["data_root"], "api.csv")
+    _sync(sync_client, tenant, panel)
+    created(
+        sync_client.post(
+            f"{API}/panels/{panel['id']}/quality-rules",
+            json={"name": "small ids", "kind": "between", "column": "id", "params": {"max": 1}},
+            headers=tenant.editor,
+        )
+    )
+    # A second shell: no PANELS_* variables, only the file a running demo writes.
+    cli_config.write(
+        tmp_path,
+        {"PANELS_DATABASE_URL": database_url, "PANELS_DAGSTER_URL": webserver["url"]},
+        note="test",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PANELS_")}
+    key = f"{tenant.slug}.{panel['slug']}"
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "panels"), "sync", key, "--wait"],
+        env={**env, "PANELS_STATE_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    run_id = result.stdout.strip()
+    lines = result.stderr.splitlines()
+    failed = lines.index(
+        f"error: {key}: the sync failed: 1 error quality rule(s) failed: small ids"
+    )
+    # Progress came first: the status changes while it waited.
+    assert any(line.endswith(f"{key}: running") for line in lines[:failed]), lines
+    assert "  version 2 was not published; the last good one stays" in lines
+    assert "  rule 'small ids' (error, between): 2 rows, e.g. 2, 3" in lines
+    assert lines[-1] == f"  run: {webserver['url']}/runs/{run_id}"
 
 
 def test_a_panels_syncs_are_listed_newest_first_with_pages(
