@@ -10,21 +10,29 @@ from typing import Annotated
 import typer
 
 from models.enums import Role
-from serving import admin
-from serving.settings import get_settings
+from serving import admin, cli_support, cli_syncs
+from serving.cli_support import PanelsApp, State, fail, owner_settings
 
-app = typer.Typer(help="Panels: multi-tenant live data panels.", no_args_is_help=True)
+app = PanelsApp(
+    help="Panels: multi-tenant live data panels. Settings: PANELS_* variables, else the file"
+    " a running `panels demo` writes (.panels/cli.env).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 tenant_app = typer.Typer(help="Tenants.", no_args_is_help=True)
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
+_fail = fail
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code=1)
+@app.callback()
+def main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors")] = False,
+) -> None:
+    State.debug = debug
 
 
 @db_app.command("upgrade")
@@ -32,8 +40,7 @@ def db_upgrade(revision: str = "head") -> None:
     """Create the database if missing and apply the migrations."""
     from models.migrate import upgrade  # noqa: PLC0415 - alembic only for this command
 
-    settings = get_settings()
-    url = settings.require_database_url()
+    url = owner_settings().require_database_url()
     if admin.ensure_database(url):
         typer.echo("created the database", err=True)
     upgrade(url, revision)
@@ -45,7 +52,7 @@ def tenant_create(
     slug: str, name: Annotated[str | None, typer.Option(help="Display name")] = None
 ) -> None:
     """Create a tenant."""
-    with admin.owner_session(get_settings()) as session:
+    with admin.owner_session(owner_settings()) as session:
         try:
             tenant = admin.create_tenant(session, slug=slug, name=name or slug)
         except admin.AdminError as exc:
@@ -65,7 +72,7 @@ def user_create(
     )
     if password is not None and len(password) < 12:
         raise _fail("the password must have at least 12 characters")
-    with admin.owner_session(get_settings()) as session:
+    with admin.owner_session(owner_settings()) as session:
         try:
             found = admin.get_tenant(session, tenant)
             user, generated = admin.create_user(
@@ -85,162 +92,18 @@ def token(
     ttl: Annotated[int | None, typer.Option(help="Lifetime in seconds")] = None,
 ) -> None:
     """Print a JWT for a user on stdout."""
-    settings = get_settings()
-    with admin.owner_session(settings) as session:
+    config = owner_settings()
+    with admin.owner_session(config) as session:
         try:
-            typer.echo(
-                admin.issue_token(settings, session, tenant_slug=tenant, email=email, ttl=ttl)
-            )
+            typer.echo(admin.issue_token(config, session, tenant_slug=tenant, email=email, ttl=ttl))
         except admin.AdminError as exc:
             raise _fail(str(exc)) from exc
 
 
-@app.command("sync")
-def sync(
-    panel: Annotated[str, typer.Argument(help="TENANT.PANEL, e.g. demo.flights")],
-    wait: Annotated[bool, typer.Option(help="Follow the run until it ends")] = False,
-    formulas_only: Annotated[
-        bool, typer.Option(help="Re-run formulas from the last extract")
-    ] = False,
-    timeout: Annotated[int, typer.Option(help="Seconds to wait at most")] = 3600,
-) -> None:
-    """Start a sync as a Dagster run (through the webserver) and print its run id."""
-    import time  # noqa: PLC0415
-
-    from serving.dagster_client import DagsterClient, DagsterRejected, DagsterUnavailable  # noqa: PLC0415
-
-    if "." not in panel:
-        raise _fail("name the panel as TENANT.PANEL, e.g. demo.flights")
-    settings = get_settings()
-    client = DagsterClient(settings.resolved_dagster_url)
-    try:
-        run_id = client.launch_sync(
-            panel, formulas_only=formulas_only, tags={"panels/trigger": "cli"}
-        )
-    except (DagsterUnavailable, DagsterRejected) as exc:
-        raise _fail(str(exc)) from exc
-    typer.echo(run_id)
-    typer.echo(f"{settings.resolved_dagster_url}/runs/{run_id}", err=True)
-    if not wait:
-        return
-    started, last = time.monotonic(), ""
-    while time.monotonic() - started < timeout:
-        run = client.run(run_id)
-        status = run.status if run else "unknown"
-        if status != last:
-            typer.echo(f"[{time.monotonic() - started:6.1f}s] {panel}: {status}", err=True)
-            last = status
-        if run is not None and run.finished:
-            if run.status != "succeeded":
-                raise typer.Exit(code=1)
-            return
-        time.sleep(1)
-    raise _fail(f"the run did not finish within {timeout}s (it goes on in Dagster)")
-
-
-def _failed_panels(session: object, tenant_id: object) -> set[str]:
-    """Panels whose latest sync outcome is a failure (no publish since)."""
-    from sqlalchemy import text  # noqa: PLC0415
-
-    rows = session.execute(  # type: ignore[attr-defined]
-        text(
-            "SELECT p.slug FROM panels p JOIN LATERAL ("
-            " SELECT e.type FROM panel_events e WHERE e.panel_id = p.id"
-            " AND e.type IN ('panel.materialized', 'sync.failed') ORDER BY e.id DESC LIMIT 1"
-            ") last ON true WHERE p.tenant_id = :tenant AND last.type = 'sync.failed'"
-        ),
-        {"tenant": tenant_id},
-    )
-    return {slug for (slug,) in rows}
-
-
-@app.command("backfill")
-def backfill(
-    tenant: Annotated[str, typer.Option(help="Tenant slug")],
-    panel: Annotated[
-        list[str] | None, typer.Option(help="Panel slug (repeatable); default: all")
-    ] = None,
-    failed_only: Annotated[bool, typer.Option(help="Only panels whose last sync failed")] = False,
-    batch_size: Annotated[int, typer.Option(help="Panels per Dagster run")] = 100,
-) -> None:
-    """Sync some or all panels of a tenant in batch runs (one Dagster run per batch)."""
-    from sqlalchemy import select  # noqa: PLC0415
-
-    from models import Panel  # noqa: PLC0415
-    from serving.dagster_client import DagsterClient, DagsterRejected, DagsterUnavailable  # noqa: PLC0415
-
-    settings = get_settings()
-    with admin.owner_session(settings) as session:
-        try:
-            found = admin.get_tenant(session, tenant)
-        except admin.AdminError as exc:
-            raise _fail(str(exc)) from exc
-        slugs = set(session.scalars(select(Panel.slug).where(Panel.tenant_id == found.id)))
-        unknown = set(panel or []) - slugs
-        if unknown:
-            raise _fail(f"no panel {', '.join(sorted(unknown))} in tenant {tenant!r}")
-        chosen = set(panel) if panel else slugs
-        if failed_only:
-            chosen &= _failed_panels(session, found.id)
-    keys = sorted(f"{tenant}.{slug}" for slug in chosen)
-    if not keys:
-        typer.echo("nothing to backfill", err=True)
-        return
-    client = DagsterClient(settings.resolved_dagster_url)
-    try:
-        for key in keys:
-            client.ensure_partition(key)
-        for i in range(0, len(keys), batch_size):
-            batch = keys[i : i + batch_size]
-            run_id = client.launch(
-                "sync_panels_batch",
-                tags={"panels/trigger": "backfill", "panels/tenant": tenant},
-                run_config={"ops": {"sync_panels": {"config": {"partitions": batch}}}},
-            )
-            typer.echo(run_id)
-            typer.echo(
-                f"{len(batch)} panels: {settings.resolved_dagster_url}/runs/{run_id}", err=True
-            )
-    except (DagsterUnavailable, DagsterRejected) as exc:
-        raise _fail(str(exc)) from exc
-
-
-@app.command("versions")
-def versions_command(
-    panel: Annotated[str, typer.Argument(help="TENANT.PANEL (slugs)")],
-) -> None:
-    """List a panel's versions, newest first (* marks the served one)."""
-    from serving import ops  # noqa: PLC0415
-
-    with admin.owner_session(get_settings()) as session:
-        try:
-            rows = ops.versions(session, panel)
-        except admin.AdminError as exc:
-            raise _fail(str(exc)) from exc
-    typer.echo(f"{'':1} {'version':>7}  {'status':<10} {'rows':>10} {'rejects':>8}  checks   run")
-    for v in rows:
-        typer.echo(
-            f"{'*' if v['current'] else ' '} {v['number']:>7}  {v['status']:<10}"
-            f" {v['rows'] if v['rows'] is not None else '-':>10}"
-            f" {v['rejects'] if v['rejects'] is not None else '-':>8}"
-            f"  {v['checks'] or '-':<8} {v['run'] or '-'}"
-        )
-
-
-@app.command("rollback")
-def rollback_command(
-    panel: Annotated[str, typer.Argument(help="TENANT.PANEL (slugs)")],
-    version: Annotated[int, typer.Argument(help="A retained version number")],
-) -> None:
-    """Serve a retained older version again (emits panel.materialized, audited)."""
-    from serving import ops  # noqa: PLC0415
-
-    with admin.owner_session(get_settings()) as session:
-        try:
-            done = ops.rollback(session, panel, version)
-        except admin.AdminError as exc:
-            raise _fail(str(exc)) from exc
-    typer.echo(f"{done.panel}: serving version {done.to_version} (was {done.from_version})")
+app.command("sync")(cli_syncs.sync)
+app.command("backfill")(cli_syncs.backfill)
+app.command("versions")(cli_syncs.versions)
+app.command("rollback")(cli_syncs.rollback)
 
 
 @app.command("backup")
@@ -251,7 +114,7 @@ def backup_command(
     from serving import ops  # noqa: PLC0415
 
     try:
-        ops.backup(get_settings().require_database_url(), path)
+        ops.backup(owner_settings().require_database_url(), path)
     except admin.AdminError as exc:
         raise _fail(str(exc)) from exc
     typer.echo(f"backup written to {path}", err=True)
@@ -267,7 +130,7 @@ def restore_command(
     """Restore a backup (into a new database, or over the configured one)."""
     from serving import ops  # noqa: PLC0415
 
-    url = database_url or get_settings().require_database_url()
+    url = database_url or owner_settings().require_database_url()
     try:
         ops.restore(url, path)
     except admin.AdminError as exc:
@@ -286,19 +149,20 @@ def serve(
 
     from serving.realtime.protocol import PanelsWebSocketProtocol  # noqa: PLC0415
 
-    settings = get_settings()
-    settings.require_database_url()
+    config = owner_settings()
+    # The app reads its settings from the environment: hand it what came from the file.
+    os.environ.update(cli_support.from_file())
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # One /metrics answer for every worker: prometheus-client's multiprocess mode.
-        metrics_dir = settings.state_dir / "metrics" / str(os.getpid())
+        metrics_dir = config.state_dir / "metrics" / str(os.getpid())
         shutil.rmtree(metrics_dir, ignore_errors=True)
         metrics_dir.mkdir(parents=True)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     uvicorn.run(
         "serving.app:create_app",
         factory=True,
-        host=host or settings.api_host,
-        port=port or settings.api_port,
+        host=host or config.api_host,
+        port=port or config.api_port,
         workers=workers,
         log_config=None,
         proxy_headers=True,

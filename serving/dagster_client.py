@@ -52,14 +52,33 @@ mutation($executionParams: ExecutionParams!) {
   }
 }"""
 
-_RUN = """
-query($runId: ID!) {
-  runOrError(runId: $runId) {
+_RUN_FIELDS = "runId status creationTime startTime endTime tags { key value }"
+
+_RUN = f"""
+query($runId: ID!) {{
+  runOrError(runId: $runId) {{
     __typename
-    ... on Run { runId status startTime endTime tags { key value } }
-    ... on PythonError { message }
-  }
-}"""
+    ... on Run {{ {_RUN_FIELDS} }}
+    ... on PythonError {{ message }}
+  }}
+}}"""
+
+_RUNS = f"""
+query($filter: RunsFilter!, $limit: Int) {{
+  runsOrError(filter: $filter, limit: $limit) {{
+    __typename
+    ... on Runs {{ results {{ {_RUN_FIELDS} }} }}
+    ... on InvalidPipelineRunsFilterError {{ message }}
+    ... on PythonError {{ message }}
+  }}
+}}"""
+
+# Tags Dagster writes on a failed run when run retries are enabled on its instance: whether the
+# daemon will re-execute it (from the instance's run_retries settings and the run's own tags,
+# e.g. dagster/retry_on_asset_or_op_failure), and the retry's run id once it launched it.
+WILL_RETRY_TAG = "dagster/will_retry"
+RETRY_RUN_TAG = "dagster/auto_retry_run_id"
+FAILURE_REASON_TAG = "dagster/failure_reason"
 
 STATUS = {
     "QUEUED": "queued",
@@ -89,6 +108,7 @@ class RunInfo:
     start_time: float | None
     end_time: float | None
     tags: dict[str, str] = field(default_factory=dict)
+    creation_time: float | None = None
 
     @property
     def status(self) -> str:
@@ -98,19 +118,55 @@ class RunInfo:
     def finished(self) -> bool:
         return self.status in ("succeeded", "failed", "canceled")
 
+    @property
+    def retry_run_id(self) -> str | None:
+        """The run the retry daemon launched to re-execute this one."""
+        return self.tags.get(RETRY_RUN_TAG)
+
+    @property
+    def retry_pending(self) -> bool:
+        """Failed, and the daemon will re-execute it but has not yet."""
+        return (
+            self.status == "failed"
+            and self.tags.get(WILL_RETRY_TAG) == "true"
+            and self.retry_run_id is None
+        )
+
+    @property
+    def failure_reason(self) -> str | None:
+        """Dagster's class of failure: STEP_FAILURE, RUN_EXCEPTION, UNEXPECTED_TERMINATION..."""
+        return self.tags.get(FAILURE_REASON_TAG)
+
+    @classmethod
+    def from_graphql(cls, result: dict[str, Any]) -> RunInfo:
+        return cls(
+            run_id=result["runId"],
+            dagster_status=result["status"],
+            start_time=result.get("startTime"),
+            end_time=result.get("endTime"),
+            tags={t["key"]: t["value"] for t in result["tags"]},
+            creation_time=result.get("creationTime"),
+        )
+
 
 class DagsterClient:
-    def __init__(self, url: str, timeout: float = 10.0) -> None:
+    # A launch makes the webserver start a run worker, which takes more than 10 s on a busy
+    # host; a webserver that is down is refused at once (connect timeout).
+    def __init__(self, url: str, timeout: float = 30.0) -> None:
         self.url = url.rstrip("/") + "/graphql"
         self.timeout = timeout
 
     def _call(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         try:
             response = httpx.post(
-                self.url, json={"query": query, "variables": variables}, timeout=self.timeout
+                self.url,
+                json={"query": query, "variables": variables},
+                timeout=httpx.Timeout(self.timeout, connect=5.0),
             )
         except httpx.HTTPError as exc:
-            raise DagsterUnavailable(f"the Dagster webserver at {self.url} did not answer") from exc
+            raise DagsterUnavailable(
+                f"the Dagster webserver at {self.url} did not answer ({exc.__class__.__name__})"
+            ) from exc
         if response.status_code != 200:
             raise DagsterUnavailable(f"the Dagster webserver answered HTTP {response.status_code}")
         body = response.json()
@@ -189,10 +245,20 @@ class DagsterClient:
         result = self._call(_RUN, {"runId": run_id})["runOrError"]
         if result["__typename"] != "Run":
             return None
-        return RunInfo(
-            run_id=result["runId"],
-            dagster_status=result["status"],
-            start_time=result.get("startTime"),
-            end_time=result.get("endTime"),
-            tags={t["key"]: t["value"] for t in result["tags"]},
-        )
+        return RunInfo.from_graphql(result)
+
+    def _runs(self, run_filter: dict[str, Any], limit: int | None) -> list[RunInfo]:
+        result = self._call(_RUNS, {"filter": run_filter, "limit": limit})["runsOrError"]
+        if result["__typename"] != "Runs":
+            raise DagsterRejected(result.get("message", result["__typename"]))
+        return [RunInfo.from_graphql(r) for r in result["results"]]
+
+    def runs(self, run_ids: list[str]) -> dict[str, RunInfo]:
+        """The runs of these ids that exist, by id."""
+        if not run_ids:
+            return {}
+        return {r.run_id: r for r in self._runs({"runIds": run_ids}, len(run_ids))}
+
+    def partition_runs(self, partition: str, limit: int) -> list[RunInfo]:
+        """The newest runs tagged with a partition (one-panel syncs), newest first."""
+        return self._runs({"tags": [{"key": PARTITION_TAG, "value": partition}]}, limit)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from serving import admin
+from serving import admin, cli_config
 from serving.dagster_client import DagsterClient, DagsterRejected, DagsterUnavailable
 from serving.embedded import EmbeddedPostgres
 from serving.seed import DEMO_ADMIN, DEMO_TENANT, DEMO_VIEWER, TABLES, seed_demo
@@ -125,6 +125,7 @@ def run_demo(
         print(f"starting embedded PostgreSQL on 127.0.0.1:{port} ({embedded.pgdata})", flush=True)
         embedded.start()
     children: list[subprocess.Popen[bytes]] = []
+    cli_file: Path | None = None
     try:
         database_url, dagster_url = _database_urls(settings, embedded)
         for url in (database_url, dagster_url):
@@ -156,6 +157,17 @@ def run_demo(
         logs.mkdir(exist_ok=True)
         api_url = f"http://{settings.api_host}:{settings.api_port}"
         dagster_ui = f"http://127.0.0.1:{settings.dagster_port}"
+        # Other shells' commands (`panels versions`, `sync`, ...) find this demo through it.
+        cli_file = cli_config.write(
+            settings.state_dir,
+            {
+                "PANELS_DATABASE_URL": database_url,
+                "PANELS_DAGSTER_DATABASE_URL": dagster_url,
+                "PANELS_DAGSTER_URL": dagster_ui,
+                "PANELS_DATA_ROOT": str(settings.data_root),
+            },
+            note=f"written by `panels demo` (pid {os.getpid()}); removed when it stops",
+        )
         api = _spawn([str(bindir / "panels"), "serve"], env, logs / "api.log")
         children.append(api)
         dagster = _spawn(
@@ -194,6 +206,7 @@ def run_demo(
             f"  Viewer:     {DEMO_VIEWER} / {accounts.viewer_password}\n"
             f"  First sync: {dagster_ui}/runs/{first_sync} (all five panels; then on their cron)\n"
             f"  Logs:       {logs}\n"
+            f"  CLI config: {cli_file}   (`panels` commands in other shells read it)\n"
             "\nDemo admin token (24 h):\n"
             f"{token}\n\n"
             f"Try: curl -H 'Authorization: Bearer <token>' {api_url}/api/v1/panels\n"
@@ -208,6 +221,8 @@ def run_demo(
     finally:
         for proc in reversed(children):
             _stop(proc)
+        if cli_file is not None:
+            cli_file.unlink(missing_ok=True)
         if embedded is not None:
             embedded.stop()
             print("embedded PostgreSQL stopped", flush=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,22 +12,32 @@ from sqlalchemy.orm import Session
 
 from models import AuditEvent, Panel, PanelEvent, PanelVersion, Tenant
 from models.enums import VersionStatus
-from pipelines.partitions import split_partition_key
 from serving.admin import AdminError
 
 
+def closest(name: str, names: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the nearest of ``names``, or nothing."""
+    found = difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
+    return f" (did you mean {found[0]!r}?)" if found else ""
+
+
 def panel_by_key(session: Session, key: str) -> Panel:
-    try:
-        tenant_slug, panel_slug = split_partition_key(key)
-    except ValueError as exc:
-        raise AdminError(str(exc)) from exc
+    """The panel of a ``TENANT.PANEL`` key (slugs); an unknown one names the closest key."""
+    # Parsed here, not with pipelines.partitions: that module would load Dagster into every
+    # CLI command (seconds on a busy host).
+    tenant_slug, sep, panel_slug = key.partition(".")
+    if not sep:
+        raise AdminError(f"name the panel as TENANT.PANEL (slugs), e.g. demo.flights, not {key!r}")
     panel = session.scalar(
         select(Panel)
         .join(Tenant, Tenant.id == Panel.tenant_id)
         .where(Tenant.slug == tenant_slug, Panel.slug == panel_slug)
     )
     if panel is None:
-        raise AdminError(f"no panel {key!r}")
+        keys = session.execute(
+            select(Tenant.slug, Panel.slug).join(Panel, Panel.tenant_id == Tenant.id)
+        )
+        raise AdminError(f"no panel {key!r}{closest(key, (f'{t}.{p}' for t, p in keys))}")
     return panel
 
 

@@ -94,6 +94,25 @@ def test_demo_serves_the_api_and_dagster_and_stops_on_ctrl_c(
                 (panel["current_version_id"],),
             ).fetchone()
         assert rows == (336_776, 0)
+        # The first sync is a batch run: the panel's sync list shows it with what it published.
+        syncs = httpx.get(f"{api}/api/v1/panels/{flights['id']}/syncs", headers=auth).json()
+        assert syncs["data"][0]["status"] == "succeeded", syncs
+        assert syncs["data"][0]["row_count"] == 336_776
+        # A second shell, without the demo's variables, finds the database through its file.
+        cli_file = tmp_path / "state" / "cli.env"
+        assert f"CLI config: {cli_file}" in text
+        second = {k: v for k, v in os.environ.items() if not k.startswith("PANELS_")}
+        versions = subprocess.run(
+            [panels, "versions", "demo.flights"],
+            env={**second, "PANELS_STATE_DIR": str(tmp_path / "state")},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert versions.returncode == 0, versions.stderr
+        assert f"from {cli_file}" in versions.stderr
+        assert versions.stdout.splitlines()[1].split()[:4] == ["*", "1", "published", "336776"]
         info = httpx.get(f"http://127.0.0.1:{dagster_port}/server_info")
         assert info.status_code == 200 and info.json()["dagster_version"]
         assert (
@@ -109,6 +128,7 @@ def test_demo_serves_the_api_and_dagster_and_stops_on_ctrl_c(
             raise
         drop_database(pg_server, f"{make_url(url).database}_dagster")
     assert proc.returncode == 0, log.read_text()
+    assert not (tmp_path / "state" / "cli.env").exists()  # gone with the demo
     for port in (api_port, dagster_port):
         with socket.socket() as sock:
             assert sock.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still open after Ctrl-C"

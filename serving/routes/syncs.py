@@ -1,16 +1,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 from fastapi import APIRouter, status
-from sqlalchemy import select
 
-from models import PanelEvent, PanelVersion
+from schemas.common import Page
 from schemas.syncs import SyncCreate, SyncPublic
-from serving import audit
+from serving import audit, syncs
 from serving.dagster_client import PARTITION_TAG, DagsterClient, DagsterRejected, DagsterUnavailable
-from serving.deps import EditorDep, Principal, SessionDep, SettingsDep, ViewerDep
+from serving.deps import EditorDep, PagingDep, SessionDep, SettingsDep, ViewerDep
 from serving.errors import ApiError, NotFound
 from serving.routes.panels import load_panel
 
@@ -19,10 +17,6 @@ router = APIRouter(prefix="/panels/{panel_id}/syncs", tags=["syncs"])
 
 def _client(settings: SettingsDep) -> DagsterClient:
     return DagsterClient(settings.resolved_dagster_url)
-
-
-def _ts(value: float | None) -> datetime | None:
-    return datetime.fromtimestamp(value, UTC) if value else None
 
 
 @router.post("", response_model=SyncPublic, status_code=status.HTTP_202_ACCEPTED)
@@ -64,28 +58,54 @@ def start_sync(
     )
 
 
-def _details(
-    session: SessionDep, principal: Principal, panel_id: uuid.UUID, run_id: str
-) -> tuple[PanelVersion | None, str | None]:
-    version = session.scalar(
-        select(PanelVersion).where(
-            PanelVersion.tenant_id == principal.tenant_id,
-            PanelVersion.panel_id == panel_id,
-            PanelVersion.dagster_run_id == run_id,
+def _unavailable(exc: DagsterUnavailable) -> ApiError:
+    return ApiError(503, f"sync status is unavailable: {exc}", headers={"Retry-After": "5"})
+
+
+@router.get("", response_model=Page[SyncPublic])
+def list_syncs(
+    session: SessionDep,
+    principal: ViewerDep,
+    settings: SettingsDep,
+    panel_id: uuid.UUID,
+    paging: PagingDep,
+) -> Page[SyncPublic]:
+    """The panel's syncs, newest first: its own runs and the scheduled or backfill batches."""
+    panel = load_panel(session, principal, panel_id)
+    partition = f"{principal.tenant_slug}.{panel.slug}"
+    client = _client(settings)
+    try:
+        tagged = client.partition_runs(partition, syncs.TAGGED_RUNS_MAX)
+        count, run_ids = syncs.page_of_run_ids(
+            session,
+            principal.tenant_id,
+            panel.id,
+            tagged,
+            limit=paging.limit,
+            offset=paging.offset,
         )
+        runs = client.runs(run_ids)
+    except DagsterUnavailable as exc:
+        raise _unavailable(exc) from exc
+    except DagsterRejected as exc:
+        raise ApiError(503, f"Dagster refused to list the runs: {exc}") from exc
+    found = syncs.records(session, principal.tenant_id, panel.id, run_ids)
+    return Page[SyncPublic](
+        data=[
+            syncs.public(
+                panel_id=panel.id,
+                partition=partition,
+                run_id=run_id,
+                run=runs.get(run_id),
+                record=found.get(run_id, syncs.Record()),
+                dagster_url=settings.resolved_dagster_url,
+            )
+            for run_id in run_ids
+        ],
+        count=count,
+        limit=paging.limit,
+        offset=paging.offset,
     )
-    failure = session.scalar(
-        select(PanelEvent.payload)
-        .where(
-            PanelEvent.tenant_id == principal.tenant_id,
-            PanelEvent.panel_id == panel_id,
-            PanelEvent.type == "sync.failed",
-            PanelEvent.payload["dagster_run_id"].astext == run_id,
-        )
-        .order_by(PanelEvent.id.desc())
-        .limit(1)
-    )
-    return version, (failure or {}).get("error")
 
 
 @router.get("/{sync_id}", response_model=SyncPublic)
@@ -96,29 +116,27 @@ def read_sync(
     panel_id: uuid.UUID,
     sync_id: str,
 ) -> SyncPublic:
+    """A sync's status; when it failed, why, which version it was, and whether Dagster retries."""
     panel = load_panel(session, principal, panel_id)
     partition = f"{principal.tenant_slug}.{panel.slug}"
+    if len(sync_id) > 64:
+        raise NotFound("sync", sync_id)
     try:
-        run = _client(settings).run(sync_id) if len(sync_id) <= 64 else None
+        run = _client(settings).run(sync_id)
     except DagsterUnavailable as exc:
-        raise ApiError(
-            503, f"sync status is unavailable: {exc}", headers={"Retry-After": "5"}
-        ) from exc
+        raise _unavailable(exc) from exc
     except DagsterRejected:
         run = None
-    # Another panel's (or tenant's) run is as unknown as a made-up id.
-    if run is None or run.tags.get(PARTITION_TAG) != partition:
+    record = syncs.records(session, principal.tenant_id, panel.id, [sync_id]).get(sync_id)
+    # Another panel's (or tenant's) run is as unknown as a made-up id: a run is this panel's
+    # when it carries its partition tag or wrote a record for it (batch runs).
+    if record is None and (run is None or run.tags.get(PARTITION_TAG) != partition):
         raise NotFound("sync", sync_id)
-    version, error = _details(session, principal, panel.id, sync_id)
-    return SyncPublic(
-        id=run.run_id,
+    return syncs.public(
         panel_id=panel.id,
         partition=partition,
-        status=run.status,
-        started_at=_ts(run.start_time),
-        finished_at=_ts(run.end_time),
-        version=version.number if version and version.status.value != "failed" else None,
-        row_count=version.row_count if version else None,
-        error=error if run.status == "failed" else None,
-        dagster_url=f"{settings.resolved_dagster_url}/runs/{run.run_id}",
+        run_id=sync_id,
+        run=run,
+        record=record or syncs.Record(),
+        dagster_url=settings.resolved_dagster_url,
     )

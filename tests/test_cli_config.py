@@ -1,0 +1,106 @@
+"""The CLI from a second shell: it finds the database through the demo's file, and every
+error is one line (no traceback), naming what to set or the closest panel."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from serving import cli_config
+from tests.builders import make_panel
+from tests.test_cli import PANELS
+
+
+def panels(args: list[str], state_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """``panels ARGS`` with no PANELS_* variable but the state dir (and ``env``)."""
+    assert PANELS
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PANELS_")}
+    return subprocess.run(
+        [PANELS, *args],
+        env={**clean, "PANELS_STATE_DIR": str(state_dir), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd="/",  # no .env of the repository
+    )
+
+
+def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode != 0, result.stdout
+    assert "Traceback" not in result.stderr + result.stdout, result.stderr
+    # Besides the note of the file it read, if any.
+    lines = [x for x in result.stderr.strip().splitlines() if not x.startswith("using ")]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    return lines[0]
+
+
+@pytest.fixture
+def panel_key(client, tenant) -> str:
+    panel = make_panel(client, tenant.editor, slug="departures")
+    return f"{tenant.slug}.{panel['slug']}"
+
+
+def test_commands_read_the_demo_file_when_the_environment_is_silent(
+    database_url, tenant, panel_key, tmp_path
+) -> None:
+    path = cli_config.write(
+        tmp_path,
+        {"PANELS_DATABASE_URL": database_url, "PANELS_DAGSTER_URL": "http://127.0.0.1:9"},
+        note="as `panels demo` writes it",
+    )
+    assert path.stat().st_mode & 0o077 == 0  # the URL may hold a password
+    versions = panels(["versions", panel_key], tmp_path)
+    assert versions.returncode == 0, versions.stderr
+    assert versions.stdout.splitlines()[0].split()[:2] == ["version", "status"]
+    assert f"using PANELS_DAGSTER_URL, PANELS_DATABASE_URL from {path}" in versions.stderr
+    rollback = panels(["rollback", panel_key, "1"], tmp_path)
+    assert f"{panel_key} has no version 1" in one_line_error(rollback)
+    backfill = panels(["backfill", "--panel", panel_key, "--failed-only"], tmp_path)
+    assert backfill.returncode == 0 and "nothing to backfill" in backfill.stderr
+    # The environment wins over the file: a URL set in the shell is the one used.
+    elsewhere = panels(
+        ["versions", panel_key], tmp_path, PANELS_DATABASE_URL="postgresql://u@127.0.0.1:9/x"
+    )
+    assert "127.0.0.1" in one_line_error(elsewhere) and "port 9" in elsewhere.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["versions", "demo.flights"],
+        ["rollback", "demo.flights", "2"],
+        ["backfill", "--tenant", "demo"],
+        ["token", "a@b.example", "--tenant", "demo"],
+    ],
+)
+def test_without_a_database_url_or_file_one_line_says_what_to_do(args, tmp_path) -> None:
+    line = one_line_error(panels(args, tmp_path))
+    assert "PANELS_DATABASE_URL" in line and str(tmp_path / "cli.env") in line
+    assert "panels demo" in line
+
+
+def test_a_misspelt_panel_gets_the_closest_name_in_one_line(
+    database_url, tenant, panel_key, tmp_path
+) -> None:
+    env = {"PANELS_DATABASE_URL": database_url}
+    line = one_line_error(panels(["versions", f"{tenant.slug}.departurse"], tmp_path, **env))
+    assert f"did you mean '{panel_key}'" in line
+    line = one_line_error(panels(["rollback", f"{tenant.slug}.depatures", "1"], tmp_path, **env))
+    assert f"did you mean '{panel_key}'" in line
+    line = one_line_error(
+        panels(["backfill", "--tenant", tenant.slug, "--panel", "departure"], tmp_path, **env)
+    )
+    assert "did you mean 'departures'" in line
+    line = one_line_error(panels(["sync", f"{tenant.slug}.deprtures"], tmp_path, **env))
+    assert f"did you mean '{panel_key}'" in line
+    line = one_line_error(panels(["versions", "departures"], tmp_path, **env))
+    assert "TENANT.PANEL" in line
+    # Unexpected failures are one line too, and --debug shows the traceback.
+    env = {"PANELS_DATABASE_URL": "postgresql://u@127.0.0.1:9/x"}
+    assert "OperationalError" in one_line_error(panels(["versions", panel_key], tmp_path, **env))
+    debug = panels(["--debug", "versions", panel_key], tmp_path, **env)
+    assert debug.returncode == 1 and "Traceback" in debug.stderr
