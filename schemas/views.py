@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from schemas.common import ColumnKey, InputModel, Name, PublicModel
 
@@ -33,9 +33,20 @@ class AggregateSpec(InputModel):
 
 
 class ViewColumnIn(InputModel):
-    column_id: uuid.UUID
+    """A shown column, by its id or its key."""
+
+    column_id: uuid.UUID | None = None
+    column: ColumnKey | None = Field(
+        default=None, description="The column's key", examples=["dep_delay"]
+    )
     visible: bool = True
     width: int | None = Field(default=None, ge=20, le=2000)
+
+    @model_validator(mode="after")
+    def _one_reference(self) -> Self:
+        if (self.column_id is None) == (self.column is None):
+            raise ValueError("give the column's id (column_id) or its key (column), not both")
+        return self
 
 
 class ViewCreate(InputModel):

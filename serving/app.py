@@ -7,6 +7,7 @@ import contextlib
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import redis
 from fastapi import APIRouter, Depends, FastAPI
@@ -25,6 +26,7 @@ from serving.ratelimit import RateLimits
 from serving.realtime.broker import Broker, PostgresBroker, RedisBroker
 from serving.realtime.hub import Hub
 from serving.realtime.relay import OutboxRelay
+from serving.refs import document, resolve_names
 from serving.routes import (
     audit,
     auth,
@@ -116,7 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "`POST /api/v1/auth/token` or an API token, as `Authorization: Bearer ...`.",
         lifespan=lifespan,
         responses=ERROR_RESPONSES,
-        dependencies=[Depends(refuse_unknown_query_parameters)],
+        dependencies=[Depends(refuse_unknown_query_parameters), Depends(resolve_names)],
     )
     instrument_engine(engine, "sync")
     instrument_engine(reader.sync_engine, "async")
@@ -177,4 +179,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api)
     app.include_router(health.router)
     web.install(app, settings.web_dir)
+    _document_names(app)
     return app
+
+
+def _document_names(app: FastAPI) -> None:
+    """OpenAPI says that path ids take names too (serving/refs.py)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

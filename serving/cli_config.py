@@ -52,11 +52,13 @@ def load() -> Loaded:
     """The settings, with what the environment leaves unset taken from the state dir's file."""
     base = Settings()
     path = config_path(base.state_dir)
-    if not path.is_file():
+    try:
+        found = read(path)
+    except FileNotFoundError:  # no demo running (or it stopped just now)
         return Loaded(base, path, [])
     fields = Settings.model_fields
     update = {}
-    for key, value in read(path).items():
+    for key, value in found.items():
         name = key.removeprefix(PREFIX).lower()
         if name in fields and name != "state_dir" and name not in base.model_fields_set:
             update[name] = value

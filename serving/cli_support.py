@@ -38,6 +38,8 @@ def settings() -> Settings:
 def from_file() -> dict[str, str]:
     """The variables this command took from the file (for the processes it starts)."""
     found = loaded()
+    if not found.used:  # nothing came from it (and it may not exist)
+        return {}
     return {k: v for k, v in cli_config.read(found.path).items() if k in found.used}
 
 

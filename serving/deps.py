@@ -159,6 +159,20 @@ def _remember(request: Request, principal: Principal) -> Principal:
 def get_principal(
     request: Request, session: SessionDep, settings: SettingsDep, credentials: Credentials
 ) -> Principal:
+    principal = authenticate(request, session, settings, credentials)
+    limits = request.app.state.rate_limits
+    if limits is not None:
+        limits.hit(principal)
+    return principal
+
+
+def authenticate(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    credentials: HTTPAuthorizationCredentials | None,
+) -> Principal:
+    """Who is calling, checked against the database (no rate limit counted)."""
     steps = _authenticate(settings, credentials, getattr(request.state, "request_id", None))
     sent: Any = None
     try:
@@ -175,11 +189,7 @@ def get_principal(
                 session.execute(arg)
                 session.commit()
     except StopIteration as done:
-        principal = _remember(request, done.value)
-    limits = request.app.state.rate_limits
-    if limits is not None:
-        limits.hit(principal)
-    return principal
+        return _remember(request, done.value)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

@@ -96,7 +96,10 @@ class Prepared:
         }
 
 
-ViewParam = Annotated[uuid.UUID | None, Query(description="A saved view: columns, sorts, filters")]
+ViewParam = Annotated[
+    str | None,
+    Query(max_length=200, description="A saved view (its id or name): columns, sorts, filters"),
+]
 ColumnsParam = Annotated[str | None, Query(description="Comma-separated column keys")]
 SortParam = Annotated[str | None, Query(description="Comma-separated keys, - for descending")]
 GroupParam = Annotated[str | None, Query(description="Comma-separated column keys")]
@@ -115,7 +118,7 @@ async def prepare(
     reading: Reading,
     panel_id: uuid.UUID,
     *,
-    view: uuid.UUID | None,
+    view: str | None,
     columns: str | None,
     sort: str | None,
     filter_json: str | None,
@@ -124,7 +127,8 @@ async def prepare(
     decoded: dict[str, Any] | None = None,
 ) -> Prepared | None:
     """The version to read and the query over it; None before the first publish."""
-    resolved = await reads.target(reading, panel_id, decoded["v"] if decoded else version, view)
+    view_id = await reads.view_id(reading, panel_id, view) if view else None
+    resolved = await reads.target(reading, panel_id, decoded["v"] if decoded else version, view_id)
     panel, found, saved, shown = (
         resolved.panel,
         resolved.version,

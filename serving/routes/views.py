@@ -78,13 +78,20 @@ def _view_columns(
     if wanted is None:
         wanted = [ViewColumnIn(column_id=c.id) for c in columns]
     ids = {c.id for c in columns}
+    by_key = {c.key: c.id for c in columns}
     seen: set[uuid.UUID] = set()
     out = []
-    for position, item in enumerate(wanted):
+    for position, given in enumerate(wanted):
+        item = given
+        if given.column is not None:
+            if given.column not in by_key:
+                raise _no_column(f"body.columns.{position}.column", given.column, set(by_key))
+            item = given.model_copy(update={"column_id": by_key[given.column]})
         if item.column_id not in ids:
             raise _unknown(
                 f"body.columns.{position}.column_id", f"the panel has no column {item.column_id}"
             )
+        assert item.column_id is not None
         if item.column_id in seen:
             raise ApiError(
                 422,

@@ -27,10 +27,11 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from fastapi.security import HTTPAuthorizationCredentials
-from sqlalchemy import select
+from sqlalchemy import and_, false, or_, select
 
 from models import Panel, View
 from models.db import tenant_context
+from schemas.common import did_you_mean, unknown_name
 from serving.deps import Principal, authenticate_async
 from serving.errors import ApiError
 from serving.realtime.hub import Hub, Subscriber
@@ -74,31 +75,53 @@ async def _principal(websocket: WebSocket, token: str) -> Principal:
     return principal
 
 
-async def _exists(
-    websocket: WebSocket, principal: Principal, panel: uuid.UUID, view: uuid.UUID | None
-) -> bool:
+async def _resolve(
+    websocket: WebSocket, principal: Principal, panel_ref: str, view_ref: str | None
+) -> tuple[uuid.UUID, uuid.UUID | None] | str:
+    """The panel (id or slug) and view (id or name) subscribed to, or why there is none."""
+    tenant = principal.tenant_id
     async with websocket.app.state.reader.connect() as conn:
-        await conn.execute(*tenant_context(principal.tenant_id))
-        found = await conn.scalar(
-            select(Panel.id).where(Panel.tenant_id == principal.tenant_id, Panel.id == panel)
-        )
-        if found is not None and view is not None:
-            found = await conn.scalar(
-                select(View.id).where(
-                    View.tenant_id == principal.tenant_id, View.id == view, View.panel_id == panel
-                )
-            )
-    return found is not None
+        await conn.execute(*tenant_context(tenant))
+        panel = await _find(conn, Panel, Panel.slug, panel_ref, Panel.tenant_id == tenant)
+        if isinstance(panel, str):
+            return f"panel {panel_ref} does not exist{panel}"
+        if view_ref is None:
+            return panel, None
+        scope = and_(View.tenant_id == tenant, View.panel_id == panel)
+        view = await _find(conn, View, View.name, view_ref, scope)
+        if isinstance(view, str):
+            return f"view {view_ref} does not exist{view}"
+    return panel, view
 
 
-def _uuid(message: dict[str, Any], key: str, required: bool = True) -> uuid.UUID | None:
+async def _find(conn: Any, model: Any, name: Any, ref: str, scope: Any) -> uuid.UUID | str:
+    """The id of the object ``ref`` names (its id or its name), or a hint of the closest name."""
+    try:
+        by_id = model.id == uuid.UUID(ref)
+    except ValueError:
+        by_id = false()
+    found = await conn.scalar(select(model.id).where(scope, or_(name == ref, by_id)))
+    if found is not None:
+        return uuid.UUID(str(found))
+    names = (await conn.scalars(select(name).where(scope).limit(10_000))).all()
+    return did_you_mean(ref, names)
+
+
+def _ref(message: dict[str, Any], key: str, required: bool = True) -> str | None:
     value = message.get(key)
     if value is None and not required:
         return None
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise ValueError(f"{key} must be a UUID") from exc
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{key} must be an id or a name")
+    return value
+
+
+MESSAGE_FIELDS = {
+    "subscribe": ("type", "panel_id", "view_id", "last_event_id"),
+    "unsubscribe": ("type", "panel_id"),
+    "ping": ("type",),
+    "pong": ("type",),
+}
 
 
 async def _handle(
@@ -107,32 +130,31 @@ async def _handle(
     if not isinstance(message, dict):
         raise ValueError("a message is a JSON object with a type")
     kind = message.get("type")
+    for name in message:
+        if kind in MESSAGE_FIELDS and name not in MESSAGE_FIELDS[kind]:
+            raise ValueError(unknown_name(str(name), MESSAGE_FIELDS[kind], f"field of {kind}"))
     if kind == "ping":
         subscriber.send('{"type":"pong"}')
     elif kind == "pong":
         pass
     elif kind == "subscribe":
-        panel = _uuid(message, "panel_id")
-        view = _uuid(message, "view_id", required=False)
+        panel_ref = _ref(message, "panel_id")
+        view_ref = _ref(message, "view_id", required=False)
         after = message.get("last_event_id")
         if after is not None and (
             not isinstance(after, int) or isinstance(after, bool) or after < 0
         ):
             raise ValueError("last_event_id must be a whole number >= 0")
-        assert panel is not None
-        if not await _exists(websocket, principal, panel, view):
-            what = f"view {view}" if view is not None else f"panel {panel}"
+        assert panel_ref is not None
+        found = await _resolve(websocket, principal, panel_ref, view_ref)
+        if isinstance(found, str):
             subscriber.send(
                 json.dumps(
-                    {
-                        "type": "error",
-                        "code": "not_found",
-                        "detail": f"{what} does not exist",
-                        "panel_id": str(panel),
-                    }
+                    {"type": "error", "code": "not_found", "detail": found, "panel_id": panel_ref}
                 )
             )
             return
+        panel, view = found
         # The acknowledgement goes first; replayed events follow it, then live ones.
         subscriber.send(
             json.dumps(
@@ -149,9 +171,12 @@ async def _handle(
                 json.dumps({"type": "replayed", "panel_id": str(panel), "count": replayed})
             )
     elif kind == "unsubscribe":
-        panel = _uuid(message, "panel_id")
-        hub.unsubscribe(subscriber, str(panel))
-        subscriber.send(json.dumps({"type": "unsubscribed", "panel_id": str(panel)}))
+        ref = _ref(message, "panel_id")
+        assert ref is not None
+        resolved = await _resolve(websocket, principal, ref, None)
+        unsubscribed = str(resolved[0]) if isinstance(resolved, tuple) else ref
+        hub.unsubscribe(subscriber, unsubscribed)
+        subscriber.send(json.dumps({"type": "unsubscribed", "panel_id": unsubscribed}))
     else:
         raise ValueError(f"unknown message type {kind!r}; use subscribe, unsubscribe or ping")
 

@@ -1,0 +1,106 @@
+"""Objects named by what people call them: a panel's slug, a view's name, a column's key.
+
+Wherever a path takes ``{panel_id}``, ``{view_id}``, ``{column_id}`` or ``{source_id}``, the
+slug, name or key works too. An app-wide dependency swaps such a name for the object's id
+before the route reads its path, so every route keeps working on ids. An id costs nothing
+more; a name costs one look-up of the caller and one per name (tenant-scoped, in the
+threadpool). A name that matches nothing is a 404 with the closest existing name.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.security import HTTPAuthorizationCredentials
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection, Request
+
+from models import DataSource, Panel, PanelColumn, View
+from schemas.common import did_you_mean
+from serving.deps import authenticate, bearer
+from serving.errors import ApiError
+
+
+@dataclass(frozen=True)
+class Ref:
+    label: str
+    model: Any
+    name: Any  # the column holding the name
+    of_panel: bool  # named within its panel (views, columns, sources) or its tenant (panels)
+
+
+# In the order they resolve: a child's name is looked up within the resolved panel.
+REFS = {
+    "panel_id": Ref("panel", Panel, Panel.slug, False),
+    "view_id": Ref("view", View, View.name, True),
+    "column_id": Ref("column", PanelColumn, PanelColumn.key, True),
+    "source_id": Ref("source", DataSource, DataSource.name, True),
+}
+
+
+def is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def find(
+    session: Session, ref: Ref, tenant_id: uuid.UUID, name: str, panel_id: str | None
+) -> uuid.UUID:
+    """The id of the object called ``name``; 404 with the closest name when there is none."""
+    scope = [ref.model.tenant_id == tenant_id]
+    if ref.of_panel:
+        scope.append(ref.model.panel_id == uuid.UUID(panel_id or str(uuid.UUID(int=0))))
+    found = session.scalar(select(ref.model.id).where(*scope, ref.name == name))
+    if found is not None:
+        return uuid.UUID(str(found))
+    names = session.scalars(select(ref.name).where(*scope).limit(10_000)).all()
+    where = "" if not ref.of_panel else " in this panel"
+    raise ApiError(404, f"no {ref.label} {name!r}{where}{did_you_mean(name, names)}")
+
+
+def _resolve(
+    request: Request, credentials: HTTPAuthorizationCredentials | None, names: dict[str, str]
+) -> None:
+    settings = request.app.state.settings
+    params = request.scope["path_params"]
+    with request.app.state.sessions() as session:
+        principal = authenticate(request, session, settings, credentials)
+        for param, ref in REFS.items():
+            if param in names:
+                params[param] = str(
+                    find(session, ref, principal.tenant_id, names[param], params.get("panel_id"))
+                )
+
+
+async def resolve_names(connection: HTTPConnection) -> None:
+    """App-wide dependency: path ids given as names become ids (nothing to do for ids)."""
+    params = connection.scope.get("path_params")
+    if not params or not isinstance(connection, Request):
+        return
+    names = {k: v for k, v in params.items() if k in REFS and not is_uuid(str(v))}
+    if names:
+        credentials = await bearer(connection)
+        await run_in_threadpool(_resolve, connection, credentials, names)
+
+
+def document(schema: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI: each such path parameter takes an id or a name."""
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                ref = REFS.get(parameter.get("name", "")) if parameter.get("in") == "path" else None
+                if ref is not None:
+                    named = {"panel": "slug", "view": "name", "column": "key", "source": "name"}
+                    parameter["schema"] = {
+                        "anyOf": [{"type": "string", "format": "uuid"}, {"type": "string"}],
+                        "title": parameter["name"],
+                    }
+                    parameter["description"] = f"The {ref.label}'s id or its {named[ref.label]}"
+    return schema
