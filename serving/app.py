@@ -14,7 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from models.db import libpq_url, make_async_engine, make_engine, make_sessionmaker
 from schemas.common import Problem
-from serving import web
+from serving import docs, web
 from serving.cache import Memo, ReadCache
 from serving.catalog import Catalog, HeldAnswers
 from serving.crypto import SecretBox
@@ -115,6 +115,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "`POST /api/v1/auth/token` or an API token, as `Authorization: Bearer ...`.",
         lifespan=lifespan,
         responses=ERROR_RESPONSES,
+        # serving/docs.py serves /docs from this API's own files (no CDN); /redoc leads there
+        docs_url=None,
+        redoc_url=None,
     )
     instrument_engine(engine, "sync")
     instrument_engine(reader.sync_engine, "async")
@@ -174,5 +177,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(ws.router)
     app.include_router(api)
     app.include_router(health.router)
+    docs.install(app)
     web.install(app, settings.web_dir)
     return app

@@ -6,7 +6,6 @@ Screenshots of every step land in test-artifacts/web/.
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -16,28 +15,18 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from models.enums import Role
 from serving.settings import PROJECT_ROOT
+from tests.chromium import chromium
 from tests.live import ApiServer, api_server
 from tests.pipeline_fixtures import write
 
 pytestmark = pytest.mark.slow
 API = "/api/v1"
-CHROMIUM = os.environ.get("PANELS_TEST_CHROMIUM", "/usr/bin/chromium")
 SHOTS = PROJECT_ROOT / "test-artifacts" / "web"
 CARRIERS = ["AA", "DL", "UA", "B6"]
-# What Chromium needs on a closed network: no background connections, no sandbox as root.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def flights_csv(rows: int, delay_shift: int = 0) -> str:
@@ -63,12 +52,8 @@ def server(database_url, webserver, redis_url) -> Iterator[ApiServer]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: `make browser` installs Debian's package")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
