@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -91,3 +92,19 @@ def test_a_browser_sees_4401_and_its_reason(server) -> None:
     assert closed["code"] == 4401
     assert closed["reason"].startswith("invalid token")
     assert closed["protocol"] == "panels.v1"
+
+
+def test_a_rate_limited_credential_closes_with_4429(database_url, redis_url, tenant) -> None:
+    limited = {
+        "PANELS_REDIS_URL": redis_url,
+        "PANELS_REDIS_PREFIX": f"ws-auth-{uuid.uuid4().hex[:8]}",
+        "PANELS_RATE_LIMIT_CREDENTIAL": "1/minute",
+    }
+    with api_server(database_url, **limited) as server:
+        with connect(server.ws, additional_headers=tenant.viewer, open_timeout=10) as first:
+            assert json.loads(first.recv(timeout=15))["type"] == "welcome"
+        with connect(server.ws, additional_headers=tenant.viewer, open_timeout=10) as ws:
+            message, code, reason = _refusal(ws)
+    assert message["code"] == "rate_limited"
+    assert code == 4429
+    assert reason.startswith("rate limit of this credential exceeded")
