@@ -56,7 +56,7 @@ def _page(title: str, head: str, body: str, policy: str) -> HTMLResponse:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
-<link rel="icon" href="{PREFIX}/favicon.png" type="image/png">
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 {head}
 </head>
 <body>
