@@ -6,8 +6,8 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
 
-WEB_SOURCES := $(wildcard web/src/*) web/index.html web/package.json web/package-lock.json \
-  web/tsconfig.json web/vite.config.ts
+WEB_SOURCES := $(wildcard web/src/*) $(wildcard web/public/*) web/index.html web/package.json \
+  web/package-lock.json web/tsconfig.json web/vite.config.ts
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -15,7 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from models.db import libpq_url, make_async_engine, make_engine, make_sessionmaker
 from schemas.common import Problem
-from serving import web
+from serving import docs, web
 from serving.cache import Memo, ReadCache
 from serving.catalog import Catalog, HeldAnswers
 from serving.crypto import SecretBox
@@ -119,6 +119,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         responses=ERROR_RESPONSES,
         dependencies=[Depends(refuse_unknown_query_parameters), Depends(resolve_names)],
+        # serving/docs.py serves /docs from this API's own files (no CDN); /redoc leads there
+        docs_url=None,
+        redoc_url=None,
     )
     instrument_engine(engine, "sync")
     instrument_engine(reader.sync_engine, "async")
@@ -178,6 +181,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(ws.router)
     app.include_router(api)
     app.include_router(health.router)
+    docs.install(app)
     web.install(app, settings.web_dir)
     _document_names(app)
     return app

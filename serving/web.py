@@ -1,5 +1,8 @@
 """The end-user page: the built app of web/ at ``/``, its hashed files under ``/assets``.
 
+Its icon (web/public/favicon.svg) is at ``/favicon.svg``, and at ``/favicon.ico`` too: browsers
+ask for that one on any page that names no icon (``/docs``, a JSON answer opened in a tab).
+
 The page talks to the same API (same origin), so its policy allows only this origin.
 """
 
@@ -42,6 +45,17 @@ def install(app: FastAPI, web_dir: Path) -> None:
         if not index.is_file():
             return HTMLResponse(NOT_BUILT, status_code=503, headers=headers)
         return FileResponse(index, media_type="text/html", headers=headers)
+
+    icon = web_dir / "favicon.svg"
+
+    @router.get("/favicon.svg")
+    @router.get("/favicon.ico")
+    def favicon() -> Response:
+        if not icon.is_file():
+            return Response(status_code=404)
+        # Not content-hashed: kept a day, then checked again.
+        headers = {"Cache-Control": "public, max-age=86400"}
+        return FileResponse(icon, media_type="image/svg+xml", headers=headers)
 
     app.include_router(router)
     # check_dir=False: the app starts before (or without) a build; a missing file is a 404.

@@ -12,8 +12,11 @@ Authenticate with the JWT or API token in the ``Authorization`` header, as a sub
 - events: ``{"type": "event", "id": N, "event": "panel.materialized", "panel_id": ...,
   "data": {...}, "at": ...}``; keep the last ``id`` to resume after a reconnect.
 
-Close codes: 4401 unauthorised, 4400 bad message, 4008 too slow (the per-connection queue
-filled up: reconnect and resume with ``last_event_id``), 1001 server going away.
+A refused credential is never an HTTP error at the handshake (a browser sees none of it): the
+socket opens, gets ``{"type": "error", "code": "unauthorized", "detail": ...}`` and closes.
+Close codes: 4401 unauthorised (bad, expired or revoked credential: sign in again, do not
+retry), 4429 rate limited, 4400 bad message, 4008 too slow (the per-connection queue filled
+up: reconnect and resume with ``last_event_id``), 1001 server going away.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ logger = logging.getLogger("panels.ws")
 PROTOCOL = "panels.v1"
 AUTH_TIMEOUT = 10.0
 CLOSE_TIMEOUT = 60.0
-UNAUTHORIZED, BAD_MESSAGE, TOO_SLOW = 4401, 4400, 4008
+UNAUTHORIZED, BAD_MESSAGE, TOO_SLOW, RATE_LIMITED = 4401, 4400, 4008, 4429
 
 
 def _offered_token(websocket: WebSocket) -> tuple[str | None, str | None]:
@@ -193,6 +196,23 @@ async def _heartbeat(subscriber: Subscriber, seconds: float) -> None:
         subscriber.send('{"type":"ping"}')
 
 
+async def _refuse(websocket: WebSocket, refused: ApiError) -> None:
+    """An error message saying why, then the close: 4429 when rate limited, else 4401."""
+    limited = refused.status == 429
+    code = RATE_LIMITED if limited else UNAUTHORIZED
+    with contextlib.suppress(Exception):
+        await websocket.send_json(
+            {
+                "type": "error",
+                "code": "rate_limited" if limited else "unauthorized",
+                "detail": refused.detail,
+            }
+        )
+        # A close reason is at most 123 bytes of UTF-8.
+        reason = refused.detail.encode()[:123].decode(errors="ignore")
+        await websocket.close(code=code, reason=reason)
+
+
 @router.websocket("/ws")
 async def events(websocket: WebSocket) -> None:
     app = websocket.app
@@ -200,15 +220,20 @@ async def events(websocket: WebSocket) -> None:
     settings = app.state.settings
     token, subprotocol = _offered_token(websocket)
     principal: Principal | None = None
+    refused: ApiError | None = None
     if token is not None:
         try:
             principal = await _principal(websocket, token)
         except ApiError as exc:
-            # Refused in the handshake: the client sees HTTP 403, the reason stays in the log.
-            logger.info("websocket refused", extra={"reason": exc.detail})
-            await websocket.close(code=UNAUTHORIZED, reason=exc.detail[:120])
-            return
+            refused = exc
     await websocket.accept(subprotocol=subprotocol)
+    if refused is not None:
+        # Accepted, then closed with a code: a refused handshake would be an HTTP 403 that a
+        # browser's WebSocket never sees (only 1006), so it could not tell "sign in again"
+        # from "network down, retry".
+        logger.info("websocket refused", extra={"reason": refused.detail})
+        await _refuse(websocket, refused)
+        return
     if principal is None:
         try:
             first = await asyncio.wait_for(websocket.receive_json(), AUTH_TIMEOUT)
@@ -220,12 +245,10 @@ async def events(websocket: WebSocket) -> None:
                 raise ApiError(401, 'the first message must be {"type": "auth", "token": ...}')
             principal = await _principal(websocket, first["token"])
         except (ApiError, TimeoutError, ValueError, WebSocketDisconnect) as exc:
-            detail = exc.detail if isinstance(exc, ApiError) else "authentication expected"
-            with contextlib.suppress(Exception):
-                await websocket.send_json(
-                    {"type": "error", "code": "unauthorized", "detail": detail}
-                )
-                await websocket.close(code=UNAUTHORIZED, reason=detail[:120])
+            await _refuse(
+                websocket,
+                exc if isinstance(exc, ApiError) else ApiError(401, "authentication expected"),
+            )
             return
     state = websocket.scope.setdefault("state", {})
     state["tenant_id"], state["user_id"] = str(principal.tenant_id), str(principal.user_id)

@@ -12,6 +12,7 @@ import {
   type Panel,
   type Session,
 } from "./api";
+import { lowerFirst, schedule } from "./format";
 import { PanelPage } from "./PanelPage";
 
 const STORE = "panels.session";
@@ -193,7 +194,7 @@ export function App() {
                     <span class="muted">{p.description || p.slug}</span>
                     <span class="muted">
                       {p.current_version_id ? "synced" : "not synced yet"}
-                      {p.refresh_cron ? ` · refreshes ${p.refresh_cron}` : ""}
+                      {p.refresh_cron ? ` · refreshes ${lowerFirst(schedule(p.refresh_cron, p.timezone))}` : ""}
                     </span>
                   </a>
                 </li>

@@ -9,6 +9,7 @@ import {
 } from "@tanstack/virtual-core";
 import { useEffect, useLayoutEffect, useReducer, useRef, useState } from "preact/hooks";
 import type { ColumnType, SortSpec } from "./api";
+import type { Formats } from "./format";
 
 export const ROW_HEIGHT = 32;
 
@@ -32,6 +33,7 @@ interface Props {
   onSort: (key: string, add: boolean) => void;
   onNeedMore: () => void;
   label: string;
+  formats: Formats;
 }
 
 function useVirtualizer(count: number, element: () => HTMLElement | null) {
@@ -58,17 +60,7 @@ function useVirtualizer(count: number, element: () => HTMLElement | null) {
   return instance;
 }
 
-export function display(value: unknown, type: ColumnType): string {
-  if (value === null || value === undefined) return "";
-  if (type === "boolean") return value ? "true" : "false";
-  if (type === "number" && typeof value === "number") {
-    return value.toLocaleString(undefined, { maximumFractionDigits: 6 });
-  }
-  if (typeof value === "object") return JSON.stringify(value);
-  return String(value);
-}
-
-export function Grid({ columns, rows, total, sorts, onSort, onNeedMore, label }: Props) {
+export function Grid({ columns, rows, total, sorts, onSort, onNeedMore, label, formats }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
   const virtualizer = useVirtualizer(rows.length, () => scroller.current);
@@ -185,14 +177,16 @@ export function Grid({ columns, rows, total, sorts, onSort, onNeedMore, label }:
             <div {...common} class={`grid-row${item.index === active ? " active" : ""}`}>
               {columns.map((column, i) => {
                 const value = line.row[column.key];
+                const when = column.type === "date" || column.type === "datetime";
                 return (
                   <div
                     key={column.key}
                     role="gridcell"
                     aria-colindex={i + 1}
                     class={`cell ${column.type}${value === null ? " blank" : ""}`}
+                    title={when && typeof value === "string" ? value : undefined}
                   >
-                    {display(value, column.type)}
+                    {formats.value(value, column.type)}
                   </div>
                 );
               })}

@@ -26,8 +26,10 @@ import {
 import { ColumnsMenu, type Shown } from "./ColumnsMenu";
 import { FilterBar } from "./FilterBar";
 import { fromTree, toTree, type FilterState } from "./filters";
-import { display, Grid, type GridColumn, type Line } from "./Grid";
+import { formatNumber, formats, schedule, viewerZone, type Formats } from "./format";
+import { Grid, type GridColumn, type Line } from "./Grid";
 import { LiveEvents, type LiveStatus, type PanelEvent } from "./live";
+import { useZoneChoice, ZoneSwitch } from "./ZoneSwitch";
 
 const PAGE = 200;
 const EMPTY: Loaded = { rows: [], groups: [], total: null, version: null, cursor: null };
@@ -87,6 +89,7 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
   const [live, setLive] = useState<LiveStatus>("connecting");
   const [newName, setNewName] = useState("");
   const [format, setFormat] = useState("csv");
+  const [zoneChoice, setZoneChoice] = useZoneChoice();
   const generation = useRef(0);
   const loadedRef = useRef(loaded);
   loadedRef.current = loaded;
@@ -299,9 +302,11 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
     }
   }
 
+  const zone = zoneChoice === "panel" && panel ? panel.timezone : viewerZone;
+  const shownAs = formats(zone);
   const lines = useMemo(
-    () => toLines(loaded, groupBy, names, types, summary),
-    [loaded, groupBy, names, types, summary],
+    () => toLines(loaded, groupBy, names, types, summary, shownAs),
+    [loaded, groupBy, names, types, summary, shownAs],
   );
 
   if (!panel) {
@@ -341,6 +346,12 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
             <dt>Checks</dt>
             <dd data-testid="checks" class={`badge ${current?.check_status ?? "none"}`}>
               {current?.check_status ?? "no rules"}
+            </dd>
+          </div>
+          <div>
+            <dt>Refreshes</dt>
+            <dd data-testid="schedule" title={panel.refresh_cron ?? undefined}>
+              {schedule(panel.refresh_cron, panel.timezone)}
             </dd>
           </div>
           <div>
@@ -401,6 +412,9 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
           </form>
         )}
         <span class="spacer" />
+        {panel.timezone !== viewerZone && columns.some((c) => c.type === "datetime") && (
+          <ZoneSwitch panelZone={panel.timezone} choice={zoneChoice} onChange={setZoneChoice} />
+        )}
         <label>
           Export as{" "}
           <select value={format} onChange={(e) => setFormat(e.currentTarget.value)}>
@@ -437,11 +451,12 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
           sorts={sorts}
           onSort={onSort}
           onNeedMore={loadMore}
+          formats={shownAs}
         />
       )}
       {summary && (
         <p class="summary" data-testid="summary" aria-label="Totals">
-          {describe(summary.footer, names)}
+          {describe(summary.footer, names, types, shownAs)}
         </p>
       )}
       <p class="muted footer" aria-live="polite">
@@ -484,12 +499,24 @@ const AGGREGATE_NAMES: Record<string, string> = {
 };
 
 /** "average Dep Delay 12.5 · max Dep Delay 1,099" from {"avg:dep_delay": 12.5, ...}. */
-function describe(values: Record<string, unknown>, names?: Map<string, string>): string {
+function describe(
+  values: Record<string, unknown>,
+  names: Map<string, string>,
+  types: Map<string, ColumnType>,
+  shownAs: Formats,
+): string {
   return Object.entries(values)
     .map(([label, value]) => {
       const [fn, key] = label.split(":");
-      const name = key ? ` ${names?.get(key) ?? key}` : "";
-      const shown = typeof value === "number" ? display(value, "number") : String(value ?? "–");
+      const name = key ? ` ${names.get(key) ?? key}` : "";
+      const type = key ? types.get(key) : undefined;
+      // min, max (and median) of a date column are dates; counts and sums are numbers.
+      const shown =
+        typeof value === "number"
+          ? formatNumber(value)
+          : typeof value === "string" && (type === "date" || type === "datetime")
+            ? shownAs.value(value, type)
+            : String(value ?? "–");
       return `${AGGREGATE_NAMES[fn] ?? fn}${name} ${shown}`;
     })
     .join(" · ");
@@ -501,6 +528,7 @@ function toLines(
   names: Map<string, string>,
   types: Map<string, ColumnType>,
   summary: Aggregates | null,
+  shownAs: Formats,
 ): Line[] {
   if (!groupBy.length) return loaded.rows.map((row) => ({ kind: "row", row }));
   const perGroup = new Map(
@@ -513,10 +541,15 @@ function toLines(
     if (group && group.start === i) {
       next += 1;
       const label = groupBy
-        .map((k) => `${names.get(k) ?? k}: ${display(group.group[k], types.get(k) ?? "text") || "(empty)"}`)
+        .map((k) => `${names.get(k) ?? k}: ${shownAs.value(group.group[k], types.get(k) ?? "text") || "(empty)"}`)
         .join(", ");
       const values = perGroup.get(JSON.stringify(group.group));
-      lines.push({ kind: "group", label, count: group.count, summary: values ? describe(values, names) : "" });
+      lines.push({
+        kind: "group",
+        label,
+        count: group.count,
+        summary: values ? describe(values, names, types, shownAs) : "",
+      });
     }
     lines.push({ kind: "row", row });
   });
