@@ -8,19 +8,14 @@ else an embedded PostgreSQL started for this run. Redis likewise (PANELS_TEST_RE
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import psycopg
 import pytest
-import yaml
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import make_url
@@ -31,8 +26,8 @@ from serving import admin, security
 from serving.app import create_app
 from serving.demo import dagster_storage_url
 from serving.embedded import postgres_server
-from serving.settings import PROJECT_ROOT, Settings
-from tests.live import free_port
+from serving.settings import Settings
+from tests.live import dagster_webserver
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -231,59 +226,14 @@ def webserver(database_url, fresh_database, tmp_path_factory):
 
     One per test run (the sync API and web page tests share it): it takes ~20 s to start.
     """
-    root = tmp_path_factory.mktemp("webserver")
-    home = root / "home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text(
-        yaml.safe_dump(
-            {
-                "storage": {"postgres": {"postgres_url": dagster_storage_url(fresh_database())}},
-                "telemetry": {"enabled": False},
-                # Launch at once: no daemon runs here to dequeue runs.
-                "run_coordinator": {
-                    "module": "dagster._core.run_coordinator",
-                    "class": "DefaultRunCoordinator",
-                },
-            }
-        )
-    )
-    port = free_port()
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(home),
-        "PANELS_DATABASE_URL": database_url,
-        "PANELS_STATE_DIR": str(root / "state"),
-        "PANELS_DATA_ROOT": str(root / "data"),
+    instance = {
+        "storage": {"postgres": {"postgres_url": dagster_storage_url(fresh_database())}},
+        "telemetry": {"enabled": False},
+        # Launch at once: no daemon runs here to dequeue runs.
+        "run_coordinator": {
+            "module": "dagster._core.run_coordinator",
+            "class": "DefaultRunCoordinator",
+        },
     }
-    log = (root / "webserver.log").open("w")
-    proc = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "dagster-webserver"),
-            "-w",
-            str(PROJECT_ROOT / "workspace.yaml"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-        ],
-        env=env,
-        cwd=PROJECT_ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while True:
-        assert proc.poll() is None, (root / "webserver.log").read_text()[-3000:]
-        try:
-            if httpx.get(f"{url}/server_info", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, "dagster-webserver did not start"
-        time.sleep(0.5)
-    yield {"url": url, "data_root": root / "data", "env": env}
-    os.killpg(proc.pid, 15)
-    proc.wait(30)
-    log.close()
+    with dagster_webserver(tmp_path_factory.mktemp("webserver"), instance, database_url) as ws:
+        yield ws

@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
@@ -126,3 +126,60 @@ class RedisServer:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(10)
         self.process = None
+
+
+@contextmanager
+def dagster_webserver(
+    root: Path, instance: dict[str, object], database_url: str
+) -> Iterator[dict[str, object]]:
+    """dagster-webserver over the pipelines code location, with ``instance`` as its
+    dagster.yaml; stopped with every process it started (its code servers too)."""
+    import psutil
+    import yaml
+
+    project = Path(__file__).resolve().parent.parent
+    home = root / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text(yaml.safe_dump(instance))
+    port = free_port()
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "PANELS_DATABASE_URL": database_url,
+        "PANELS_STATE_DIR": str(root / "state"),
+        "PANELS_DATA_ROOT": str(root / "data"),
+    }
+    log_path = root / "webserver.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "dagster-webserver"),
+                *("-w", str(project / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)),
+            ],
+            env=env,
+            cwd=project,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 180
+            while True:
+                assert proc.poll() is None, log_path.read_text()[-3000:]
+                try:
+                    if httpx.get(f"{url}/server_info", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert time.monotonic() < deadline, "dagster-webserver did not start"
+                time.sleep(0.5)
+            yield {"url": url, "data_root": root / "data", "env": env}
+        finally:
+            # The code servers it starts outlive a signal to its group: stop them by name.
+            started = psutil.Process(proc.pid).children(recursive=True)
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(30)
+            for child in started:
+                with suppress(psutil.NoSuchProcess):
+                    child.kill()

@@ -10,16 +10,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 from fastapi.testclient import TestClient
 
 from serving import cli_config
 from serving.app import create_app
 from serving.dagster_client import PARTITION_TAG, DagsterClient
 from serving.demo import dagster_storage_url
-from serving.settings import PROJECT_ROOT
 from tests.builders import created
-from tests.live import free_port
+from tests.live import dagster_webserver
 from tests.test_sync_api import _follow, _panel
 
 pytestmark = pytest.mark.slow
@@ -186,62 +184,22 @@ def test_a_panels_syncs_are_listed_newest_first_with_pages(
 def retrying_webserver(database_url, fresh_database, tmp_path_factory):
     """A webserver whose instance retries failed runs, but not asset failures (no daemon here,
     so a retry stays pending)."""
-    root = tmp_path_factory.mktemp("retrying")
-    home = root / "home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text(
-        yaml.safe_dump(
-            {
-                "storage": {"postgres": {"postgres_url": dagster_storage_url(fresh_database())}},
-                "telemetry": {"enabled": False},
-                "run_coordinator": {
-                    "module": "dagster._core.run_coordinator",
-                    "class": "DefaultRunCoordinator",
-                },
-                "run_retries": {
-                    "enabled": True,
-                    "max_retries": 1,
-                    "retry_on_asset_or_op_failure": False,
-                },
-            }
-        )
-    )
-    port = free_port()
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(home),
-        "PANELS_DATABASE_URL": database_url,
-        "PANELS_STATE_DIR": str(root / "state"),
-        "PANELS_DATA_ROOT": str(root / "data"),
+    instance = {
+        "storage": {"postgres": {"postgres_url": dagster_storage_url(fresh_database())}},
+        "telemetry": {"enabled": False},
+        "run_coordinator": {
+            "module": "dagster._core.run_coordinator",
+            "class": "DefaultRunCoordinator",
+        },
+        "run_retries": {
+            "enabled": True,
+            "max_retries": 1,
+            "retry_on_asset_or_op_failure": False,
+        },
     }
-    log = (root / "webserver.log").open("w")
-    proc = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "dagster-webserver"),
-            *("-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)),
-        ],
-        env=env,
-        cwd=PROJECT_ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while True:
-        assert proc.poll() is None, (root / "webserver.log").read_text()[-3000:]
-        try:
-            if httpx.get(f"{url}/server_info", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, "dagster-webserver did not start"
-        time.sleep(0.5)
-    wait_for_code(url)
-    yield {"url": url, "data_root": root / "data"}
-    os.killpg(proc.pid, 15)
-    proc.wait(30)
-    log.close()
+    with dagster_webserver(tmp_path_factory.mktemp("retrying"), instance, database_url) as ws:
+        wait_for_code(ws["url"])
+        yield ws
 
 
 def test_a_pending_retry_follows_the_instance_settings_and_the_run_tags(
