@@ -48,7 +48,8 @@ def apply_transform(frame: pl.DataFrame, source: SourceSpec) -> pl.DataFrame:
     sql = source.config.get("transform")
     if not sql:
         return frame
-    with duckdb.connect() as conn:
+    # No file system: the SQL is a tenant's, the files are the server's.
+    with duckdb.connect(config={"enable_external_access": False}) as conn:
         conn.register("source", frame.to_arrow())
         try:
             result: pl.DataFrame = conn.sql(str(sql)).pl()

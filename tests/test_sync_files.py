@@ -213,6 +213,37 @@ def test_duckdb_transform_runs_over_the_extract(kit, sync_settings) -> None:
     assert [(r["id"], r["doubled"]) for r in k.rows()] == [(2, 40.0), (3, 60.0)]
 
 
+def test_a_transform_cannot_touch_the_servers_files(kit, sync_settings, tmp_path) -> None:
+    secret = write(tmp_path / "secret.csv", "id,password\n1,hunter2\n")
+    write(_data(sync_settings) / "t.csv", "id\n1\n")
+    k = kit()
+    # A transform that writes is refused at save.
+    response = k.client.post(
+        f"{k.url}/sources",
+        json={
+            "name": "t",
+            "kind": "file",
+            "config": {"path": "t.csv", "transform": "COPY source TO '/tmp/leak.csv'"},
+        },
+        headers=k.tenant.admin,
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body.config.transform"
+    # Reading a file is a SELECT: the sync's DuckDB has no file system to read it from.
+    k.source(
+        name="t",
+        kind="file",
+        config={"path": "t.csv", "transform": f"SELECT * FROM read_csv('{secret}')"},
+    )
+    k.column("id", "integer")
+    k.column("password", "text")
+    assert not k.sync(raise_on_error=False).success
+    error = [p for t, p in k.events() if t == "sync.failed"][-1]["error"]
+    assert "file system operations are disabled" in error
+    assert "hunter2" not in error
+    assert k.current() is None
+
+
 def test_formula_columns_are_evaluated_and_rerun_without_the_sources(kit, sync_settings) -> None:
     path = write(_data(sync_settings) / "f.csv", "carrier,delay\nAA,10\nAA,-4\nUA,30\nUA,\n")
     k = kit()

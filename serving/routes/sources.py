@@ -68,6 +68,9 @@ def check_source(request: Request, config: SourceConfig, secrets: Any) -> list[s
                 policy.check_sql_url(url)
             field = "body.config.query"
             check_select(config.query, dialect_of(url))
+        if config.transform is not None:
+            field = "body.config.transform"
+            check_select(config.transform, "duckdb")
     except SourceError as exc:
         raise _refused(field, exc) from exc
     return [w for w in warnings if w]
