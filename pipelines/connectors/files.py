@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import polars as pl
 
+from core.source_checks import check_path
 from pipelines.connectors.errors import SourceError, TransientSourceError
 from pipelines.connectors.netguard import NetworkPolicy
 from pipelines.spec import SourceSpec
@@ -20,18 +21,15 @@ def resolve_under(data_root: Path, relative: str, source: str) -> Path:
     """The file at ``relative`` under ``data_root``; refuses anything that leaves it.
 
     Absolute paths, ``..`` and symlinks pointing outside are refused: the check runs on the
-    fully resolved path.
+    fully resolved path (the same check as at save, where a missing file is only a warning).
     """
-    root = data_root.resolve()
-    candidate = Path(relative)
-    if candidate.is_absolute():
-        raise SourceError(f"source {source!r}: path must be relative to the data root")
-    resolved = (root / candidate).resolve()
-    if not resolved.is_relative_to(root):
-        raise SourceError(f"source {source!r}: path {relative!r} leaves the data root")
-    if not resolved.is_file():
+    try:
+        missing = check_path(data_root, relative)
+    except SourceError as exc:
+        raise SourceError(f"source {source!r}: {exc}") from exc
+    if missing is not None:
         raise SourceError(f"source {source!r}: no file {relative!r} under the data root")
-    return resolved
+    return (data_root.resolve() / relative).resolve()
 
 
 def _format(config: dict[str, Any], name: str) -> str:
