@@ -126,6 +126,7 @@ REQUIRED_ROLE: dict[tuple[str, str], Role] = {
     ("GET", "/api/v1/panels/{panel_id}/aggregates"): Role.viewer,
     ("GET", "/api/v1/panels/{panel_id}/versions"): Role.viewer,
     ("GET", "/api/v1/panels/{panel_id}/syncs/{sync_id}"): Role.viewer,
+    ("GET", "/api/v1/panels/{panel_id}/syncs"): Role.viewer,
     ("GET", "/api/v1/panels/{panel_id}/quality-rules"): Role.viewer,
     ("POST", "/api/v1/panels/{panel_id}/quality-rules"): Role.editor,
     ("GET", "/api/v1/panels/{panel_id}/quality-rules/{rule_id}"): Role.viewer,
