@@ -15,6 +15,7 @@ COPY serving serving
 COPY models models
 COPY schemas schemas
 COPY formulas formulas
+COPY core core
 # The API serves the page from here (the package itself is installed in site-packages).
 COPY --from=web /web/dist /app/web/dist
 ENV PANELS_WEB_DIR=/app/web/dist

@@ -9,10 +9,12 @@ threadpool). A name that matches nothing is a 404 with the closest existing name
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,14 +33,18 @@ class Ref:
     model: Any
     name: Any  # the column holding the name
     of_panel: bool  # named within its panel (views, columns, sources) or its tenant (panels)
+    called: str  # what its name is called
+    pattern: str  # what a name can look like
 
 
+SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
+KEY = r"^[a-z_][a-z0-9_]{0,62}$"
 # In the order they resolve: a child's name is looked up within the resolved panel.
 REFS = {
-    "panel_id": Ref("panel", Panel, Panel.slug, False),
-    "view_id": Ref("view", View, View.name, True),
-    "column_id": Ref("column", PanelColumn, PanelColumn.key, True),
-    "source_id": Ref("source", DataSource, DataSource.name, True),
+    "panel_id": Ref("panel", Panel, Panel.slug, False, "slug", SLUG),
+    "view_id": Ref("view", View, View.name, True, "name", r"^.{1,200}$"),
+    "column_id": Ref("column", PanelColumn, PanelColumn.key, True, "key", KEY),
+    "source_id": Ref("source", DataSource, DataSource.name, True, "name", KEY),
 }
 
 
@@ -85,6 +91,18 @@ async def resolve_names(connection: HTTPConnection) -> None:
     if not params or not isinstance(connection, Request):
         return
     names = {k: v for k, v in params.items() if k in REFS and not is_uuid(str(v))}
+    malformed = [
+        {
+            "type": "invalid_reference",
+            "loc": ("path", k),
+            "msg": f"not a {REFS[k].label} id or {REFS[k].called}",
+            "input": v,
+        }
+        for k, v in names.items()
+        if not re.match(REFS[k].pattern, str(v))
+    ]
+    if malformed:
+        raise RequestValidationError(malformed)
     if names:
         credentials = await bearer(connection)
         await run_in_threadpool(_resolve, connection, credentials, names)
@@ -97,10 +115,9 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
             for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
                 ref = REFS.get(parameter.get("name", "")) if parameter.get("in") == "path" else None
                 if ref is not None:
-                    named = {"panel": "slug", "view": "name", "column": "key", "source": "name"}
                     parameter["schema"] = {
                         "anyOf": [{"type": "string", "format": "uuid"}, {"type": "string"}],
                         "title": parameter["name"],
                     }
-                    parameter["description"] = f"The {ref.label}'s id or its {named[ref.label]}"
+                    parameter["description"] = f"The {ref.label}'s id or its {ref.called}"
     return schema

@@ -31,9 +31,14 @@ def test_malformed_json_is_a_422_not_a_500(client, tenant) -> None:
 
 
 def test_bad_path_parameter_names_it(client, tenant) -> None:
-    response = client.get(f"{API}/panels/not-a-uuid", headers=tenant.viewer)
+    response = client.get(f"{API}/panels/Not a slug!", headers=tenant.viewer)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "path.panel_id"
+    assert response.json()["errors"][0]["message"] == "not a panel id or slug"
+    # Shaped like a slug: looked up, and not there.
+    response = client.get(f"{API}/panels/not-a-uuid", headers=tenant.viewer)
+    assert response.status_code == 404
+    assert response.json()["detail"] == "no panel 'not-a-uuid'"
 
 
 def test_unknown_route_and_method_use_the_same_shape(client, tenant) -> None:
