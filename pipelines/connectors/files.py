@@ -69,7 +69,7 @@ def read_file(
     config = source.config
     if config.get("url"):
         url = str(config["url"])
-        if not url.startswith(("http://", "https://")):
+        if not url.lower().startswith(("http://", "https://")):
             raise SourceError(f"source {source.name!r}: only http(s) URLs are read")
         fmt = _format(config, url)
         data: Any = io.BytesIO(_download(url, source, policy or NetworkPolicy()))

@@ -73,6 +73,8 @@ def check_source(request: Request, config: SourceConfig, secrets: Any) -> list[s
             check_select(config.transform, "duckdb")
     except SourceError as exc:
         raise _refused(field, exc) from exc
+    except (ValueError, OSError) as exc:  # a NUL byte, an over-long path, a bad port
+        raise _refused(field, SourceError(f"not usable here: {exc}")) from exc
     return [w for w in warnings if w]
 
 

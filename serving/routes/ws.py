@@ -39,6 +39,7 @@ from serving.deps import Principal, authenticate_async
 from serving.errors import ApiError
 from serving.realtime.hub import Hub, Subscriber
 from serving.realtime.protocol import WRITE_FRAME
+from serving.refs import HINTS_AMONG
 
 router = APIRouter(tags=["events"])
 logger = logging.getLogger("panels.ws")
@@ -106,15 +107,15 @@ async def _find(conn: Any, model: Any, name: Any, ref: str, scope: Any) -> uuid.
     found = await conn.scalar(select(model.id).where(scope, or_(name == ref, by_id)))
     if found is not None:
         return uuid.UUID(str(found))
-    names = (await conn.scalars(select(name).where(scope).limit(10_000))).all()
-    return did_you_mean(ref, names)
+    names = (await conn.scalars(select(name).where(scope).limit(HINTS_AMONG))).all()
+    return await asyncio.to_thread(did_you_mean, ref, names)  # off the loop: it is CPU
 
 
 def _ref(message: dict[str, Any], key: str, required: bool = True) -> str | None:
     value = message.get(key)
     if value is None and not required:
         return None
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str) or not value or len(value) > 200 or "\x00" in value:
         raise ValueError(f"{key} must be an id or a name")
     return value
 
