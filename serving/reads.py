@@ -21,8 +21,9 @@ from sqlalchemy.sql import Select
 
 from models import Panel, PanelColumn, PanelVersion, View, ViewColumn
 from models.enums import VersionStatus
-from schemas.common import Page, did_you_mean
+from schemas.common import Page
 from schemas.panels import PanelPublic
+from serving import refs
 from serving.compiled import Compiled
 from serving.deps import Paging, Reading
 from serving.errors import ApiError, NotFound
@@ -194,18 +195,14 @@ async def target(
 
 async def view_id(reading: Reading, panel_id: uuid.UUID, view: str) -> uuid.UUID:
     """The id of a view given by id or by name (a name costs one query; 404 with a hint)."""
-    try:
+    if refs.is_uuid(view):
         return uuid.UUID(view)
-    except ValueError:
-        pass
-    views = _VIEWS
-    stmt = select(views.c.id, views.c.name).where(
-        views.c.tenant_id == reading.tenant_id, views.c.panel_id == panel_id
-    )
-    found = {row.name: row.id for row in (await reading.execute(stmt)).all()}
-    if view in found:
-        return uuid.UUID(str(found[view]))
-    raise ApiError(404, f"no view {view!r} in this panel{did_you_mean(view, found)}")
+    ref = refs.REFS["view_id"]
+    found = (await reading.execute(refs.lookup(ref, reading.tenant_id, view, panel_id))).scalar()
+    if found is None:
+        names = (await reading.execute(refs.candidates(ref, reading.tenant_id, panel_id))).scalars()
+        raise refs.missing(ref, view, names.all())
+    return uuid.UUID(str(found))
 
 
 _WHY = {

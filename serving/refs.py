@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
@@ -59,19 +60,40 @@ def is_uuid(value: str) -> bool:
     return True
 
 
+def _scope(ref: Ref, tenant_id: uuid.UUID, panel_id: object) -> list[Any]:
+    scope = [ref.model.tenant_id == tenant_id]
+    if ref.of_panel:
+        scope.append(ref.model.panel_id == panel_id)
+    return scope
+
+
+def lookup(ref: Ref, tenant_id: uuid.UUID, name: str, panel_id: object = None) -> Select[Any]:
+    """The id of the object named ``name`` (or whose id it is), among the tenant's (panel's)."""
+    named = ref.name == name
+    if is_uuid(name):
+        named = or_(named, ref.model.id == uuid.UUID(name))
+    return select(ref.model.id).where(*_scope(ref, tenant_id, panel_id), named)
+
+
+def candidates(ref: Ref, tenant_id: uuid.UUID, panel_id: object = None) -> Select[Any]:
+    """The names a hint is chosen among (at most HINTS_AMONG)."""
+    return select(ref.name).where(*_scope(ref, tenant_id, panel_id)).limit(HINTS_AMONG)
+
+
+def missing(ref: Ref, name: str, names: Sequence[str]) -> ApiError:
+    """404: no such name, with the closest one the caller's tenant has."""
+    where = " in this panel" if ref.of_panel else ""
+    return ApiError(404, f"no {ref.label} {name!r}{where}{did_you_mean(name, names)}")
+
+
 def find(
     session: Session, ref: Ref, tenant_id: uuid.UUID, name: str, panel_id: str | None
 ) -> uuid.UUID:
     """The id of the object called ``name``; 404 with the closest name when there is none."""
-    scope = [ref.model.tenant_id == tenant_id]
-    if ref.of_panel:
-        scope.append(ref.model.panel_id == uuid.UUID(panel_id or str(uuid.UUID(int=0))))
-    found = session.scalar(select(ref.model.id).where(*scope, ref.name == name))
-    if found is not None:
-        return uuid.UUID(str(found))
-    names = session.scalars(select(ref.name).where(*scope).limit(HINTS_AMONG)).all()
-    where = "" if not ref.of_panel else " in this panel"
-    raise ApiError(404, f"no {ref.label} {name!r}{where}{did_you_mean(name, names)}")
+    found = session.scalar(lookup(ref, tenant_id, name, panel_id))
+    if found is None:
+        raise missing(ref, name, session.scalars(candidates(ref, tenant_id, panel_id)).all())
+    return uuid.UUID(str(found))
 
 
 def _resolve(

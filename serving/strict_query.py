@@ -28,9 +28,11 @@ def _errors(query: bytes, declared: dict[str, bool]) -> list[dict[str, object]]:
     seen: set[str] = set()
     for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
         if name not in declared:
-            message = unknown_name(name, declared, "query parameter")
-            if not declared:
-                message = f'"{name}" is not a query parameter; this operation takes none'
+            message = (
+                unknown_name(name, declared, "query parameter")
+                if declared
+                else f'"{name}" is not a query parameter; this operation takes none'
+            )
             errors.append(
                 {"type": "extra_forbidden", "loc": ("query", name), "msg": message, "input": value}
             )

@@ -30,16 +30,14 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from fastapi.security import HTTPAuthorizationCredentials
-from sqlalchemy import and_, false, or_, select
 
-from models import Panel, View
 from models.db import tenant_context
 from schemas.common import did_you_mean, unknown_name
 from serving.deps import Principal, authenticate_async
 from serving.errors import ApiError
 from serving.realtime.hub import Hub, Subscriber
 from serving.realtime.protocol import WRITE_FRAME
-from serving.refs import HINTS_AMONG
+from serving.refs import REFS, Ref, candidates, lookup
 
 router = APIRouter(tags=["events"])
 logger = logging.getLogger("panels.ws")
@@ -86,29 +84,26 @@ async def _resolve(
     tenant = principal.tenant_id
     async with websocket.app.state.reader.connect() as conn:
         await conn.execute(*tenant_context(tenant))
-        panel = await _find(conn, Panel, Panel.slug, panel_ref, Panel.tenant_id == tenant)
+        panel = await _find(conn, REFS["panel_id"], tenant, panel_ref, None)
         if isinstance(panel, str):
             return f"panel {panel_ref} does not exist{panel}"
         if view_ref is None:
             return panel, None
-        scope = and_(View.tenant_id == tenant, View.panel_id == panel)
-        view = await _find(conn, View, View.name, view_ref, scope)
+        view = await _find(conn, REFS["view_id"], tenant, view_ref, panel)
         if isinstance(view, str):
             return f"view {view_ref} does not exist{view}"
     return panel, view
 
 
-async def _find(conn: Any, model: Any, name: Any, ref: str, scope: Any) -> uuid.UUID | str:
-    """The id of the object ``ref`` names (its id or its name), or a hint of the closest name."""
-    try:
-        by_id = model.id == uuid.UUID(ref)
-    except ValueError:
-        by_id = false()
-    found = await conn.scalar(select(model.id).where(scope, or_(name == ref, by_id)))
+async def _find(
+    conn: Any, ref: Ref, tenant: uuid.UUID, name: str, panel: uuid.UUID | None
+) -> uuid.UUID | str:
+    """The id of the object ``name`` names (its id or its name), or a hint of the closest name."""
+    found = await conn.scalar(lookup(ref, tenant, name, panel))
     if found is not None:
         return uuid.UUID(str(found))
-    names = (await conn.scalars(select(name).where(scope).limit(HINTS_AMONG))).all()
-    return await asyncio.to_thread(did_you_mean, ref, names)  # off the loop: it is CPU
+    names = (await conn.scalars(candidates(ref, tenant, panel))).all()
+    return await asyncio.to_thread(did_you_mean, name, names)  # off the loop: it is CPU
 
 
 def _ref(message: dict[str, Any], key: str, required: bool = True) -> str | None:
