@@ -226,14 +226,7 @@ def webserver(database_url, fresh_database, tmp_path_factory):
 
     One per test run (the sync API and web page tests share it): it takes ~20 s to start.
     """
-    instance = {
-        "storage": {"postgres": {"postgres_url": dagster_storage_url(fresh_database())}},
-        "telemetry": {"enabled": False},
-        # Launch at once: no daemon runs here to dequeue runs.
-        "run_coordinator": {
-            "module": "dagster._core.run_coordinator",
-            "class": "DefaultRunCoordinator",
-        },
-    }
-    with dagster_webserver(tmp_path_factory.mktemp("webserver"), instance, database_url) as ws:
+    root = tmp_path_factory.mktemp("webserver")
+    storage = dagster_storage_url(fresh_database())
+    with dagster_webserver(root, storage, database_url) as ws:
         yield ws

@@ -130,17 +130,27 @@ class RedisServer:
 
 @contextmanager
 def dagster_webserver(
-    root: Path, instance: dict[str, object], database_url: str
+    root: Path, storage_url: str, database_url: str, **instance: object
 ) -> Iterator[dict[str, object]]:
-    """dagster-webserver over the pipelines code location, with ``instance`` as its
-    dagster.yaml; stopped with every process it started (its code servers too)."""
+    """dagster-webserver over the pipelines code location, its instance in ``storage_url``
+    (``instance``: more of its dagster.yaml); stopped with every process it started (its code
+    servers too). Runs launch at once: no daemon runs here to dequeue them."""
     import psutil
     import yaml
 
     project = Path(__file__).resolve().parent.parent
     home = root / "home"
     home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text(yaml.safe_dump(instance))
+    config = {
+        "storage": {"postgres": {"postgres_url": storage_url}},
+        "telemetry": {"enabled": False},
+        "run_coordinator": {
+            "module": "dagster._core.run_coordinator",
+            "class": "DefaultRunCoordinator",
+        },
+        **instance,
+    }
+    (home / "dagster.yaml").write_text(yaml.safe_dump(config))
     port = free_port()
     env = {
         **os.environ,

@@ -184,20 +184,10 @@ def test_a_panels_syncs_are_listed_newest_first_with_pages(
 def retrying_webserver(database_url, fresh_database, tmp_path_factory):
     """A webserver whose instance retries failed runs, but not asset failures (no daemon here,
     so a retry stays pending)."""
-    instance = {
-        "storage": {"postgres": {"postgres_url": dagster_storage_url(fresh_database())}},
-        "telemetry": {"enabled": False},
-        "run_coordinator": {
-            "module": "dagster._core.run_coordinator",
-            "class": "DefaultRunCoordinator",
-        },
-        "run_retries": {
-            "enabled": True,
-            "max_retries": 1,
-            "retry_on_asset_or_op_failure": False,
-        },
-    }
-    with dagster_webserver(tmp_path_factory.mktemp("retrying"), instance, database_url) as ws:
+    root = tmp_path_factory.mktemp("retrying")
+    storage = dagster_storage_url(fresh_database())
+    retries = {"enabled": True, "max_retries": 1, "retry_on_asset_or_op_failure": False}
+    with dagster_webserver(root, storage, database_url, run_retries=retries) as ws:
         wait_for_code(ws["url"])
         yield ws
 
