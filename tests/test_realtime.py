@@ -262,6 +262,111 @@ def test_events_survive_a_redis_restart(database_url, prefix, kit) -> None:
         private.stop()
 
 
+def test_the_redis_listener_resyncs_after_every_reconnection() -> None:
+    """Each reconnection comes back as RESYNC, which makes the hub replay from the outbox.
+
+    redis-py has retries of its own that re-subscribe a pub/sub connection; one that did so
+    without the listener seeing it would skip the replay of what was published meanwhile.
+    """
+    import asyncio
+
+    from serving.realtime.broker import RESYNC, RedisBroker
+
+    private = RedisServer()
+    private.start()
+
+    async def scenario() -> list[object]:
+        broker = RedisBroker(private.url, "resync-test")
+        items = broker.listen()
+        seen = [await asyncio.wait_for(anext(items), 10)]
+        private.stop()
+        private.start()  # back within redis-py's own retry window (about 5 s)
+        try:
+            seen.append(await asyncio.wait_for(anext(items), 10))
+        finally:
+            await items.aclose()
+            await broker.close()
+        return seen
+
+    try:
+        assert asyncio.run(scenario()) == [RESYNC, RESYNC]
+    finally:
+        private.stop()
+
+
+def test_a_resync_replays_before_a_live_event_that_follows_it(kit, database_url) -> None:
+    """The broker hands the hub RESYNC and, already buffered behind it, a live event.
+
+    Events the relay published while this process was reconnecting reach it only through the
+    resync's replay from the outbox. A live event read right after RESYNC must wait for that
+    replay: delivered first, it moved the subscriber past the events being replayed, which
+    were then lost (a flaky ``test_events_survive_a_redis_restart``).
+    """
+    import asyncio
+
+    from models.db import make_async_engine
+    from serving.realtime.broker import RESYNC
+    from serving.realtime.hub import Hub, Subscriber
+
+    k = kit()
+    items: asyncio.Queue[object] = asyncio.Queue()
+
+    class QueueBroker:  # the Broker protocol: what a socket buffer hands over, in order
+        name = "queue"
+
+        async def publish(self, event: dict[str, Any]) -> None:
+            await items.put(event)
+
+        async def listen(self):  # type: ignore[no-untyped-def]
+            while True:
+                yield await items.get()
+
+        async def close(self) -> None:
+            pass
+
+    def claimed_event(n: int) -> dict[str, Any]:
+        with psycopg.connect(libpq_url(database_url)) as conn, conn.transaction():
+            conn.execute("SELECT set_config('app.all_tenants', 'on', true)")
+            seq, at = conn.execute(
+                "INSERT INTO panel_events (tenant_id, panel_id, type, payload, seq, published_at)"
+                " VALUES (%s, %s, 'panel.updated', %s, nextval('panel_events_seq'), now())"
+                " RETURNING seq, created_at",
+                (k.tenant.id, k.panel["id"], json.dumps({"n": n})),
+            ).fetchone()
+        return {
+            "seq": seq,
+            "tenant_id": str(k.tenant.id),
+            "panel_id": k.panel["id"],
+            "type": "panel.updated",
+            "payload": {"n": n},
+            "created_at": at.isoformat(),
+        }
+
+    async def scenario() -> list[int]:
+        engine = make_async_engine(database_url, as_app_role=True)
+        hub = Hub(engine, QueueBroker())
+        runner = asyncio.create_task(hub.run())
+        subscriber = Subscriber(k.tenant.id, 10)
+        hub.add(subscriber)
+        try:
+            await hub.subscribe(subscriber, k.panel["id"], None, None)
+            missed = claimed_event(1)  # published while this process was not listening
+            live = claimed_event(2)
+            items.put_nowait(RESYNC)
+            items.put_nowait(live)
+            got = []
+            while len(got) < 2:
+                got.append(json.loads(await asyncio.wait_for(subscriber.queue.get(), 10))["id"])
+            assert missed["seq"] < live["seq"]
+            return got
+        finally:
+            runner.cancel()
+            await engine.dispose()
+
+    got = asyncio.run(scenario())
+    assert got == sorted(got) and len(set(got)) == 2
+
+
 def test_an_event_claimed_but_never_published_is_republished(server, kit, database_url) -> None:
     """What a relay killed between its claim (committed) and the broker leaves behind."""
     k = kit()

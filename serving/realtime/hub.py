@@ -141,7 +141,10 @@ class Hub:
         async for item in self.broker.listen():
             if item == RESYNC:
                 self.listening.set()
-                asyncio.get_running_loop().create_task(self.resync())
+                # Hold every subscription now, before the next item: a live event already
+                # buffered behind RESYNC must not move a subscriber past what the replay
+                # is about to deliver (events published while this process was away).
+                asyncio.get_running_loop().create_task(self.resync(self._hold_all()))
                 continue
             assert isinstance(item, dict)
             group = self.subscribers.get(str(item["tenant_id"]))
@@ -266,19 +269,25 @@ class Hub:
                 if len(rows) < REPLAY_BATCH:
                     return replayed
 
-    async def resync(self) -> None:
-        """After a broker (re)connection: replay what each subscription may have missed."""
-        for group in list(self.subscribers.values()):
-            for subscriber in list(group):
-                for panel_id in list(subscriber.last):
-                    if panel_id in subscriber.held:
-                        continue  # a subscribe is replaying it right now
-                    subscriber.held[panel_id] = []
-                    try:
-                        await self._catch_up(subscriber, panel_id)
-                    except Exception:
-                        logger.exception("resync failed")
-                    finally:
-                        held = subscriber.held.pop(panel_id, [])
-                        for event in sorted(held, key=lambda e: e["seq"]):
-                            subscriber.replay(event)
+    def _hold_all(self) -> list[tuple[Subscriber, str]]:
+        """Hold live events aside for every subscription not already being replayed."""
+        held = []
+        for group in self.subscribers.values():
+            for subscriber in group:
+                for panel_id in subscriber.last:
+                    if panel_id not in subscriber.held:  # else a subscribe is replaying it
+                        subscriber.held[panel_id] = []
+                        held.append((subscriber, panel_id))
+        return held
+
+    async def resync(self, held: list[tuple[Subscriber, str]]) -> None:
+        """After a broker (re)connection: replay what each held subscription may have missed."""
+        for subscriber, panel_id in held:
+            try:
+                await self._catch_up(subscriber, panel_id)
+            except Exception:
+                logger.exception("resync failed")
+            finally:
+                waiting = subscriber.held.pop(panel_id, [])
+                for event in sorted(waiting, key=lambda e: e["seq"]):
+                    subscriber.replay(event)
