@@ -41,17 +41,16 @@ from bench.common import (
     closed_loop,
     scratch_database,
 )
+from core.enums import Role
+from core.settings import Settings
+from core.storage import APP_ROLE, table_names
 from models import Panel, View, ViewColumn
-from models.db import APP_ROLE
-from models.enums import Role
-from pipelines.publish import table_names
 from pipelines.resources import PanelsDatabase
 from pipelines.sync import SyncEnv, build_and_publish, extract_panel
 from serving import admin, security
 from serving.app import create_app
 from serving.rows import Sort, encode_cursor
 from serving.seed import stage_csvs
-from serving.settings import Settings
 from tests.live import ApiServer, api_server
 
 ROWS = int(os.environ.get("PANELS_BENCH_ROWS", "1000000"))

@@ -112,9 +112,9 @@ def add_file_panel(
     session: Session, tenant_id: uuid.UUID, slug: str, path: str, fmt: str, schema: pl.Schema
 ) -> tuple[Any, list[Any]]:
     """A panel of one file source whose columns map every field of ``schema`` as it is."""
+    from core.enums import SourceKind  # noqa: PLC0415
+    from formulas.types import column_type_of  # noqa: PLC0415
     from models import DataSource, Panel, PanelColumn  # noqa: PLC0415
-    from models.enums import SourceKind  # noqa: PLC0415
-    from pipelines.casting import column_type_of  # noqa: PLC0415
 
     panel = Panel(id=uuid.uuid4(), tenant_id=tenant_id, slug=slug, name=slug)
     session.add(panel)

@@ -77,8 +77,8 @@ def hand_written() -> list[pl.Expr]:
 
 
 def _columns() -> tuple[Any, Any, Any]:
+    from core.enums import ColumnType  # noqa: PLC0415
     from formulas import FormulaColumn  # noqa: PLC0415
-    from models.enums import ColumnType  # noqa: PLC0415
 
     types = {
         "price": ColumnType.number,

@@ -23,8 +23,9 @@ import dagster as dg
 import psycopg
 
 from bench.common import STATE, add_file_panel, scratch_database
+from core.enums import ColumnType, SourceKind
+from core.settings import Settings
 from models import DataSource, Panel, PanelColumn
-from models.enums import ColumnType, SourceKind
 from pipelines.assets import panel_extract, panel_table
 from pipelines.jobs import sync_panels_batch
 from pipelines.partitions import PANELS_PARTITIONS_NAME
@@ -33,7 +34,6 @@ from pipelines.sync import SyncEnv, build_and_publish, extract_panel
 from serving import admin
 from serving.demo import dagster_storage_url
 from serving.seed import seed_demo
-from serving.settings import Settings
 
 REGISTERED = 1_000
 BATCH = int(os.environ.get("PANELS_BENCH_BATCH", "200"))

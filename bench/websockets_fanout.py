@@ -35,12 +35,12 @@ from websockets.frames import Frame, Opcode
 from websockets.uri import parse_uri
 
 from bench.common import latency_summary, scratch_database
+from core.enums import Role
+from core.settings import Settings
 from models import Panel
 from models.db import libpq_url
-from models.enums import Role
 from serving import admin, security
 from serving.realtime.protocol import text_frame
-from serving.settings import Settings
 from tests.live import api_server
 
 CLIENTS = int(os.environ.get("PANELS_BENCH_WS_CLIENTS", "5000"))

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 import polars as pl
 
+from core.enums import ColumnType
 from formulas.checker import Checked, LookupResolver, check
 from formulas.compiler import compile_checked
 from formulas.errors import FormulaCycleError, FormulaError
@@ -19,7 +20,6 @@ from formulas.parser import parse
 from formulas.reference import Interpreter
 from formulas.types import COLUMN_DTYPES, FITS, FROM_COLUMN, T
 from formulas.values import Arg, as_date_py, as_datetime, as_datetime_py, num_py, txt, txt_py
-from models.enums import ColumnType
 
 
 @dataclass(frozen=True)

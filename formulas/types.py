@@ -6,7 +6,7 @@ import enum
 
 import polars as pl
 
-from models.enums import ColumnType
+from core.enums import ColumnType
 
 
 class T(enum.StrEnum):
@@ -62,3 +62,20 @@ COLUMN_DTYPES: dict[ColumnType, pl.DataType] = {
     ColumnType.datetime: pl.Datetime("us", "UTC"),
     ColumnType.json: pl.String(),
 }
+
+
+def column_type_of(dtype: pl.DataType) -> ColumnType:
+    """The column type a source field of ``dtype`` maps to by default."""
+    if dtype.is_integer():
+        return ColumnType.integer
+    if dtype.is_float() or dtype.is_decimal():
+        return ColumnType.number
+    if dtype == pl.Boolean:
+        return ColumnType.boolean
+    if dtype == pl.Date:
+        return ColumnType.date
+    if isinstance(dtype, pl.Datetime):
+        return ColumnType.datetime
+    if isinstance(dtype, pl.Struct | pl.List | pl.Array):
+        return ColumnType.json
+    return ColumnType.text

@@ -1,7 +1,7 @@
 """SQLAlchemy 2 models of Panels; Alembic migrations live in ``models/migrations``."""
 
+from core.enums import ColumnType, Role, SourceKind, TokenScope, VersionStatus
 from models.base import Base
-from models.enums import ColumnType, Role, SourceKind, TokenScope, VersionStatus
 from models.events import AuditEvent, PanelEvent
 from models.panels import (
     DataSource,

@@ -18,7 +18,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
-APP_ROLE = "panels_app"
+from core.storage import APP_ROLE
+
 TENANT_KEY = "tenant_id"
 ALL_TENANTS_KEY = "all_tenants"
 

@@ -18,8 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.enums import ColumnType, SourceKind, VersionStatus
 from models.base import Base, JSONDict, TenantOwned, Timestamps, UUIDPrimaryKey
-from models.enums import ColumnType, SourceKind, VersionStatus
 
 
 def _enum(cls: type[Any], name: str) -> Enum:

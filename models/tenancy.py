@@ -9,8 +9,8 @@ from sqlalchemy import DateTime, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.enums import Role, TokenScope
 from models.base import Base, TenantOwned, Timestamps, UUIDPrimaryKey
-from models.enums import Role, TokenScope
 
 role_enum = Enum(Role, name="role", values_callable=lambda e: [m.value for m in e])
 

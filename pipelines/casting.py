@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from core.enums import ColumnType
 from formulas.functions.dates import ISO_FORMATS
-from formulas.types import COLUMN_DTYPES
-from models.enums import ColumnType
+from formulas.types import COLUMN_DTYPES, column_type_of
 
 TRUE = ("true", "t", "yes", "y", "1")
 FALSE = ("false", "f", "no", "n", "0")
@@ -130,23 +130,6 @@ def cast_series(series: pl.Series, target: ColumnType, fmt: str | None = None) -
             return _parse_datetime(series.str.strip_chars(), fmt)
         return _to_utc(series)
     return _json(series)
-
-
-def column_type_of(dtype: pl.DataType) -> ColumnType:
-    """The column type a source field of ``dtype`` maps to by default."""
-    if dtype.is_integer():
-        return ColumnType.integer
-    if dtype.is_float() or dtype.is_decimal():
-        return ColumnType.number
-    if dtype == pl.Boolean:
-        return ColumnType.boolean
-    if dtype == pl.Date:
-        return ColumnType.date
-    if isinstance(dtype, pl.Datetime):
-        return ColumnType.datetime
-    if isinstance(dtype, pl.Struct | pl.List | pl.Array):
-        return ColumnType.json
-    return ColumnType.text
 
 
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from models.enums import ColumnType
+from core.enums import ColumnType
 from pipelines.casting import cast_series
 
 

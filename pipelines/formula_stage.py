@@ -7,6 +7,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Engine, select, text
 
+from core.storage import DATA_SCHEMA
 from formulas import FormulaColumn, evaluate_columns
 from formulas.types import FROM_COLUMN, T
 from models import Panel, PanelColumn, PanelVersion
@@ -46,7 +47,7 @@ class PostgresLookups:
                 return pl.DataFrame({key: [], result: []})
             # Keys were checked against the panel's columns: identifiers, quoted anyway.
             rows = session.execute(
-                text(f'SELECT "{key}", "{result}" FROM panel_data."{table}"')  # noqa: S608
+                text(f'SELECT "{key}", "{result}" FROM {DATA_SCHEMA}."{table}"')  # noqa: S608
             ).all()
         return pl.DataFrame([list(r) for r in rows], schema=[key, result], orient="row")
 

@@ -8,7 +8,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from models.enums import ColumnType
+from core.enums import ColumnType
 from pipelines.casting import POLARS_TYPES, cast_series, infer_column_type
 from pipelines.spec import ColumnSpec, PanelSpec, SourceSpec
 

@@ -1,4 +1,4 @@
-"""One dynamic partition per panel, keyed ``<tenant-slug>.<panel-slug>``."""
+"""The panels' dynamic partitions definition (keys: ``core.partitions``)."""
 
 from __future__ import annotations
 
@@ -6,21 +6,19 @@ import dagster as dg
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.partitions import PARTITIONS_NAME, partition_key, split_partition_key
 from models import Panel, Tenant
 
-PANELS_PARTITIONS_NAME = "panels"
+__all__ = [
+    "PANELS_PARTITIONS_NAME",
+    "expected_partition_keys",
+    "panel_partitions",
+    "partition_key",
+    "split_partition_key",
+]
+
+PANELS_PARTITIONS_NAME = PARTITIONS_NAME
 panel_partitions = dg.DynamicPartitionsDefinition(name=PANELS_PARTITIONS_NAME)
-
-
-def partition_key(tenant_slug: str, panel_slug: str) -> str:
-    return f"{tenant_slug}.{panel_slug}"
-
-
-def split_partition_key(key: str) -> tuple[str, str]:
-    tenant_slug, sep, panel_slug = key.partition(".")
-    if not sep:
-        raise ValueError(f"partition key {key!r} is not <tenant-slug>.<panel-slug>")
-    return tenant_slug, panel_slug
 
 
 def expected_partition_keys(session: Session) -> set[str]:

@@ -27,16 +27,11 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from core.storage import APP_ROLE, DATA_SCHEMA, table_names
 from pipelines.casting import PG_TYPES
 from pipelines.spec import PanelSpec
 
-SCHEMA = "panel_data"
-APP_ROLE = "panels_app"
 COPY_BATCH_ROWS = 100_000
-
-
-def table_names(panel_id: uuid.UUID, number: int) -> tuple[str, str]:
-    return f"p_{panel_id.hex}_v{number}", f"r_{panel_id.hex}_v{number}"
 
 
 @dataclass(frozen=True)
@@ -64,7 +59,7 @@ def _drop_tables(conn: psycopg.Connection[Any], panel_id: uuid.UUID, number: int
     for name in table_names(panel_id, number):
         conn.execute(
             sql.SQL("DROP TABLE IF EXISTS {}.{}").format(
-                sql.Identifier(SCHEMA), sql.Identifier(name)
+                sql.Identifier(DATA_SCHEMA), sql.Identifier(name)
             )
         )
 
@@ -111,7 +106,7 @@ def _copy(
     conn: psycopg.Connection[Any], name: str, columns: list[str], frame: pl.DataFrame
 ) -> None:
     statement = sql.SQL("COPY {}.{} ({}) FROM STDIN (FORMAT csv)").format(
-        sql.Identifier(SCHEMA),
+        sql.Identifier(DATA_SCHEMA),
         sql.Identifier(name),
         sql.SQL(", ").join(map(sql.Identifier, columns)),
     )
@@ -129,7 +124,7 @@ def load_table(
 ) -> None:
     """Create and fill the version's table and rejects table, with their indexes (committed)."""
     name, rejects_name = table_names(spec.panel_id, number)
-    ident = sql.SQL("{}.{}").format(sql.Identifier(SCHEMA), sql.Identifier(name))
+    ident = sql.SQL("{}.{}").format(sql.Identifier(DATA_SCHEMA), sql.Identifier(name))
     columns = [sql.SQL("_row_id bigint NOT NULL"), sql.SQL("_source text NOT NULL")] + [
         sql.SQL("{} {}").format(sql.Identifier(c.key), sql.SQL(PG_TYPES[c.type]))
         for c in spec.columns
@@ -144,7 +139,7 @@ def load_table(
             )
         conn.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(ident, sql.Identifier(APP_ROLE)))
         rejects_ident = sql.SQL("{}.{}").format(
-            sql.Identifier(SCHEMA), sql.Identifier(rejects_name)
+            sql.Identifier(DATA_SCHEMA), sql.Identifier(rejects_name)
         )
         conn.execute(
             sql.SQL(

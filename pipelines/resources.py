@@ -12,8 +12,8 @@ from pydantic import PrivateAttr
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from core.settings import Settings, get_settings
 from models.db import make_engine, make_sessionmaker, system_session
-from serving.settings import Settings, get_settings
 
 
 class PanelsDatabase(dg.ConfigurableResource):  # type: ignore[type-arg]

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.crypto import SecretBox
+from core.enums import ColumnType, SourceKind
 from models import DataSource, Panel, PanelColumn, QualityRule, Tenant, View
-from models.enums import ColumnType, SourceKind
 from pipelines.partitions import partition_key, split_partition_key
-from serving.crypto import SecretBox
 
 
 class PanelNotFound(LookupError):

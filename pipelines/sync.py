@@ -21,17 +21,17 @@ import psycopg
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from core.crypto import SecretBox
+from core.enums import ColumnType
+from core.settings import Settings
 from models import DataSource, PanelColumn, PanelEvent
 from models.db import make_sessionmaker, system_session
-from models.enums import ColumnType
 from pipelines import cursors, publish
 from pipelines.connectors import NetworkPolicy, SourceError, extract
 from pipelines.formula_stage import evaluate_formulas
 from pipelines.mapping import map_sources
 from pipelines.quality import run_checks, status_of
 from pipelines.spec import PanelSpec, SourceSpec, load_spec
-from serving.crypto import SecretBox
-from serving.settings import Settings
 
 Log = Callable[[str], None]
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, EmailStr, Field
 
-from models.enums import Role
+from core.enums import Role
 from schemas.common import InputModel, Slug
 
 

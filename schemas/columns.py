@@ -6,7 +6,7 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from models.enums import ColumnType
+from core.enums import ColumnType
 from schemas.common import ColumnKey, InputModel, Name, PublicModel
 
 

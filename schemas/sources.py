@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from models.enums import SourceKind
+from core.enums import SourceKind
 from schemas.common import ColumnKey, InputModel, PublicModel
 
 Drift = Literal["ignore", "add", "fail"]

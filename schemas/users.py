@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import EmailStr, Field
 
-from models.enums import Role, TokenScope
+from core.enums import Role, TokenScope
 from schemas.common import InputModel, Name, PublicModel
 
 

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from core.enums import Role
+from core.settings import Settings
 from models import Tenant, User
 from models.db import make_engine, make_sessionmaker, system_session
-from models.enums import Role
 from serving import security
-from serving.settings import Settings
 
 
 class AdminError(Exception):

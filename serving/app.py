@@ -13,12 +13,13 @@ import redis
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from core.crypto import SecretBox
+from core.settings import Settings, get_settings
 from models.db import libpq_url, make_async_engine, make_engine, make_sessionmaker
 from schemas.common import Problem
 from serving import docs, web
 from serving.cache import Memo, ReadCache
 from serving.catalog import Catalog, HeldAnswers
-from serving.crypto import SecretBox
 from serving.errors import install_error_handlers
 from serving.logs import RequestContextMiddleware, configure_logging
 from serving.metrics import instrument_engine
@@ -42,7 +43,6 @@ from serving.routes import (
     views,
     ws,
 )
-from serving.settings import Settings, get_settings
 from serving.strict_query import refuse_unknown_query_parameters
 
 API_PREFIX = "/api/v1"

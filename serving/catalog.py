@@ -47,10 +47,10 @@ import psycopg
 from prometheus_client import Counter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.settings import Settings
 from serving import security
 from serving.errors import ApiError
 from serving.filters import today
-from serving.settings import Settings
 
 logger = logging.getLogger("panels.catalog")
 CHANNEL = "panels_catalog"

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from models.enums import Role
+from core.enums import Role
 from serving import admin, cli_support, cli_syncs
 from serving.cli_support import PanelsApp, State, fail, owner_settings
 

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from serving.settings import Settings
+from core.settings import Settings
 
 FILE_NAME = "cli.env"
 PREFIX = "PANELS_"

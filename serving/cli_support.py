@@ -10,8 +10,8 @@ from typing import Any
 import typer
 from pydantic import ValidationError
 
+from core.settings import Settings
 from serving import cli_config
-from serving.settings import Settings
 
 
 class State:

@@ -13,10 +13,11 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from core.partitions import partition_key
+from core.settings import Settings
 from serving import admin, ops, syncs
 from serving.cli_support import fail, owner_settings, settings
 from serving.dagster_client import DagsterClient, DagsterRejected, DagsterUnavailable, RunInfo
-from serving.settings import Settings
 
 PanelKey = Annotated[str, typer.Argument(help="TENANT.PANEL (slugs), e.g. demo.flights")]
 
@@ -180,7 +181,7 @@ def backfill(
         chosen = set(wanted) if wanted else slugs
         if failed_only:
             chosen &= _failed_panels(session, found.id)
-    keys = sorted(f"{tenant}.{slug}" for slug in chosen)
+    keys = sorted(partition_key(tenant, slug) for slug in chosen)
     if not keys:
         typer.echo("nothing to backfill", err=True)
         return

@@ -11,9 +11,11 @@ from typing import Any, ClassVar
 
 import httpx
 
+from core.partitions import PARTITIONS_NAME
+
 LOCATION = "panels"
 REPOSITORY = "__repository__"
-PARTITIONS = "panels"
+PARTITIONS = PARTITIONS_NAME
 PARTITION_TAG = "dagster/partition"
 
 _ADD_PARTITION = """

@@ -20,11 +20,12 @@ from pathlib import Path
 
 import httpx
 
+from core.partitions import partition_key
+from core.settings import PROJECT_ROOT, Settings, get_settings
 from serving import admin, cli_config
 from serving.dagster_client import DagsterClient, DagsterRejected, DagsterUnavailable
 from serving.embedded import EmbeddedPostgres
 from serving.seed import DEMO_ADMIN, DEMO_TENANT, DEMO_VIEWER, TABLES, seed_demo
-from serving.settings import PROJECT_ROOT, Settings, get_settings
 
 EMBEDDED_PORT = 55432
 
@@ -187,7 +188,7 @@ def run_demo(
         children.append(dagster)
         _wait_http(f"{api_url}/health", api, logs / "api.log", 60)
         _wait_http(f"{dagster_ui}/server_info", dagster, logs / "dagster.log", 180)
-        first_sync = _initial_sync(dagster_ui, [f"{DEMO_TENANT}.{t}" for t in TABLES])
+        first_sync = _initial_sync(dagster_ui, [partition_key(DEMO_TENANT, t) for t in TABLES])
         info = {
             "web": f"{api_url}/",
             "api": api_url,

@@ -23,14 +23,14 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Session
 
+from core.enums import Role, TokenScope
+from core.settings import Settings
 from models import ApiToken, Tenant, User
 from models.db import TENANT_CONTEXT, set_tenant, tenant_context
-from models.enums import Role, TokenScope
 from serving import security
 from serving.catalog import Catalog, Held, Ticket, http_key
 from serving.compiled import PG
 from serving.errors import Forbidden, Unauthorized
-from serving.settings import Settings
 
 SCOPE_ROLE = {
     TokenScope.read: Role.viewer,

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.enums import ColumnType
 from formulas import ColumnFormulaError, FormulaColumn, FormulaCycleError, validate_columns
 from formulas.types import FROM_COLUMN, T
 from models import Panel, PanelColumn
-from models.enums import ColumnType
 from schemas.common import FieldError
 from serving.deps import Principal
 from serving.errors import ApiError

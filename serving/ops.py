@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from core.enums import VersionStatus
+from core.storage import DATA_SCHEMA
 from models import AuditEvent, Panel, PanelEvent, PanelVersion, Tenant
-from models.enums import VersionStatus
 from serving.admin import AdminError
 
 
@@ -87,9 +88,8 @@ def rollback(session: Session, key: str, number: int) -> RolledBack:
         target.table_name
     ):
         raise AdminError(f"version {number} is {target.status.value}: only retained versions")
-    exists = session.scalar(
-        text("SELECT to_regclass(:name) IS NOT NULL"), {"name": f"panel_data.{target.table_name}"}
-    )
+    qualified = f"{DATA_SCHEMA}.{target.table_name}"
+    exists = session.scalar(text("SELECT to_regclass(:name) IS NOT NULL"), {"name": qualified})
     if not exists:
         raise AdminError(f"the table of version {number} is gone (retention)")
     current = (

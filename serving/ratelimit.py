@@ -19,9 +19,9 @@ from limits.aio.strategies import FixedWindowRateLimiter as AsyncFixedWindow
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
+from core.settings import Settings
 from serving.errors import ApiError
 from serving.metrics import RATE_LIMITED
-from serving.settings import Settings
 
 logger = logging.getLogger("panels.ratelimit")
 BACKOFF_SECONDS = 5.0

@@ -19,8 +19,8 @@ from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql import Select
 
+from core.enums import VersionStatus
 from models import Panel, PanelColumn, PanelVersion, View, ViewColumn
-from models.enums import VersionStatus
 from schemas.common import Page
 from schemas.panels import PanelPublic
 from serving import refs

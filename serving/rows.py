@@ -41,6 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.types import TypeEngine
 
+from core.storage import DATA_SCHEMA
 from serving.compiled import Compiled
 from serving.filters import FilterCompiler, FilterError, unknown_column
 
@@ -167,7 +168,7 @@ class RowQuery:
             self.table_name,
             column("_row_id", BigInteger()),
             *(column(k, TYPES[t]) for k, t in self.types.items()),
-            schema="panel_data",
+            schema=DATA_SCHEMA,
         )
         self._templates: dict[tuple[Any, ...], list[Compiled]] = {}
         compiler = FilterCompiler(self.table.c, self.types, self.owner)

@@ -19,8 +19,8 @@ from typing import Any
 import jwt
 from pwdlib import PasswordHash
 
-from models.enums import Role
-from serving.settings import Settings
+from core.enums import Role
+from core.settings import Settings
 
 TOKEN_PREFIX = "pnl_"  # noqa: S105 - a prefix, not a secret
 REQUIRED_CLAIMS = ["exp", "iat", "aud", "iss", "sub", "tenant", "role"]

@@ -13,9 +13,9 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.enums import Role, SourceKind
+from formulas.types import column_type_of
 from models import DataSource, Panel, PanelColumn, Tenant, User, View, ViewColumn
-from models.enums import Role, SourceKind
-from pipelines.casting import column_type_of
 from serving import admin, security
 
 DEMO_TENANT = "demo"

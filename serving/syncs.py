@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from core.enums import VersionStatus
 from models import PanelEvent, PanelVersion
-from models.enums import VersionStatus
 from schemas.quality import CheckResult
 from schemas.syncs import SyncPublic
 from serving.dagster_client import PARTITION_TAG, RunInfo

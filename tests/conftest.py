@@ -20,13 +20,13 @@ from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import make_url
 
-from models.enums import Role
+from core.enums import Role
+from core.settings import Settings
 from models.migrate import upgrade
 from serving import admin, security
 from serving.app import create_app
 from serving.demo import dagster_storage_url
 from serving.embedded import postgres_server
-from serving.settings import Settings
 from tests.live import dagster_webserver
 
 IN_CI = os.environ.get("CI", "").lower() == "true"

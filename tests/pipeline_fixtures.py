@@ -57,8 +57,8 @@ class PanelKit:
         checks existed, or changed in the database since. The sync-time guards are for these."""
         from psycopg.types.json import Jsonb
 
-        from serving.crypto import SecretBox
-        from serving.settings import Settings
+        from core.crypto import SecretBox
+        from core.settings import Settings
 
         source = self.source(name=body["name"], kind="file", config={"path": "placeholder.csv"})
         secrets = body.get("secrets")

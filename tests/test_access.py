@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from models.enums import Role
+from core.enums import Role
 from tests.builders import make_column, make_panel, make_source, make_view
 
 API = "/api/v1"

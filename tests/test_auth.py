@@ -16,12 +16,12 @@ from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from core.settings import Settings
 from models.db import make_async_engine
 from serving import security
 from serving.app import create_app
 from serving.deps import open_reading
 from serving.errors import Unauthorized
-from serving.settings import Settings
 from tests.builders import make_panel
 
 

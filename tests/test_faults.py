@@ -16,13 +16,13 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from models.enums import Role
+from core.enums import Role
+from core.settings import Settings
 from models.migrate import upgrade
 from serving import admin, security
 from serving.admin import ensure_database
 from serving.app import create_app
 from serving.embedded import EmbeddedPostgres
-from serving.settings import Settings
 from tests.pipeline_fixtures import write
 
 API = "/api/v1"
@@ -96,7 +96,7 @@ KILLABLE = """
 import sys
 from pipelines.resources import PanelsDatabase
 from pipelines.sync import SyncEnv, build_and_publish
-from serving.settings import Settings
+from core.settings import Settings
 url, state, data, key = sys.argv[1:5]
 settings = Settings(environment="test", database_url=url, state_dir=state, data_root=data)
 db = PanelsDatabase(url=url)

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import polars as pl
 import pytest
 
+from core.enums import ColumnType as C
 from formulas import (
     ColumnFormulaError,
     FormulaColumn,
@@ -15,7 +16,6 @@ from formulas import (
     validate_columns,
 )
 from formulas.parser import MAX_DEPTH, parse
-from models.enums import ColumnType as C
 
 NOW = datetime(2024, 3, 15, 12, 30, tzinfo=UTC)
 FRAME = pl.DataFrame(

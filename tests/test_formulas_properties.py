@@ -10,8 +10,8 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.enums import ColumnType as C
 from formulas import FormulaColumn, evaluate_columns, evaluate_reference
-from models.enums import ColumnType as C
 
 NOW = datetime(2024, 5, 17, 8, 0, tzinfo=UTC)
 COLUMNS = {"x": C.number, "y": C.integer, "s": C.text, "u": C.text, "b": C.boolean, "d": C.date}

@@ -30,9 +30,9 @@ from dagster._daemon.run_coordinator.queued_run_coordinator_daemon import (
 )
 from dagster_graphql.test.utils import execute_dagster_graphql
 
+from core.settings import PROJECT_ROOT
 from pipelines.resources import SyncSettings
 from serving.demo import dagster_storage_url
-from serving.settings import PROJECT_ROOT
 from tests.pipeline_fixtures import PanelKit, write
 
 pytestmark = pytest.mark.slow

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 
+from core.storage import APP_ROLE
 from models import TENANT_OWNED_TABLES
-from models.db import APP_ROLE, make_engine, make_sessionmaker, set_tenant, tenant_session
+from models.db import make_engine, make_sessionmaker, set_tenant, tenant_session
 from tests.builders import make_column, make_panel
 
 

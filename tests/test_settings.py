@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from serving.settings import Settings
+from core.settings import Settings
 
 
 def test_production_refuses_the_development_jwt_secret() -> None:

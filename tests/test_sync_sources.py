@@ -357,7 +357,7 @@ def test_batch_job_through_the_dagster_cli(
 
 
 def test_decimal_values_are_numbers() -> None:
-    from models.enums import ColumnType
+    from core.enums import ColumnType
     from pipelines.casting import cast_series
 
     series = pl.Series([Decimal("1.10"), None])

@@ -17,8 +17,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from models.enums import Role
-from serving.settings import PROJECT_ROOT
+from core.enums import Role
+from core.settings import PROJECT_ROOT
 from tests.chromium import chromium
 from tests.live import ApiServer, api_server
 from tests.pipeline_fixtures import write

@@ -18,7 +18,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from serving.settings import Settings
+from core.settings import Settings
 from tests.chromium import chromium
 from tests.live import ApiServer, api_server
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from models.db import APP_ROLE
+from core.storage import APP_ROLE
 
 # The tenant-owned tables of the first migration (later migrations secure their own tables).
 TENANT_OWNED_TABLES = (

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
-from models.enums import SourceKind
+from core.enums import SourceKind
 from pipelines.connectors.errors import SourceError, TransientSourceError
 from pipelines.connectors.netguard import NetworkPolicy
 from pipelines.spec import SourceSpec

@@ -18,7 +18,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from models.db import APP_ROLE
+from core.storage import APP_ROLE
 from serving.metrics import observe_relayed
 from serving.realtime.broker import Broker, Event
 

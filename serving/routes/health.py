@@ -10,9 +10,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from core.settings import Settings
 from serving.errors import Unauthorized
 from serving.metrics import render
-from serving.settings import Settings
 
 router = APIRouter(tags=["health"])
 

@@ -6,6 +6,7 @@ import uuid
 import pydantic_core
 from fastapi import APIRouter, Request, Response, status
 
+from core.settings import Settings
 from models import Panel
 from schemas.common import Page
 from schemas.panels import PanelCreate, PanelPublic, PanelUpdate
@@ -13,7 +14,6 @@ from serving import mutations, reads
 from serving.dagster_client import DagsterClient, DagsterRejected, DagsterUnavailable
 from serving.deps import EditorDep, PagingDep, Principal, ReadDep, SessionDep, SettingsDep
 from serving.repo import get_owned
-from serving.settings import Settings
 
 router = APIRouter(prefix="/panels", tags=["panels"])
 logger = logging.getLogger("panels.partitions")

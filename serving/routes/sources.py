@@ -7,11 +7,12 @@ from fastapi import APIRouter, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from core.crypto import SecretBox
+from core.enums import SourceKind
 from core.errors import SourceError
 from core.netguard import NetworkPolicy
 from core.source_checks import check_path, check_select, check_url, dialect_of
 from models import DataSource
-from models.enums import SourceKind
 from schemas.common import FieldError, Page
 from schemas.sources import (
     FileConfig,
@@ -25,7 +26,6 @@ from schemas.sources import (
     stored,
 )
 from serving import mutations
-from serving.crypto import SecretBox
 from serving.deps import AdminDep, PagingDep, SessionDep, ViewerDep
 from serving.errors import ApiError
 from serving.pagination import paginate

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 from sqlalchemy import func
 
+from core.enums import Role
 from models import User
-from models.enums import Role
 from schemas.common import Page
 from schemas.users import UserCreate, UserCreated, UserPublic, UserUpdate
 from serving import mutations, security

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from models.db import APP_ROLE
+from core.storage import APP_ROLE
 
 revision: str = "0002"
 down_revision: str | Sequence[str] | None = "0001"

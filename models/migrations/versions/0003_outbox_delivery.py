@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from models.db import APP_ROLE
+from core.storage import APP_ROLE
 
 revision: str = "0003"
 down_revision: str | Sequence[str] | None = "0002"

@@ -7,7 +7,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from serving.settings import Settings
+from core.settings import Settings
 
 
 class SecretBox:
