@@ -9,7 +9,7 @@ at the same concurrency, each group in one round trip as the API sent it: that b
 "the same SQL executed directly".
 
 The API runs as `panels serve --workers 2` as deployed, its in-process read cache on
-(serving/catalog.py): a repeated request is answered from memory after a barrier round trip.
+(serving/memory/catalog.py): a repeated request is answered from memory after a barrier round trip.
 Each scenario is also run with that cache off (PANELS_MEMORY_CACHE_MB=0), which is the cost of
 everything above Postgres (HTTP, auth, JSON, SQLAlchemy) on every request. A minimal
 keep-alive client generates load (on the same 2 cores as the server and Postgres).
@@ -47,10 +47,11 @@ from core.storage import APP_ROLE, table_names
 from models import Panel, View, ViewColumn
 from pipelines.resources import PanelsDatabase
 from pipelines.sync import SyncEnv, build_and_publish, extract_panel
-from serving import admin, security
-from serving.app import create_app
-from serving.rows import Sort, encode_cursor
-from serving.seed import stage_csvs
+from serving.admin import tenants as admin
+from serving.admin.seed import stage_csvs
+from serving.api.app import create_app
+from serving.auth import security
+from serving.reads.rows import Sort, encode_cursor
 from tests.live import ApiServer, api_server
 
 ROWS = int(os.environ.get("PANELS_BENCH_ROWS", "1000000"))

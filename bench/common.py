@@ -18,8 +18,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from models.migrate import upgrade
-from serving.admin import ensure_database
-from serving.embedded import postgres_server
+from serving.admin.embedded import postgres_server
+from serving.admin.tenants import ensure_database
 
 STATE = Path(__file__).resolve().parent / "results"
 

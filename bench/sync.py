@@ -31,9 +31,9 @@ from pipelines.jobs import sync_panels_batch
 from pipelines.partitions import PANELS_PARTITIONS_NAME
 from pipelines.resources import PanelsDatabase, SyncSettings
 from pipelines.sync import SyncEnv, build_and_publish, extract_panel
-from serving import admin
-from serving.demo import dagster_storage_url
-from serving.seed import seed_demo
+from serving.admin import tenants as admin
+from serving.admin.demo import dagster_storage_url
+from serving.admin.seed import seed_demo
 
 REGISTERED = 1_000
 BATCH = int(os.environ.get("PANELS_BENCH_BATCH", "200"))

@@ -39,7 +39,8 @@ from core.enums import Role
 from core.settings import Settings
 from models import Panel
 from models.db import libpq_url
-from serving import admin, security
+from serving.admin import tenants as admin
+from serving.auth import security
 from serving.realtime.protocol import text_frame
 from tests.live import api_server
 

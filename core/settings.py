@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     # Rows and aggregates responses cached in Redis (when redis_url is set); 0 turns it off.
     read_cache_ttl_seconds: int = Field(default=300, ge=0)
     # Each API process keeps answers of the read routes in memory, as fresh as a query
-    # (serving/catalog.py): its size in MiB; 0 turns it off.
+    # (serving/memory/catalog.py): its size in MiB; 0 turns it off.
     memory_cache_mb: int = Field(default=64, ge=0)
     # Namespace of this deployment's Redis keys and channels (several may share one Redis).
     redis_prefix: str = Field(default="panels", pattern=r"^[A-Za-z0-9_.-]{1,64}$")

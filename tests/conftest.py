@@ -23,10 +23,11 @@ from sqlalchemy.engine import make_url
 from core.enums import Role
 from core.settings import Settings
 from models.migrate import upgrade
-from serving import admin, security
-from serving.app import create_app
-from serving.demo import dagster_storage_url
-from serving.embedded import postgres_server
+from serving.admin import tenants as admin
+from serving.admin.demo import dagster_storage_url
+from serving.admin.embedded import postgres_server
+from serving.api.app import create_app
+from serving.auth import security
 from tests.live import dagster_webserver
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -189,7 +190,7 @@ def dagster_instance(fresh_database):
     """A real Dagster instance on Postgres storage (dagster-postgres), in a temporary home."""
     import dagster as dg
 
-    from serving.demo import dagster_storage_url
+    from serving.admin.demo import dagster_storage_url
 
     url = dagster_storage_url(fresh_database())
     with dg.instance_for_test(

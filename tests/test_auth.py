@@ -18,10 +18,10 @@ from pydantic import SecretStr
 
 from core.settings import Settings
 from models.db import make_async_engine
-from serving import security
-from serving.app import create_app
-from serving.deps import open_reading
-from serving.errors import Unauthorized
+from serving.api.app import create_app
+from serving.api.deps import open_reading
+from serving.auth import security
+from serving.http.errors import Unauthorized
 from tests.builders import make_panel
 
 

@@ -60,7 +60,7 @@ def test_db_upgrade_creates_a_missing_database(pg_server, fresh_database) -> Non
 def test_tenant_user_and_token_commands_produce_a_working_jwt(cli_database, settings) -> None:
     from fastapi.testclient import TestClient
 
-    from serving.app import create_app
+    from serving.api.app import create_app
 
     created = run(["tenant", "create", "acme", "--name", "Acme Corp"], cli_database)
     assert created.returncode == 0, created.stderr

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from serving import cli_config
+from serving.admin import cli_config
 from tests.builders import make_panel
 from tests.test_cli import PANELS
 

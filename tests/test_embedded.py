@@ -6,8 +6,8 @@ import psycopg
 import pytest
 
 from models.migrate import upgrade
-from serving.admin import ensure_database
-from serving.embedded import EmbeddedPostgres
+from serving.admin.embedded import EmbeddedPostgres
+from serving.admin.tenants import ensure_database
 
 
 def test_embedded_server_starts_migrates_restarts_and_stops(tmp_path) -> None:

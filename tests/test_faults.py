@@ -19,10 +19,11 @@ from fastapi.testclient import TestClient
 from core.enums import Role
 from core.settings import Settings
 from models.migrate import upgrade
-from serving import admin, security
-from serving.admin import ensure_database
-from serving.app import create_app
-from serving.embedded import EmbeddedPostgres
+from serving.admin import tenants as admin
+from serving.admin.embedded import EmbeddedPostgres
+from serving.admin.tenants import ensure_database
+from serving.api.app import create_app
+from serving.auth import security
 from tests.pipeline_fixtures import write
 
 API = "/api/v1"

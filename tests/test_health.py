@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from serving.app import create_app
+from serving.api.app import create_app
 
 
 def test_liveness(client) -> None:

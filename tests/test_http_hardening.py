@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from serving.app import create_app
+from serving.api.app import create_app
 
 API = "/api/v1"
 
@@ -81,7 +81,7 @@ def test_each_request_is_logged_as_json_with_ids_operation_and_duration(
     import json
     import logging
 
-    from serving.logs import JsonFormatter
+    from serving.http.logs import JsonFormatter
 
     with caplog.at_level(logging.INFO, logger="panels.http"):
         response = client.get(f"{API}/panels", headers=tenant.viewer)

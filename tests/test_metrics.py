@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from serving.app import create_app
+from serving.api.app import create_app
 
 
 def _samples(text: str, name: str) -> list[str]:
@@ -53,7 +53,7 @@ def test_a_relayed_event_records_its_lag_since_the_insert() -> None:
 
     from prometheus_client import REGISTRY
 
-    from serving.metrics import observe_relayed
+    from serving.http.metrics import observe_relayed
 
     def sample(name: str) -> float:
         return REGISTRY.get_sample_value(f"events_relay_lag_seconds_{name}") or 0.0

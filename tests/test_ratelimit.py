@@ -7,7 +7,7 @@ import uuid
 import redis
 from fastapi.testclient import TestClient
 
-from serving.app import create_app
+from serving.api.app import create_app
 
 API = "/api/v1"
 

@@ -1,4 +1,4 @@
-"""The in-process read cache (serving/catalog.py): as fresh as a query, never across tenants.
+"""The in-process read cache (serving/memory/catalog.py): as fresh as a query, never across tenants.
 
 Writes here go straight to Postgres on a connection of their own, as a Dagster run or a psql
 session would make them: nothing in the API process hears of them but the notification.
@@ -16,7 +16,7 @@ import psycopg
 import pytest
 
 from models.db import libpq_url
-from serving.catalog import Catalog
+from serving.memory.catalog import Catalog
 from tests.builders import make_panel
 from tests.pipeline_fixtures import write
 
@@ -241,7 +241,7 @@ def test_the_cache_holds_at_most_its_size(settings) -> None:
 def test_held_answers_count_against_rate_limits_like_any_read(settings, redis_url, tenant) -> None:
     from fastapi.testclient import TestClient
 
-    from serving.app import create_app
+    from serving.api.app import create_app
 
     prefix = f"panels-test-{uuid.uuid4().hex[:8]}"
     limited = settings.model_copy(

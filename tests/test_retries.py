@@ -32,7 +32,7 @@ from dagster_graphql.test.utils import execute_dagster_graphql
 
 from core.settings import PROJECT_ROOT
 from pipelines.resources import SyncSettings
-from serving.demo import dagster_storage_url
+from serving.admin.demo import dagster_storage_url
 from tests.pipeline_fixtures import PanelKit, write
 
 pytestmark = pytest.mark.slow

@@ -322,7 +322,7 @@ def test_read_cache_serves_from_redis_and_a_publish_invalidates_it(
     import redis
     from fastapi.testclient import TestClient
 
-    from serving.app import create_app
+    from serving.api.app import create_app
 
     store = redis.Redis.from_url(redis_url)
     pattern = f"panels:read:{synced.tenant.id}:*"
@@ -353,7 +353,7 @@ def test_read_cache_serves_from_redis_and_a_publish_invalidates_it(
 def test_reads_go_on_when_the_cache_is_down(synced, settings) -> None:
     from fastapi.testclient import TestClient
 
-    from serving.app import create_app
+    from serving.api.app import create_app
 
     away = settings.model_copy(update={"redis_url": "redis://127.0.0.1:9/0"})
     with TestClient(create_app(away)) as client:

@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from serving.app import create_app
+from serving.api.app import create_app
 
 MAX_EXAMPLES = 10
 # What the issue asks: no 5xx, and every answer as the schema documents it. Not "every

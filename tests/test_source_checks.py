@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from serving.app import create_app
+from serving.api.app import create_app
 from tests.builders import make_panel
 
 API = "/api/v1"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from serving.app import create_app
+from serving.api.app import create_app
 from tests.builders import created
 from tests.pipeline_fixtures import write
 

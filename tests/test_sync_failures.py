@@ -12,10 +12,10 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from serving import cli_config
-from serving.app import create_app
-from serving.dagster_client import PARTITION_TAG, DagsterClient
-from serving.demo import dagster_storage_url
+from serving.admin import cli_config
+from serving.admin.demo import dagster_storage_url
+from serving.api.app import create_app
+from serving.orchestration.dagster_client import PARTITION_TAG, DagsterClient
 from tests.builders import created
 from tests.live import dagster_webserver
 from tests.test_sync_api import _follow, _panel

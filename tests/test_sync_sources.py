@@ -23,7 +23,7 @@ from pipelines import publish
 from pipelines.resources import PanelsDatabase
 from pipelines.schedules import Schedule, due, panel_refresh_scheduler
 from pipelines.sync import SyncEnv
-from serving.demo import dagster_storage_url
+from serving.admin.demo import dagster_storage_url
 from tests.pipeline_fixtures import table_metadata, write
 
 RECORDS = [{"id": i, "name": f"item {i}", "meta": {"score": i * 1.5}} for i in range(1, 6)]

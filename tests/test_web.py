@@ -341,7 +341,7 @@ def test_the_page_fits_a_phone(browser, server, flights) -> None:
 def test_the_page_is_served_with_a_strict_policy(client, settings, tmp_path) -> None:
     from fastapi.testclient import TestClient
 
-    from serving.app import create_app
+    from serving.api.app import create_app
 
     page = client.get("/")
     assert page.status_code == 200

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from models import PanelEvent
 from models.db import tenant_context
-from serving.metrics import EVENTS_DELIVERED, WEBSOCKETS
+from serving.http.metrics import EVENTS_DELIVERED, WEBSOCKETS
 from serving.realtime.broker import RESYNC, Broker, Event
 from serving.realtime.protocol import text_frame
 

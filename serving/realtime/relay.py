@@ -19,7 +19,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from core.storage import APP_ROLE
-from serving.metrics import observe_relayed
+from serving.http.metrics import observe_relayed
 from serving.realtime.broker import Broker, Event
 
 logger = logging.getLogger("panels.relay")

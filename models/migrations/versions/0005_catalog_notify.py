@@ -7,7 +7,7 @@ Every committed change to a table the read routes answer from (tenants, users, p
 columns, views and view columns, and panel versions) sends ``NOTIFY panels_catalog`` with the
 tenant's id as payload, at commit, whoever wrote it (the API, a Dagster run, a psql session).
 Postgres folds identical notifications of one transaction into one. The API drops the tenant's
-cached answers when one arrives (``serving/catalog.py``).
+cached answers when one arrives (``serving/memory/catalog.py``).
 """
 
 from collections.abc import Sequence

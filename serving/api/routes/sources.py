@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from core.crypto import SecretBox
+from core.enums import SourceKind
+from core.errors import SourceError
+from core.netguard import NetworkPolicy
+from core.source_checks import check_path, check_select, check_url, dialect_of
+from models import DataSource
+from schemas.common import FieldError, Page
+from schemas.sources import (
+    FileConfig,
+    HttpConfig,
+    SourceConfig,
+    SourceCreate,
+    SourcePublic,
+    SourceUpdate,
+    SqlConfig,
+    parse_source,
+    stored,
+)
+from serving.api.deps import AdminDep, PagingDep, SessionDep, ViewerDep
+from serving.api.repo import get_owned, scoped
+from serving.api.routes.panels import load_panel
+from serving.http.errors import ApiError
+from serving.reads.paging import paginate
+from serving.writes import mutations
+
+router = APIRouter(prefix="/panels/{panel_id}/sources", tags=["sources"])
+
+
+def _box(request: Request) -> SecretBox:
+    box: SecretBox = request.app.state.secret_box
+    return box
+
+
+def _refused(field: str, exc: SourceError) -> ApiError:
+    error = FieldError(field=field, message=str(exc), type="source_refused")
+    return ApiError(422, f"{field}: {exc}", errors=[error])
+
+
+def check_source(request: Request, config: SourceConfig, secrets: Any) -> list[str]:
+    """Refuse (422) what no sync could read; the warnings say what a sync may still miss.
+
+    The same checks run again when a sync connects (DNS and files can change meanwhile).
+    """
+    settings = request.app.state.settings
+    policy = NetworkPolicy.from_settings(settings)
+    warnings: list[str] = []
+    field = "body.config"
+    try:
+        if isinstance(config, FileConfig) and config.path is not None:
+            field = "body.config.path"
+            warnings.append(check_path(settings.data_root, config.path) or "")
+        elif isinstance(config, FileConfig | HttpConfig) and config.url is not None:
+            field = "body.config.url"
+            warnings.append(check_url(config.url, policy) or "")
+        elif isinstance(config, SqlConfig):
+            url = getattr(secrets, "url", None) or config.url
+            field = "body.secrets.url" if getattr(secrets, "url", None) else "body.config.url"
+            if url:
+                policy.check_sql_url(url)
+            field = "body.config.query"
+            check_select(config.query, dialect_of(url))
+        if config.transform is not None:
+            field = "body.config.transform"
+            check_select(config.transform, "duckdb")
+    except SourceError as exc:
+        raise _refused(field, exc) from exc
+    except (ValueError, OSError) as exc:  # a NUL byte, an over-long path, a bad port
+        raise _refused(field, SourceError(f"not usable here: {exc}")) from exc
+    return [w for w in warnings if w]
+
+
+def _public(source: SourcePublic, warnings: list[str]) -> SourcePublic:
+    return source.model_copy(update={"warnings": warnings})
+
+
+@router.get("", response_model=Page[SourcePublic])
+def list_sources(
+    session: SessionDep, principal: ViewerDep, panel_id: uuid.UUID, paging: PagingDep
+) -> Page[SourcePublic]:
+    load_panel(session, principal, panel_id)
+    stmt = (
+        scoped(DataSource, principal)
+        .where(DataSource.panel_id == panel_id)
+        .order_by(DataSource.name)
+    )
+    return paginate(session, stmt, paging, SourcePublic)
+
+
+@router.post("", response_model=SourcePublic, status_code=status.HTTP_201_CREATED)
+def create_source(
+    request: Request,
+    session: SessionDep,
+    principal: AdminDep,
+    panel_id: uuid.UUID,
+    source_in: SourceCreate,
+) -> SourcePublic:
+    load_panel(session, principal, panel_id)
+    secrets = source_in.secrets
+    _, parsed_secrets = parse_source(source_in.kind, source_in.config, secrets)
+    warnings = check_source(request, source_in.config, parsed_secrets)
+    source = DataSource(
+        tenant_id=principal.tenant_id,
+        panel_id=panel_id,
+        name=source_in.name,
+        kind=source_in.kind,
+        config=stored(source_in.config),
+        secret_config=_box(request).seal(secrets) if secrets else None,
+    )
+    created = mutations.create(session, principal, source, SourcePublic, object_type="source")
+    return _public(created, warnings)
+
+
+@router.get("/{source_id}", response_model=SourcePublic)
+def read_source(
+    session: SessionDep, principal: ViewerDep, panel_id: uuid.UUID, source_id: uuid.UUID
+) -> SourcePublic:
+    source = get_owned(session, DataSource, source_id, principal, label="source", panel_id=panel_id)
+    return SourcePublic.model_validate(source)
+
+
+@router.patch("/{source_id}", response_model=SourcePublic)
+def update_source(
+    request: Request,
+    session: SessionDep,
+    principal: AdminDep,
+    panel_id: uuid.UUID,
+    source_id: uuid.UUID,
+    source_in: SourceUpdate,
+) -> SourcePublic:
+    source = get_owned(session, DataSource, source_id, principal, label="source", panel_id=panel_id)
+    box = _box(request)
+    changes = source_in.model_dump(exclude_unset=True, exclude={"secrets"})
+    secrets = box.open(source.secret_config) if source.secret_config else None
+    if "secrets" in source_in.model_fields_set:
+        secrets = source_in.secrets
+        changes["secret_config"] = box.seal(secrets) if secrets else None
+    try:
+        config, parsed_secrets = parse_source(
+            SourceKind(source.kind), changes.get("config", source.config), secrets
+        )
+    except ValidationError as exc:
+        errors = [{**err, "loc": ("body", *err["loc"])} for err in exc.errors()]
+        raise RequestValidationError(errors) from exc
+    warnings = check_source(request, config, parsed_secrets)
+    if "config" in changes:
+        changes["config"] = stored(config)
+    updated = mutations.update(
+        session, principal, source, changes, SourcePublic, object_type="source"
+    )
+    return _public(updated, warnings)
+
+
+@router.delete("/{source_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_source(
+    session: SessionDep, principal: AdminDep, panel_id: uuid.UUID, source_id: uuid.UUID
+) -> Response:
+    source = get_owned(session, DataSource, source_id, principal, label="source", panel_id=panel_id)
+    mutations.delete(session, principal, source, SourcePublic, object_type="source")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,88 @@
+"""Aggregates of a version, per group and as footers, computed in SQL."""
+
+from __future__ import annotations
+
+from typing import Any, get_args
+
+from sqlalchemy import Select, case, distinct, func, literal, select
+from sqlalchemy.sql import ColumnElement
+
+from schemas.common import did_you_mean
+from schemas.views import AggregateFunction
+from serving.reads.rows import QueryError, RowQuery
+
+FUNCTIONS: tuple[str, ...] = get_args(AggregateFunction)
+NUMERIC = {"integer", "number"}
+ORDERABLE = NUMERIC | {"date", "datetime", "text"}
+MAX_GROUPS = 1_000
+
+
+def parse_aggregates(raw: str | None) -> list[tuple[str, str]]:
+    """``"count,sum:amount,avg:delay"`` -> [(function, column)]; count alone counts rows."""
+    out = []
+    for part in (raw or "").split(","):
+        item = part.strip()
+        if item:
+            fn, _, key = item.partition(":")
+            out.append((fn.strip(), key.strip()))
+    return out
+
+
+def _expression(query: RowQuery, fn: str, key: str, i: int) -> ColumnElement[Any]:
+    field = f"query.aggregates.{i}"
+    if fn not in FUNCTIONS:
+        hint = did_you_mean(fn, FUNCTIONS).removeprefix("; ") or None
+        raise QueryError(
+            field,
+            f"unknown aggregate {fn!r}; use {', '.join(FUNCTIONS)}" + (f"; {hint}" if hint else ""),
+            hint,
+        )
+    if fn == "count" and not key:
+        return func.count()
+    if key not in query.types:
+        raise query.no_column(field, key)
+    kind = query.types[key]
+    col = query.table.c[key]
+    empty = (col.is_(None) | (col == "")) if kind in ("text", "json") else col.is_(None)
+    if fn in ("count", "count_not_empty"):
+        return func.count(case((~empty, literal(1))))
+    if fn == "count_empty":
+        return func.count(case((empty, literal(1))))
+    if fn == "count_distinct":
+        return func.count(distinct(col))
+    if fn in ("sum", "avg", "median") and kind not in NUMERIC:
+        raise QueryError(field, f"{fn} needs a number column; {key!r} is {kind}")
+    if fn in ("min", "max") and kind not in ORDERABLE:
+        raise QueryError(field, f"{fn} does not apply to {kind} columns")
+    if fn == "median":
+        return func.percentile_cont(0.5).within_group(col)
+    if fn == "sum":
+        return func.sum(col)
+    if fn == "avg":
+        return func.avg(col)
+    return func.min(col) if fn == "min" else func.max(col)
+
+
+def aggregate_selects(
+    query: RowQuery, group_by: list[str], aggregates: list[tuple[str, str]]
+) -> tuple[Select[Any], Select[Any], list[str]]:
+    """(per-group select, footer select, value labels)."""
+    for i, key in enumerate(group_by):
+        if key not in query.types:
+            raise query.no_column(f"query.group_by.{i}", key)
+    aggregates = aggregates or [("count", "")]
+    labels = [f"{fn}:{key}" if key else fn for fn, key in aggregates]
+    values = [
+        _expression(query, fn, key, i).label(f"a{i}") for i, (fn, key) in enumerate(aggregates)
+    ]
+    groups = [query.table.c[k] for k in group_by]
+    footer = select(*values).select_from(query.table).where(*query.where)
+    grouped = (
+        select(*groups, *values)
+        .select_from(query.table)
+        .where(*query.where)
+        .group_by(*groups)
+        .order_by(*(g.asc().nulls_last() for g in groups))
+        .limit(MAX_GROUPS + 1)
+    )
+    return grouped, footer, labels

@@ -1,0 +1,53 @@
+"""Audit trail and outbox writes, made in the same transaction as the change itself."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from models import AuditEvent, PanelEvent
+from serving.api.deps import Principal
+
+
+def snapshot(shape: type[BaseModel], obj: object) -> dict[str, Any]:
+    return shape.model_validate(obj).model_dump(mode="json")
+
+
+def record(
+    session: Session,
+    principal: Principal,
+    *,
+    action: str,
+    object_type: str,
+    object_id: object,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        AuditEvent(
+            tenant_id=principal.tenant_id,
+            actor_type=principal.actor_type,
+            actor_id=principal.actor_id,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            before=before,
+            after=after,
+            request_id=principal.request_id,
+        )
+    )
+
+
+def emit(
+    session: Session,
+    *,
+    tenant_id: uuid.UUID,
+    panel_id: uuid.UUID | None,
+    type: str,
+    payload: dict[str, Any],
+) -> None:
+    """Append to the outbox; the real-time relay publishes it after commit."""
+    session.add(PanelEvent(tenant_id=tenant_id, panel_id=panel_id, type=type, payload=payload))
