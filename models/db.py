@@ -14,12 +14,15 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from core.storage import APP_ROLE
 
+# Statements compiled ahead for the raw driver (psycopg) use this dialect.
+PG_DIALECT = psycopg_dialect()  # type: ignore[no-untyped-call]
 TENANT_KEY = "tenant_id"
 ALL_TENANTS_KEY = "all_tenants"
 

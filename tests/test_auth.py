@@ -19,9 +19,9 @@ from pydantic import SecretStr
 from core.settings import Settings
 from models.db import make_async_engine
 from serving.api.app import create_app
-from serving.api.deps import open_reading
 from serving.auth import security
 from serving.http.errors import Unauthorized
+from serving.reads.session import open_reading
 from tests.builders import make_panel
 
 

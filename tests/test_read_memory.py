@@ -16,6 +16,7 @@ import psycopg
 import pytest
 
 from models.db import libpq_url
+from serving.api.state import app_state
 from serving.memory.catalog import Catalog
 from tests.builders import make_panel
 from tests.pipeline_fixtures import write
@@ -50,7 +51,7 @@ def _requests(client, route: str) -> float:
 
 
 def _ready(client) -> None:
-    catalog = client.app.state.catalog
+    catalog = app_state(client.app).catalog
     deadline = time.monotonic() + 20
     while not catalog.ready:
         assert time.monotonic() < deadline, "the read cache never started listening"
@@ -151,7 +152,7 @@ def test_when_the_listener_is_lost_reads_go_to_postgres_until_it_is_back(
     client, tenant, settings
 ) -> None:
     _ready(client)
-    catalog = client.app.state.catalog
+    catalog = app_state(client.app).catalog
     panel = make_panel(client, tenant.editor)
     for _ in range(2):
         client.get("/api/v1/panels", headers=tenant.viewer)

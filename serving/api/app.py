@@ -34,6 +34,7 @@ from serving.api.routes import (
     views,
     ws,
 )
+from serving.api.state import AppState
 from serving.api.strict_query import refuse_unknown_query_parameters
 from serving.auth.ratelimit import RateLimits
 from serving.http.errors import install_error_handlers
@@ -104,12 +105,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await reader.dispose()
         if cache is not None:
             await cache.close()
-        if app.state.rate_limits is not None:
-            await app.state.rate_limits.close()
-        if app.state.redis is not None:
-            app.state.redis.close()
-        if getattr(app.state, "dagster_instance", None) is not None:
-            app.state.dagster_instance.dispose()
+        if state.rate_limits is not None:
+            await state.rate_limits.close()
+        if state.redis is not None:
+            state.redis.close()
+        if state.dagster_instance is not None:
+            state.dagster_instance.dispose()
 
     app = FastAPI(
         title="Panels API",
@@ -125,29 +126,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     instrument_engine(engine, "sync")
     instrument_engine(reader.sync_engine, "async")
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.reader = reader
-    app.state.read_cache = cache
-    app.state.catalog = catalog
-    app.state.filtered_counts = Memo()
-    app.state.rate_limits = (
+    rate_limits = (
         RateLimits(settings)
         if settings.redis_url and (settings.rate_limit_tenant or settings.rate_limit_credential)
         else None
     )
-    app.state.hub = hub
-    app.state.relay = relay
-    app.state.sessions = make_sessionmaker(engine)
-    app.state.secret_box = SecretBox(settings)
-    app.state.redis = (
-        redis.Redis.from_url(settings.redis_url, socket_timeout=2) if settings.redis_url else None
+    state = AppState(
+        settings=settings,
+        engine=engine,
+        reader=reader,
+        sessions=make_sessionmaker(engine),
+        secret_box=SecretBox(settings),
+        read_cache=cache,
+        catalog=catalog,
+        filtered_counts=Memo(),
+        rate_limits=rate_limits,
+        hub=hub,
+        relay=relay,
+        redis=(
+            redis.Redis.from_url(settings.redis_url, socket_timeout=2)
+            if settings.redis_url
+            else None
+        ),
     )
+    state.install(app)
     install_error_handlers(app)
     if catalog is not None:  # innermost: CORS headers and the request context wrap it too
-        app.add_middleware(
-            HeldAnswers, catalog=catalog, settings=settings, limits=app.state.rate_limits
-        )
+        app.add_middleware(HeldAnswers, catalog=catalog, settings=settings, limits=rate_limits)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from models.base import TenantOwned
-from serving.api.deps import Principal
+from serving.auth.principal import Principal
 from serving.http.errors import NotFound
 
 ModelT = TypeVar("ModelT", bound=TenantOwned)

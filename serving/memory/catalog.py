@@ -47,10 +47,10 @@ import psycopg
 from prometheus_client import Counter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.clock import today
 from core.settings import Settings
 from serving.auth import security
 from serving.http.errors import ApiError
-from serving.reads.filters import today
 
 logger = logging.getLogger("panels.catalog")
 CHANNEL = "panels_catalog"

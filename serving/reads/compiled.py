@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
+from models.db import PG_DIALECT
 
 if TYPE_CHECKING:
-    from serving.api.deps import Reading
+    from serving.reads.session import Reading
 
-PG = psycopg_dialect()  # type: ignore[no-untyped-call]
+PG = PG_DIALECT
 
 
 class Compiled:

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import and_, not_, or_, true
 from sqlalchemy.sql import ColumnElement
 
+from core.clock import today
 from schemas.common import did_you_mean, unknown_name
 
 MAX_DEPTH = 8
@@ -68,11 +69,6 @@ def _hinted(path: str, message: str, name: str, choices: Any) -> FilterError:
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def today() -> date:
-    """The day relative anchors resolve against (UTC)."""
-    return datetime.now(UTC).date()
 
 
 def _date(value: Any, path: str) -> date:

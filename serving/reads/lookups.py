@@ -23,10 +23,11 @@ from core.enums import VersionStatus
 from models import Panel, PanelColumn, PanelVersion, View, ViewColumn
 from schemas.common import Page
 from schemas.panels import PanelPublic
-from serving.api import refs
-from serving.api.deps import Paging, Reading
 from serving.http.errors import ApiError, NotFound
+from serving.reads import names as refs
 from serving.reads.compiled import Compiled
+from serving.reads.paging import Paging
+from serving.reads.session import Reading
 
 ShapeT = TypeVar("ShapeT", bound=BaseModel)
 READABLE = (VersionStatus.published, VersionStatus.superseded)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -10,9 +11,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from schemas.common import Page
-from serving.api.deps import Paging
 
 ShapeT = TypeVar("ShapeT", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Paging:
+    limit: int
+    offset: int
 
 
 def paginate(

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from models import AuditEvent, PanelEvent
-from serving.api.deps import Principal
+from serving.auth.principal import Principal
 
 
 def snapshot(shape: type[BaseModel], obj: object) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from formulas import ColumnFormulaError, FormulaColumn, FormulaCycleError, valid
 from formulas.types import FROM_COLUMN, T
 from models import Panel, PanelColumn
 from schemas.common import FieldError
-from serving.api.deps import Principal
+from serving.auth.principal import Principal
 from serving.http.errors import ApiError
 
 

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from serving.api.deps import Principal
+from serving.auth.principal import Principal
 from serving.writes import audit
 
 ShapeT = TypeVar("ShapeT", bound=BaseModel)

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from models import DataSource, PanelColumn
 from schemas.columns import ColumnCreate, ColumnPublic, ColumnUpdate
 from schemas.common import FieldError, Page
-from serving.api.deps import EditorDep, PagingDep, Principal, SessionDep, ViewerDep
+from serving.api.deps import EditorDep, PagingDep, SessionDep, ViewerDep
 from serving.api.repo import get_owned, scoped
 from serving.api.routes.panels import load_panel
+from serving.auth.principal import Principal
 from serving.http.errors import ApiError, Conflict
 from serving.reads.paging import paginate
 from serving.writes import mutations

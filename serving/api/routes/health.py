@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from core.settings import Settings
+from serving.api.state import app_state
 from serving.http.errors import Unauthorized
 from serving.http.metrics import render
 
@@ -39,19 +40,19 @@ async def _timed(check: Callable[[], Any], timeout: float = 3.0) -> dict[str, An
 
 
 def _dagster_check(request: Request) -> Callable[[], Any] | None:
-    settings: Settings = request.app.state.settings
+    settings: Settings = app_state(request.app).settings
     home = settings.resolved_dagster_home
     if not (home / "dagster.yaml").exists():
         return None
 
     def check() -> str:
         # Loading the instance takes seconds (dagster-postgres checks its schema): once per app.
-        instance = getattr(request.app.state, "dagster_instance", None)
+        instance = app_state(request.app).dagster_instance
         if instance is None:
             from dagster import DagsterInstance  # noqa: PLC0415 - heavy import, only when asked
 
             instance = DagsterInstance.from_config(str(home))
-            request.app.state.dagster_instance = instance
+            app_state(request.app).dagster_instance = instance
         return f"{instance.get_runs_count()} runs"
 
     return check
@@ -60,7 +61,7 @@ def _dagster_check(request: Request) -> Callable[[], Any] | None:
 @router.get("/metrics", include_in_schema=False)
 async def metrics(request: Request) -> Response:
     """Prometheus metrics; with PANELS_METRICS_TOKEN set, only for that bearer token."""
-    expected = request.app.state.settings.metrics_token
+    expected = app_state(request.app).settings.metrics_token
     if expected is not None:
         given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):

@@ -10,8 +10,9 @@ from core.settings import Settings
 from models import Panel
 from schemas.common import Page
 from schemas.panels import PanelCreate, PanelPublic, PanelUpdate
-from serving.api.deps import EditorDep, PagingDep, Principal, ReadDep, SessionDep, SettingsDep
+from serving.api.deps import EditorDep, PagingDep, ReadDep, SessionDep, SettingsDep
 from serving.api.repo import get_owned
+from serving.auth.principal import Principal
 from serving.orchestration.dagster_client import DagsterClient, DagsterRejected, DagsterUnavailable
 from serving.reads import lookups as reads
 from serving.writes import mutations

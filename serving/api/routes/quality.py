@@ -18,9 +18,10 @@ from schemas.quality import (
     QualityRuleUpdate,
     VersionChecks,
 )
-from serving.api.deps import EditorDep, PagingDep, Principal, SessionDep, ViewerDep
+from serving.api.deps import EditorDep, PagingDep, SessionDep, ViewerDep
 from serving.api.repo import get_owned, scoped
 from serving.api.routes.panels import load_panel
+from serving.auth.principal import Principal
 from serving.http.errors import ApiError, NotFound
 from serving.reads.filters import unknown_column
 from serving.reads.paging import paginate

@@ -15,6 +15,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import ProgrammingError
 
+from core.clock import today
 from models.db import set_tenant
 from schemas.common import FieldError, Page
 from schemas.rows import (
@@ -25,12 +26,13 @@ from schemas.rows import (
     RowsPage,
     VersionPublic,
 )
-from serving.api.deps import PagingDep, Principal, ReadDep, Reading
+from serving.api.deps import PagingDep, ReadDep
+from serving.api.state import app_state
+from serving.auth.principal import Principal
 from serving.http.errors import ApiError, NotFound
 from serving.memory.cache import Memo, cache_key
 from serving.reads import lookups as reads
 from serving.reads.aggregates import MAX_GROUPS, aggregate_selects, parse_aggregates
-from serving.reads.filters import today
 from serving.reads.rows import (
     QueryError,
     RowQuery,
@@ -42,6 +44,7 @@ from serving.reads.rows import (
     parse_keys,
     parse_sort,
 )
+from serving.reads.session import Reading
 
 router = APIRouter(prefix="/panels/{panel_id}", tags=["rows"])
 QUERIES = Memo(2000)  # row queries per version and shape, with their compiled page statements
@@ -201,7 +204,7 @@ def _json(body: bytes, tag: str | None = None) -> Response:
 async def _cached(
     request: Request, reading: Reading, key_parts: tuple[str, Any, dict[str, Any]]
 ) -> tuple[str | None, bytes | None]:
-    cache = request.app.state.read_cache
+    cache = app_state(request.app).read_cache
     if cache is None:
         return None, None
     kind, version_id, normalized = key_parts
@@ -297,7 +300,7 @@ async def read_rows(
         total = int(decoded["t"])
     else:
         # A version's table never changes: its filtered counts are memoised per process.
-        counts = request.app.state.filtered_counts
+        counts = app_state(request.app).filtered_counts
         count_key = (found.id, json.dumps([prepared.filters, today().isoformat()], default=str))
         total = counts.get(count_key)
         if total is None:
@@ -323,8 +326,9 @@ async def read_rows(
         groups=groups,
     )
     body = page.model_dump_json().encode()
-    if key is not None:
-        await request.app.state.read_cache.put(key, body)
+    cache = app_state(request.app).read_cache
+    if key is not None and cache is not None:
+        await cache.put(key, body)
     return reading.hold(request, _json(body, tag), tag)
 
 
@@ -338,7 +342,7 @@ BATCH = 5_000
 
 def _stream(request: Request, principal: Principal, query: RowQuery, fmt: str) -> Iterator[bytes]:
     """Rows from a server-side cursor on a session of its own (the request's is closed by then)."""
-    with request.app.state.sessions() as session:
+    with app_state(request.app).sessions() as session:
         set_tenant(session, principal.tenant_id)
         stmt = query.select(limit=None).execution_options(stream_results=True, yield_per=BATCH)
         result = session.execute(stmt).mappings()
@@ -496,6 +500,7 @@ async def read_aggregates(
         truncated=truncated,
     )
     body = result.model_dump_json().encode()
-    if key is not None:
-        await request.app.state.read_cache.put(key, body)
+    cache = app_state(request.app).read_cache
+    if key is not None and cache is not None:
+        await cache.put(key, body)
     return reading.hold(request, _json(body))

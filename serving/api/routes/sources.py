@@ -28,6 +28,7 @@ from schemas.sources import (
 from serving.api.deps import AdminDep, PagingDep, SessionDep, ViewerDep
 from serving.api.repo import get_owned, scoped
 from serving.api.routes.panels import load_panel
+from serving.api.state import app_state
 from serving.http.errors import ApiError
 from serving.reads.paging import paginate
 from serving.writes import mutations
@@ -36,7 +37,7 @@ router = APIRouter(prefix="/panels/{panel_id}/sources", tags=["sources"])
 
 
 def _box(request: Request) -> SecretBox:
-    box: SecretBox = request.app.state.secret_box
+    box: SecretBox = app_state(request.app).secret_box
     return box
 
 
@@ -50,7 +51,7 @@ def check_source(request: Request, config: SourceConfig, secrets: Any) -> list[s
 
     The same checks run again when a sync connects (DNS and files can change meanwhile).
     """
-    settings = request.app.state.settings
+    settings = app_state(request.app).settings
     policy = NetworkPolicy.from_settings(settings)
     warnings: list[str] = []
     field = "body.config"

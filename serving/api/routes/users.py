@@ -11,9 +11,10 @@ from core.enums import Role
 from models import User
 from schemas.common import Page
 from schemas.users import UserCreate, UserCreated, UserPublic, UserUpdate
-from serving.api.deps import AdminDep, PagingDep, Principal, SessionDep
+from serving.api.deps import AdminDep, PagingDep, SessionDep
 from serving.api.repo import get_owned, scoped
 from serving.auth import security
+from serving.auth.principal import Principal
 from serving.http.errors import Conflict
 from serving.reads.paging import paginate
 from serving.writes import mutations

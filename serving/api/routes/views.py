@@ -10,9 +10,10 @@ from sqlalchemy import column
 from models import PanelColumn, View, ViewColumn
 from schemas.common import FieldError, Page
 from schemas.views import ViewColumnIn, ViewCreate, ViewPublic, ViewUpdate
-from serving.api.deps import EditorDep, PagingDep, Principal, SessionDep, ViewerDep
+from serving.api.deps import EditorDep, PagingDep, SessionDep, ViewerDep
 from serving.api.repo import get_owned, scoped
 from serving.api.routes.panels import load_panel
+from serving.auth.principal import Principal
 from serving.http.errors import ApiError
 from serving.reads.filters import FilterCompiler, FilterError, unknown_column
 from serving.reads.paging import paginate

@@ -33,9 +33,11 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from models.db import tenant_context
 from schemas.common import did_you_mean, unknown_name
-from serving.api.deps import Principal, authenticate_async
-from serving.api.refs import REFS, Ref, candidates, lookup
+from serving.api.state import app_state
+from serving.auth.principal import Principal
 from serving.http.errors import ApiError
+from serving.reads.names import REFS, Ref, candidates, lookup
+from serving.reads.session import authenticate_async
 from serving.realtime.hub import Hub, Subscriber
 from serving.realtime.protocol import WRITE_FRAME
 
@@ -63,15 +65,15 @@ def _offered_token(websocket: WebSocket) -> tuple[str | None, str | None]:
 async def _principal(websocket: WebSocket, token: str) -> Principal:
     app = websocket.app
     credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
-    async with app.state.reader.connect() as conn:
+    async with app_state(app).reader.connect() as conn:
         principal = await authenticate_async(
             conn,
-            app.state.settings,
+            app_state(app).settings,
             credentials,
             websocket.scope.get("state", {}).get("request_id"),
         )
         await conn.commit()
-    limits = app.state.rate_limits
+    limits = app_state(app).rate_limits
     if limits is not None:
         await limits.ahit(principal)
     return principal
@@ -82,7 +84,7 @@ async def _resolve(
 ) -> tuple[uuid.UUID, uuid.UUID | None] | str:
     """The panel (id or slug) and view (id or name) subscribed to, or why there is none."""
     tenant = principal.tenant_id
-    async with websocket.app.state.reader.connect() as conn:
+    async with app_state(websocket.app).reader.connect() as conn:
         await conn.execute(*tenant_context(tenant))
         panel = await _find(conn, REFS["panel_id"], tenant, panel_ref, None)
         if isinstance(panel, str):
@@ -212,8 +214,8 @@ async def _refuse(websocket: WebSocket, refused: ApiError) -> None:
 @router.websocket("/ws")
 async def events(websocket: WebSocket) -> None:
     app = websocket.app
-    hub: Hub = app.state.hub
-    settings = app.state.settings
+    hub: Hub = app_state(app).hub
+    settings = app_state(app).settings
     token, subprotocol = _offered_token(websocket)
     principal: Principal | None = None
     refused: ApiError | None = None
