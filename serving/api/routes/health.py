@@ -73,7 +73,7 @@ async def metrics(request: Request) -> Response:
 @router.get("/health/detailed")
 async def health_detailed(request: Request) -> JSONResponse:
     """Readiness: each dependency with its latency; 503 when the database is unreachable."""
-    state = request.app.state
+    state = app_state(request.app)
 
     def database() -> None:
         with state.engine.connect() as conn:
