@@ -41,7 +41,8 @@ from serving.http.errors import install_error_handlers
 from serving.http.logs import RequestContextMiddleware, configure_logging
 from serving.http.metrics import instrument_engine
 from serving.memory.cache import Memo, ReadCache
-from serving.memory.catalog import Catalog, HeldAnswers
+from serving.memory.catalog import Catalog
+from serving.memory.held import HeldAnswers
 from serving.realtime.broker import Broker, PostgresBroker, RedisBroker
 from serving.realtime.hub import Hub
 from serving.realtime.relay import OutboxRelay

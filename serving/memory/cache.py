@@ -63,6 +63,11 @@ class ReadCache:
             return None
         return value if isinstance(value, bytes) else value.encode()
 
+    def key(
+        self, kind: str, tenant_id: uuid.UUID, version_id: object, query: dict[str, Any]
+    ) -> str:
+        return cache_key(self.prefix, kind, tenant_id, version_id, query)
+
     async def put(self, key: str, value: bytes) -> None:
         if not self._available():
             return

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, get_args
 
 from sqlalchemy import Select, case, distinct, func, literal, select
 from sqlalchemy.sql import ColumnElement
 
 from schemas.common import did_you_mean
+from schemas.rows import AggregatesPublic, GroupPublic
 from schemas.views import AggregateFunction
+from serving.reads.prepare import Prepared, bad
 from serving.reads.rows import QueryError, RowQuery
+from serving.reads.session import Reading
 
 FUNCTIONS: tuple[str, ...] = get_args(AggregateFunction)
 NUMERIC = {"integer", "number"}
@@ -86,3 +90,40 @@ def aggregate_selects(
         .limit(MAX_GROUPS + 1)
     )
     return grouped, footer, labels
+
+
+def _plain(value: Any) -> Any:
+    """PostgreSQL sums integers as numeric: give JSON numbers, not strings."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+async def summarise(
+    reading: Reading, prepared: Prepared, wanted: list[tuple[str, str]]
+) -> AggregatesPublic:
+    """The footer over the whole (filtered) version and, with group keys, a row per group."""
+    keys = prepared.group_by
+    try:
+        grouped, footer, labels = aggregate_selects(prepared.query, keys, wanted)
+    except QueryError as exc:
+        raise bad(exc) from exc
+    footer_row = (await reading.execute(footer)).one()
+    groups = []
+    truncated = False
+    if keys:
+        rows = (await reading.execute(grouped)).all()
+        for row in rows[:MAX_GROUPS]:
+            groups.append(
+                GroupPublic(
+                    group=dict(zip(keys, row[: len(keys)], strict=True)),
+                    values=dict(zip(labels, map(_plain, row[len(keys) :]), strict=True)),
+                )
+            )
+        truncated = len(rows) > MAX_GROUPS
+    return AggregatesPublic(
+        version=prepared.version.number,
+        groups=groups,
+        footer=dict(zip(labels, map(_plain, footer_row), strict=True)),
+        truncated=truncated,
+    )

@@ -157,6 +157,13 @@ class RowQuery:
         for i, sort in enumerate(self.sorts):
             if sort.key not in self.types:
                 raise self.no_column(f"query.sort.{i}", sort.key)
+        # Grouped rows come group by group: the group keys lead the ordering (ascending unless
+        # the sort names a direction for them), then the sorts. (A cursor's sorts are already
+        # in this order: merging them again changes nothing.)
+        named = {s.key: s for s in self.sorts}
+        self.sorts = [named.get(k, Sort(k)) for k in self.group_by] + [
+            s for s in self.sorts if s.key not in self.group_by
+        ]
         # Sort and group keys the page does not show are still read: cursors and group counts
         # are made of them.
         self.extra = [

@@ -30,7 +30,8 @@ from serving.auth.principal import (
     authentication,
     finish,
 )
-from serving.memory.catalog import Catalog, Held, Ticket, http_key
+from serving.memory.catalog import Catalog, Ticket
+from serving.memory.held import Held, http_key
 
 
 class Reading:
