@@ -64,7 +64,11 @@ def _download(url: str, source: SourceSpec, policy: NetworkPolicy) -> bytes:
 
 
 def read_file(
-    source: SourceSpec, *, data_root: Path, policy: NetworkPolicy | None = None
+    source: SourceSpec,
+    *,
+    data_root: Path,
+    cursor: object = None,
+    policy: NetworkPolicy | None = None,
 ) -> pl.DataFrame:
     config = source.config
     if config.get("url"):
