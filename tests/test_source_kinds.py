@@ -10,11 +10,20 @@ import pytest
 from core.enums import SourceKind
 from pipelines.connectors import CONNECTORS, SourceError, extract
 from pipelines.spec import SourceSpec
+from schemas.sources import KINDS, shapes_of
 from tests.pipeline_fixtures import write
 
 
-def test_every_source_kind_has_a_connector() -> None:
+def test_every_source_kind_has_a_connector_and_config_shapes() -> None:
     assert set(CONNECTORS) == set(SourceKind)
+    assert set(KINDS) == set(SourceKind)
+
+
+def test_a_kind_without_config_shapes_is_an_error_naming_the_known_kinds(monkeypatch) -> None:
+    monkeypatch.delitem(KINDS, SourceKind.http)
+    with pytest.raises(LookupError) as caught:
+        shapes_of(SourceKind.http)
+    assert str(caught.value) == "no config shape for source kind 'http' (known kinds: file, sql)"
 
 
 def test_a_kind_without_a_connector_is_an_error_naming_the_known_kinds(tmp_path) -> None:
