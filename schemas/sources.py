@@ -14,6 +14,7 @@ from pydantic import AfterValidator, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from core.enums import SourceKind
+from core.source_checks import Check, DatabaseCheck, PathCheck, SelectCheck, UrlCheck, dialect_of
 from schemas.common import ColumnKey, InputModel, PublicModel
 
 Drift = Literal["ignore", "add", "fail"]
@@ -70,6 +71,17 @@ class SourceConfig(InputModel):
         """The secrets this config cannot do without and was not given: field -> what to give."""
         return {}
 
+    def reaches(self, secrets: InputModel | None) -> list[Check]:
+        """The locations and queries of this kind a sync reads (every kind says; none: [])."""
+        raise NotImplementedError(f"{type(self).__name__} does not say what a sync reaches")
+
+    def checks(self, secrets: InputModel | None) -> list[Check]:
+        """What is checked at save, in order: what the kind reaches, then the transform."""
+        checks = self.reaches(secrets)
+        if self.transform is not None:
+            checks.append(SelectCheck(("config", "transform"), self.transform, "duckdb"))
+        return checks
+
 
 class FileConfig(SourceConfig):
     """A CSV, Parquet, JSON or NDJSON file under the data root (``path``) or at an http(s) URL."""
@@ -86,6 +98,11 @@ class FileConfig(SourceConfig):
         if (self.path is None) == (self.url is None):
             raise ValueError("a file source has exactly one of config.path or config.url")
         return self
+
+    def reaches(self, secrets: InputModel | None) -> list[Check]:
+        if self.path is not None:
+            return [PathCheck(("config", "path"), self.path)]
+        return [UrlCheck(("config", "url"), self.url)] if self.url is not None else []
 
 
 class Pagination(InputModel):
@@ -111,6 +128,9 @@ class HttpConfig(SourceConfig):
     timeout: Positive = 30
     retries: int = Field(default=5, ge=0, le=20)
 
+    def reaches(self, secrets: InputModel | None) -> list[Check]:
+        return [UrlCheck(("config", "url"), self.url)]
+
 
 class SqlConfig(SourceConfig):
     """One read-only SELECT (or WITH) statement; ``:cursor`` binds the incremental cursor."""
@@ -125,6 +145,13 @@ class SqlConfig(SourceConfig):
         if self.url or getattr(secrets, "url", None):
             return {}
         return {"url": "a sql source needs a database url in secrets.url"}
+
+    def reaches(self, secrets: InputModel | None) -> list[Check]:
+        secret_url = getattr(secrets, "url", None)
+        url = secret_url or self.url
+        where = ("secrets", "url") if secret_url else ("config", "url")
+        database = [DatabaseCheck(where, url)] if url else []
+        return [*database, SelectCheck(("config", "query"), self.query, dialect_of(url))]
 
 
 class FileSecrets(InputModel):

@@ -10,13 +10,20 @@ import pytest
 from core.enums import SourceKind
 from pipelines.connectors import CONNECTORS, SourceError, extract
 from pipelines.spec import SourceSpec
-from schemas.sources import KINDS, shapes_of
+from schemas.sources import KINDS, SourceConfig, shapes_of
 from tests.pipeline_fixtures import write
 
 
-def test_every_source_kind_has_a_connector_and_config_shapes() -> None:
-    assert set(CONNECTORS) == set(SourceKind)
-    assert set(KINDS) == set(SourceKind)
+@pytest.mark.parametrize("kind", list(SourceKind))
+def test_every_source_kind_is_registered(kind) -> None:
+    assert kind in CONNECTORS, f"register the {kind} connector in pipelines.connectors"
+    assert kind in KINDS, f"register the {kind} config and secrets in schemas.sources.KINDS"
+    config = KINDS[kind].config
+    assert config.reaches is not SourceConfig.reaches, f"{config.__name__} must say what it reaches"
+
+
+def test_only_source_kinds_are_registered() -> None:
+    assert set(CONNECTORS) == set(KINDS) == set(SourceKind)
 
 
 def test_a_kind_without_config_shapes_is_an_error_naming_the_known_kinds(monkeypatch) -> None:
