@@ -70,6 +70,7 @@ def read_file(
     cursor: object = None,
     policy: NetworkPolicy | None = None,
 ) -> pl.DataFrame:
+    """The whole file: the sync keeps the rows past an incremental ``cursor`` afterwards."""
     config = source.config
     if config.get("url"):
         url = str(config["url"])
