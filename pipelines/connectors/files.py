@@ -64,8 +64,13 @@ def _download(url: str, source: SourceSpec, policy: NetworkPolicy) -> bytes:
 
 
 def read_file(
-    source: SourceSpec, *, data_root: Path, policy: NetworkPolicy | None = None
+    source: SourceSpec,
+    *,
+    data_root: Path,
+    cursor: object = None,
+    policy: NetworkPolicy | None = None,
 ) -> pl.DataFrame:
+    """The whole file: the sync keeps the rows past an incremental ``cursor`` afterwards."""
     config = source.config
     if config.get("url"):
         url = str(config["url"])

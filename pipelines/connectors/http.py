@@ -13,6 +13,7 @@ import email.utils
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -143,7 +144,11 @@ def _pages(client: _Client, config: dict[str, Any], params: dict[str, Any]) -> I
 
 
 def read_http(
-    source: SourceSpec, *, cursor: object = None, policy: NetworkPolicy | None = None
+    source: SourceSpec,
+    *,
+    data_root: Path | None = None,
+    cursor: object = None,
+    policy: NetworkPolicy | None = None,
 ) -> pl.DataFrame:
     config = source.config
     params = dict(config.get("params") or {})

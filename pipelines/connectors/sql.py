@@ -6,6 +6,7 @@ lives in the encrypted secrets (``secrets.url``), or ``config.url`` when it hold
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -19,7 +20,11 @@ from pipelines.spec import SourceSpec
 
 
 def read_sql(
-    source: SourceSpec, *, cursor: object = None, policy: NetworkPolicy | None = None
+    source: SourceSpec,
+    *,
+    data_root: Path | None = None,
+    cursor: object = None,
+    policy: NetworkPolicy | None = None,
 ) -> pl.DataFrame:
     url = source.secrets.get("url") or source.config.get("url")
     if not url:

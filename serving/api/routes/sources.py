@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
 from fastapi.exceptions import RequestValidationError
@@ -11,17 +10,14 @@ from core.crypto import SecretBox
 from core.enums import SourceKind
 from core.errors import SourceError
 from core.netguard import NetworkPolicy
-from core.source_checks import check_path, check_select, check_url, dialect_of
+from core.source_checks import Refused, run_checks
 from models import DataSource
-from schemas.common import FieldError, Page
+from schemas.common import FieldError, InputModel, Page
 from schemas.sources import (
-    FileConfig,
-    HttpConfig,
     SourceConfig,
     SourceCreate,
     SourcePublic,
     SourceUpdate,
-    SqlConfig,
     parse_source,
     stored,
 )
@@ -46,37 +42,17 @@ def _refused(field: str, exc: SourceError) -> ApiError:
     return ApiError(422, f"{field}: {exc}", errors=[error])
 
 
-def check_source(request: Request, config: SourceConfig, secrets: Any) -> list[str]:
+def check_source(request: Request, config: SourceConfig, secrets: InputModel | None) -> list[str]:
     """Refuse (422) what no sync could read; the warnings say what a sync may still miss.
 
     The same checks run again when a sync connects (DNS and files can change meanwhile).
     """
     settings = app_state(request.app).settings
     policy = NetworkPolicy.from_settings(settings)
-    warnings: list[str] = []
-    field = "body.config"
     try:
-        if isinstance(config, FileConfig) and config.path is not None:
-            field = "body.config.path"
-            warnings.append(check_path(settings.data_root, config.path) or "")
-        elif isinstance(config, FileConfig | HttpConfig) and config.url is not None:
-            field = "body.config.url"
-            warnings.append(check_url(config.url, policy) or "")
-        elif isinstance(config, SqlConfig):
-            url = getattr(secrets, "url", None) or config.url
-            field = "body.secrets.url" if getattr(secrets, "url", None) else "body.config.url"
-            if url:
-                policy.check_sql_url(url)
-            field = "body.config.query"
-            check_select(config.query, dialect_of(url))
-        if config.transform is not None:
-            field = "body.config.transform"
-            check_select(config.transform, "duckdb")
-    except SourceError as exc:
-        raise _refused(field, exc) from exc
-    except (ValueError, OSError) as exc:  # a NUL byte, an over-long path, a bad port
-        raise _refused(field, SourceError(f"not usable here: {exc}")) from exc
-    return [w for w in warnings if w]
+        return run_checks(config.checks(secrets), settings.data_root, policy)
+    except Refused as exc:
+        raise _refused(".".join(("body", *exc.loc)), exc.reason) from exc
 
 
 def _public(source: SourcePublic, warnings: list[str]) -> SourcePublic:
