@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from pipelines.connectors.netguard import BlockedAddress, NetworkPolicy
+from core.netguard import BlockedAddress, NetworkPolicy
 from pipelines.resources import SyncSettings
 from tests.pipeline_fixtures import PanelKit
 

@@ -8,10 +8,10 @@ from typing import Protocol
 import polars as pl
 
 from core.enums import SourceKind
-from pipelines.connectors.errors import SourceError, TransientSourceError
+from core.errors import SourceError, TransientSourceError
+from core.netguard import NetworkPolicy
 from pipelines.connectors.files import read_file
 from pipelines.connectors.http import read_http
-from pipelines.connectors.netguard import NetworkPolicy
 from pipelines.connectors.sql import read_sql
 from pipelines.spec import SourceSpec
 

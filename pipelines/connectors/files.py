@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import polars as pl
 
+from core.errors import SourceError, TransientSourceError
+from core.netguard import NetworkPolicy
 from core.source_checks import check_path
-from pipelines.connectors.errors import SourceError, TransientSourceError
-from pipelines.connectors.netguard import NetworkPolicy
 from pipelines.spec import SourceSpec
 
 FORMATS = ("csv", "parquet", "json", "ndjson")

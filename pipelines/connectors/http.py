@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 import polars as pl
 
-from pipelines.connectors.errors import SourceError, TransientSourceError
-from pipelines.connectors.netguard import NetworkPolicy
+from core.errors import SourceError, TransientSourceError
+from core.netguard import NetworkPolicy
 from pipelines.spec import SourceSpec
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}

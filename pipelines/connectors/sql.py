@@ -13,9 +13,9 @@ import polars as pl
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from core.errors import SourceError, TransientSourceError
+from core.netguard import NetworkPolicy
 from models.db import sqlalchemy_url
-from pipelines.connectors.errors import SourceError, TransientSourceError
-from pipelines.connectors.netguard import NetworkPolicy
 from pipelines.spec import SourceSpec
 
 
