@@ -43,7 +43,7 @@ from bench.common import (
 )
 from core.enums import Role
 from core.settings import Settings
-from core.storage import APP_ROLE, table_names
+from core.storage import APP_ROLE, table_names, tenant_files
 from models import Panel, View, ViewColumn
 from pipelines.resources import PanelsDatabase
 from pipelines.sync import SyncEnv, build_and_publish, extract_panel
@@ -91,7 +91,7 @@ def _big_parquet(data_root: Path) -> Path:
 
 
 def _seed(settings: Settings) -> dict[str, Any]:
-    path = _big_parquet(settings.data_root)
+    path = _big_parquet(tenant_files(settings.data_root, "bench"))
     schema = pl.read_parquet_schema(path)
     with admin.owner_session(settings) as session:
         tenant = admin.create_tenant(session, slug="bench", name="Bench")

@@ -25,6 +25,7 @@ import psycopg
 from bench.common import STATE, add_file_panel, scratch_database
 from core.enums import ColumnType, SourceKind
 from core.settings import Settings
+from core.storage import tenant_files
 from models import DataSource, Panel, PanelColumn
 from pipelines.assets import panel_extract, panel_table
 from pipelines.jobs import sync_panels_batch
@@ -119,7 +120,7 @@ def _flights(url: str, root: Path) -> dict[str, Any]:
     )
     with admin.owner_session(settings) as session:
         seed_demo(session, settings.data_root)
-    csv = settings.data_root / "nycflights13" / "flights.csv"
+    csv = tenant_files(settings.data_root, "demo") / "nycflights13" / "flights.csv"
     measured = _measure(url, settings, "demo.flights", csv, ["NA"])
     return {
         "name": "sync_flights",
@@ -138,12 +139,13 @@ def _lineitem(url: str, root: Path) -> dict[str, Any]:
 
     scale = os.environ.get("PANELS_BENCH_TPCH_SF", "0.25")
     data = root / "data"
-    data.mkdir(parents=True, exist_ok=True)
+    files = tenant_files(data, "tpch")  # the tenant created below reads from there
+    files.mkdir(parents=True, exist_ok=True)
     tpchgen = str(Path(sys.executable).parent / "tpchgen-cli")
     subprocess.run(
-        [tpchgen, "csv", "-s", scale, "--tables=lineitem", f"--output-dir={data}"], check=True
+        [tpchgen, "csv", "-s", scale, "--tables=lineitem", f"--output-dir={files}"], check=True
     )
-    csv = data / "lineitem.csv"
+    csv = files / "lineitem.csv"
     schema = pl.scan_csv(csv, try_parse_dates=True).collect_schema()
     settings = Settings(
         environment="test", database_url=url, state_dir=root / "state", data_root=data
@@ -161,7 +163,7 @@ def _lineitem(url: str, root: Path) -> dict[str, Any]:
 
 
 def _register(url: str, root: Path, count: int) -> list[str]:
-    data = root / "data"
+    data = tenant_files(root / "data", "bench")  # the tenant created below reads from there
     data.mkdir(parents=True, exist_ok=True)
     (data / "small.csv").write_text(
         "id,name,amount\n" + "".join(f"{i},n{i},{i * 1.5}\n" for i in range(100))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from pathlib import Path
 from typing import Final
 
 DATA_SCHEMA: Final = "panel_data"  # one table per published panel version, and its rejects
@@ -12,3 +14,17 @@ APP_ROLE: Final = "panels_app"  # the role API requests run as, under row-level 
 def table_names(panel_id: uuid.UUID, number: int) -> tuple[str, str]:
     """The rows table and the rejects table of version ``number`` of a panel."""
     return f"p_{panel_id.hex}_v{number}", f"r_{panel_id.hex}_v{number}"
+
+
+TENANT_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+
+
+def tenant_files(data_root: Path, tenant_slug: str) -> Path:
+    """The folder a tenant's file sources read from, ``<data root>/<tenant slug>/``.
+
+    A file source's path is relative to it and may not leave it: one tenant never names
+    another's files.
+    """
+    if not TENANT_SLUG.fullmatch(tenant_slug):
+        raise ValueError(f"{tenant_slug!r} is not a tenant slug")
+    return data_root / tenant_slug

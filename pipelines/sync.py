@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from core.crypto import SecretBox
 from core.enums import ColumnType
 from core.settings import Settings
+from core.storage import tenant_files
 from models import DataSource, PanelColumn, PanelEvent
 from models.db import make_sessionmaker, system_session
 from pipelines import cursors, publish
@@ -138,7 +139,7 @@ def extract_panel(env: SyncEnv, key: str) -> dict[str, Any]:
         env.log(f"extracting {source.kind.value} source {source.name!r}")
         frame = extract(
             source,
-            data_root=env.settings.data_root,
+            data_root=tenant_files(env.settings.data_root, spec.tenant_slug),
             cursor=cursor,
             policy=NetworkPolicy.from_settings(
                 env.settings, env.engine.url.render_as_string(hide_password=False)

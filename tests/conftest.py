@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 from core.enums import Role
 from core.settings import Settings
+from core.storage import tenant_files
 from models.migrate import upgrade
 from serving.admin import tenants as admin
 from serving.admin.demo import dagster_storage_url
@@ -209,6 +210,14 @@ def sync_settings(tmp_path):
         data_root=str(tmp_path / "data"),
         source_allowlist="127.0.0.1",
     )
+
+
+@pytest.fixture
+def files(sync_settings, tenant) -> Path:
+    """The tenant's files folder (``<data root>/<tenant slug>``): its file sources read there."""
+    path = tenant_files(Path(sync_settings.data_root), tenant.slug)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 @pytest.fixture

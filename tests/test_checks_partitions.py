@@ -46,9 +46,12 @@ def _history(instance: dg.DagsterInstance, key: dg.AssetCheckKey, partition: str
 
 
 def test_each_panels_checks_are_recorded_on_its_partition(
-    kit, sync_settings, dagster_instance
+    kit,
+    sync_settings,
+    dagster_instance,
+    files,
 ) -> None:
-    root = Path(sync_settings.data_root)
+    root = files
     calm = _panel(kit, root / "calm.csv", "5,10")  # passes both
     late = _panel(kit, root / "late.csv", "5,45")  # passes the error rule, warns
     broken = _panel(kit, root / "broken.csv", "5,999")  # fails the error rule: not published
@@ -83,12 +86,16 @@ def test_each_panels_checks_are_recorded_on_its_partition(
 
 
 def test_the_batch_job_records_each_panels_checks_on_its_partition(
-    kit, sync_settings, dagster_instance, database_url
+    kit,
+    sync_settings,
+    dagster_instance,
+    database_url,
+    files,
 ) -> None:
     from pipelines.jobs import sync_panels_batch
     from pipelines.resources import PanelsDatabase
 
-    root = Path(sync_settings.data_root)
+    root = files
     calm = _panel(kit, root / "batch-calm.csv", "5,10")
     broken = _panel(kit, root / "batch-broken.csv", "5,999")
     db = PanelsDatabase(url=database_url)

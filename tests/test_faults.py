@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import polars as pl
 import psycopg
@@ -106,9 +105,11 @@ build_and_publish(SyncEnv(settings=settings, engine=db.engine, run_id="killed"),
 
 
 @pytest.mark.timeout(240)
-def test_a_sync_killed_mid_publish_leaves_no_partial_data(kit, sync_settings, database_url) -> None:
+def test_a_sync_killed_mid_publish_leaves_no_partial_data(
+    kit, sync_settings, database_url, files
+) -> None:
     rows = 600_000
-    data = Path(sync_settings.data_root)
+    data = files
     write(data / "big.csv", "id,name\n1,first\n")
     k = kit()
     k.source(name="big", kind="file", config={"path": "big.csv"})
@@ -121,7 +122,15 @@ def test_a_sync_killed_mid_publish_leaves_no_partial_data(kit, sync_settings, da
     assert k.sync(stages="all").success  # version 2: the big extract is kept for the next step
     conninfo = database_url.replace("postgresql+psycopg", "postgresql")
     process = subprocess.Popen(
-        [sys.executable, "-c", KILLABLE, database_url, sync_settings.state_dir, str(data), k.key],
+        [
+            sys.executable,
+            "-c",
+            KILLABLE,
+            database_url,
+            sync_settings.state_dir,
+            sync_settings.data_root,
+            k.key,
+        ],
         env={**os.environ, "PANELS_LOG_LEVEL": "WARNING"},
     )
     try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +13,7 @@ TODAY = datetime.now(UTC).date()
 
 
 @pytest.fixture
-def panel(kit, sync_settings):
+def panel(kit, sync_settings, files):
     days = [TODAY - timedelta(days=d) for d in (0, 1, 3, 10, 40)]
     lines = ["id,name,amount,flag,day,at"]
     names = ["Apple pie", "banana", "100%_pure", "", "apple"]
@@ -26,7 +25,7 @@ def panel(kit, sync_settings):
             f"{i + 1},{names[i]},{amounts[i]},{flags[i]},"
             f"{days[i].isoformat() if i != 3 else ''},{at}"
         )
-    write(Path(sync_settings.data_root) / "typed.csv", "\n".join(lines) + "\n")
+    write(files / "typed.csv", "\n".join(lines) + "\n")
     k = kit()
     k.source(name="t", kind="file", config={"path": "typed.csv"})
     for key, type_ in (

@@ -21,6 +21,8 @@ import polars as pl
 import psycopg
 import pytest
 
+from core.storage import tenant_files
+
 Rows = dict[int, tuple[str, Any]]  # id -> (v, cursor value)
 PLUS_2 = timezone(timedelta(hours=2))
 
@@ -215,7 +217,7 @@ def panel_with(kind: str, source: str, kit: Any, api: str, source_db: str, setti
     elif source == "http":
         put = http_source(k, kind, api)
     else:
-        put = file_source(k, kind, Path(settings.data_root))
+        put = file_source(k, kind, tenant_files(Path(settings.data_root), k.tenant.slug))
     k.column("id", "integer")
     k.column("v", "text")
     k.column("c", COLUMN_TYPES[kind])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -11,8 +10,8 @@ from tests.pipeline_fixtures import write
 
 
 @pytest.fixture
-def delays(kit, sync_settings):
-    data = write(Path(sync_settings.data_root) / "delays.csv", "id,carrier,delay\n1,AA,5\n")
+def delays(kit, sync_settings, files):
+    data = write(files / "delays.csv", "id,carrier,delay\n1,AA,5\n")
     k = kit()
     k.source(name="d", kind="file", config={"path": "delays.csv"})
     k.column("id", "integer")

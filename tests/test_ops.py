@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from tests.pipeline_fixtures import write
 from tests.test_cli import run
 
 
-def test_versions_and_rollback_to_a_retained_version(kit, sync_settings, database_url) -> None:
-    data = Path(sync_settings.data_root) / "ops.csv"
+def test_versions_and_rollback_to_a_retained_version(
+    kit, sync_settings, database_url, files
+) -> None:
+    data = files / "ops.csv"
     write(data, "id,name\n1,old\n")
     k = kit()
     k.source(name="s", kind="file", config={"path": "ops.csv"})
@@ -46,11 +46,16 @@ def test_versions_and_rollback_to_a_retained_version(kit, sync_settings, databas
 
 
 def test_backup_then_restore_into_a_new_database(
-    kit, sync_settings, database_url, fresh_database, tmp_path
+    kit,
+    sync_settings,
+    database_url,
+    fresh_database,
+    tmp_path,
+    files,
 ) -> None:
     import psycopg
 
-    data = Path(sync_settings.data_root) / "backup.csv"
+    data = files / "backup.csv"
     write(data, "id,name\n1,a\n2,b\n3,c\n")
     k = kit()
     k.source(name="s", kind="file", config={"path": "backup.csv"})

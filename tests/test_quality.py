@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -85,8 +84,8 @@ def test_a_rule_on_a_missing_column_fails_with_a_reason_and_no_rules_mean_no_sta
 
 
 @pytest.fixture
-def delays(kit, sync_settings):
-    data = Path(sync_settings.data_root) / "delays.csv"
+def delays(kit, sync_settings, files):
+    data = files / "delays.csv"
     write(data, "id,carrier,delay\n1,AA,5\n2,UA,10\n")
     k = kit()
     k.source(name="d", kind="file", config={"path": "delays.csv"})

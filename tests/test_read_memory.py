@@ -10,7 +10,6 @@ import asyncio
 import re
 import time
 import uuid
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -96,8 +95,8 @@ def test_a_disabled_account_is_refused_at_once_though_its_answers_were_held(
 
 
 @pytest.fixture
-def synced(kit, sync_settings):
-    write(Path(sync_settings.data_root) / "held.csv", CSV)
+def synced(kit, sync_settings, files):
+    write(files / "held.csv", CSV)
     k = kit()
     k.source(name="r", kind="file", config={"path": "held.csv"})
     k.column("id", "integer")
@@ -107,7 +106,10 @@ def synced(kit, sync_settings):
 
 
 def test_held_rows_follow_publishes_and_etags_and_stay_in_their_tenant(
-    synced, sync_settings, other_tenant
+    synced,
+    sync_settings,
+    other_tenant,
+    files,
 ) -> None:
     k = synced
     _ready(k.client)
@@ -135,7 +137,7 @@ def test_held_rows_follow_publishes_and_etags_and_stay_in_their_tenant(
     foreign_list = k.client.get("/api/v1/panels", headers=other_tenant.viewer).json()
     assert foreign_list["count"] == 0
     # A publish (a Dagster run, another process) shows on the next read.
-    write(Path(sync_settings.data_root) / "held.csv", "id,carrier\n100,ZZ\n")
+    write(files / "held.csv", "id,carrier\n100,ZZ\n")
     assert k.sync().success
     after = rows()
     assert after.json()["version"] == 2

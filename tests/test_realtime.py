@@ -11,7 +11,6 @@ import socket
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -108,8 +107,8 @@ def _touch(k, n: int = 1) -> None:
         assert response.status_code == 200, response.text
 
 
-def test_a_subscriber_receives_a_sync_as_it_happens(server, kit, sync_settings) -> None:
-    write(Path(sync_settings.data_root) / "live.csv", "id,name\n1,a\n2,b\n")
+def test_a_subscriber_receives_a_sync_as_it_happens(server, kit, sync_settings, files) -> None:
+    write(files / "live.csv", "id,name\n1,a\n2,b\n")
     k = kit()
     k.source(name="s", kind="file", config={"path": "live.csv"})
     k.column("id", "integer")

@@ -31,6 +31,7 @@ from dagster._daemon.run_coordinator.queued_run_coordinator_daemon import (
 from dagster_graphql.test.utils import execute_dagster_graphql
 
 from core.settings import PROJECT_ROOT
+from core.storage import tenant_files
 from pipelines.resources import SyncSettings
 from serving.admin.demo import dagster_storage_url
 from tests.pipeline_fixtures import PanelKit, write
@@ -143,7 +144,10 @@ def test_a_failed_check_runs_once_and_nothing_publishes_on_its_own(
     daemon: Daemon, client: Any, tenant: Any, database_url: str
 ) -> None:
     assert daemon.instance.run_retries_enabled  # the project's setting, not this test's
-    write(Path(daemon.settings.data_root or "") / "delays.csv", "id,delay\n1,5\n2,999\n")
+    write(
+        tenant_files(Path(daemon.settings.data_root or ""), tenant.slug) / "delays.csv",
+        "id,delay\n1,5\n2,999\n",
+    )
     k = PanelKit(client, tenant, database_url, daemon.instance, daemon.settings)
     k.source(name="d", kind="file", config={"path": "delays.csv"})
     k.column("id", "integer")

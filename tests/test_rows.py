@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -15,8 +14,8 @@ CSV = "id,carrier,delay\n" + "".join(
 
 
 @pytest.fixture
-def synced(kit, sync_settings):
-    write(Path(sync_settings.data_root) / "rows.csv", CSV)
+def synced(kit, sync_settings, files):
+    write(files / "rows.csv", CSV)
     k = kit()
     k.source(name="r", kind="file", config={"path": "rows.csv"})
     k.column("id", "integer")
@@ -94,9 +93,11 @@ def test_sorting_on_a_column_not_shown_pages_through_every_row(synced) -> None:
     assert all(r.keys() == {"id"} for r in grouped["data"])
 
 
-def test_a_cursor_keeps_reading_its_version_after_a_new_publish(synced, sync_settings) -> None:
+def test_a_cursor_keeps_reading_its_version_after_a_new_publish(
+    synced, sync_settings, files
+) -> None:
     first = _get(synced, limit=10).json()
-    write(Path(sync_settings.data_root) / "rows.csv", "id,carrier,delay\n100,ZZ,1\n")
+    write(files / "rows.csv", "id,carrier,delay\n100,ZZ,1\n")
     assert synced.sync().success
     assert _get(synced).json()["version"] == 2
     second = _get(synced, limit=10, cursor=first["next_cursor"]).json()
@@ -104,8 +105,8 @@ def test_a_cursor_keeps_reading_its_version_after_a_new_publish(synced, sync_set
     assert [r["id"] for r in second["data"]] == list(range(11, 21))
 
 
-def test_time_travel_and_versions_list(synced, sync_settings) -> None:
-    write(Path(sync_settings.data_root) / "rows.csv", "id,carrier,delay\n100,ZZ,1\n")
+def test_time_travel_and_versions_list(synced, sync_settings, files) -> None:
+    write(files / "rows.csv", "id,carrier,delay\n100,ZZ,1\n")
     result = synced.sync()
     assert _get(synced).json()["data"] == [{"id": 100, "carrier": "ZZ", "delay": 1}]
     assert _get(synced, version=1).json()["total"] == 30
@@ -317,7 +318,11 @@ def test_group_by_follows_filters_direction_and_views(synced) -> None:
 
 
 def test_read_cache_serves_from_redis_and_a_publish_invalidates_it(
-    synced, settings, redis_url, sync_settings
+    synced,
+    settings,
+    redis_url,
+    sync_settings,
+    files,
 ) -> None:
     import redis
     from fastapi.testclient import TestClient
@@ -341,7 +346,7 @@ def test_read_cache_serves_from_redis_and_a_publish_invalidates_it(
             aggregates = client.get(f"{synced.url}/aggregates", headers=headers)
             assert aggregates.json()["footer"] == {"count": 30}
             assert len(store.keys(pattern)) == 2
-            write(Path(sync_settings.data_root) / "rows.csv", "id,carrier,delay\n7,ZZ,1\n")
+            write(files / "rows.csv", "id,carrier,delay\n7,ZZ,1\n")
             assert synced.sync().success
             fresh = client.get(url, params={"sort": "delay", "limit": 3}, headers=headers).json()
             assert (fresh["version"], fresh["total"]) == (2, 1), "a new version is a new key"

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from tests.pipeline_fixtures import table_metadata, write
 
 HEADER = "id,time_hour,day,local_time,half,note,score\n"
 
 
-def test_added_columns_read_iso_dates_and_datetimes(kit, sync_settings) -> None:
-    path = write(Path(sync_settings.data_root) / "flights.csv", "id\n1\n")
+def test_added_columns_read_iso_dates_and_datetimes(kit, sync_settings, files) -> None:
+    path = write(files / "flights.csv", "id\n1\n")
     k = kit()
     k.source(name="f", kind="file", config={"path": "flights.csv", "schema_drift": "add"})
     k.column("id", "integer")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from core.storage import tenant_files
 from serving.api.app import create_app
 from tests.builders import make_panel
 
@@ -83,8 +84,9 @@ def test_a_file_not_there_yet_is_saved_with_a_warning(client, tenant, sources) -
 def test_a_file_that_is_there_saves_without_warning(client, tenant, settings) -> None:
     panel = make_panel(client, tenant.editor)
     url = f"{API}/panels/{panel['id']}/sources"
-    Path(settings.data_root).mkdir(parents=True, exist_ok=True)
-    Path(settings.data_root, "here.csv").write_text("a\n1\n")
+    files = tenant_files(Path(settings.data_root), tenant.slug)
+    files.mkdir(parents=True, exist_ok=True)
+    (files / "here.csv").write_text("a\n1\n")
     response = _post(client, tenant, url, "file", {"path": "here.csv"})
     assert response.status_code == 201, response.text
     assert response.json()["warnings"] == []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 import pytest
 
@@ -43,9 +42,12 @@ def test_a_kind_without_a_connector_is_an_error_naming_the_known_kinds(tmp_path)
 
 
 def test_a_stored_source_whose_kind_lost_its_connector_fails_its_sync_saying_so(
-    kit, sync_settings, monkeypatch
+    kit,
+    sync_settings,
+    monkeypatch,
+    files,
 ) -> None:
-    write(Path(sync_settings.data_root) / "k.csv", "id\n1\n")
+    write(files / "k.csv", "id\n1\n")
     k = kit()
     k.source(name="k", kind="file", config={"path": "k.csv"})
     k.column("id", "integer")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from core.storage import tenant_files
 from serving.api.app import create_app
 from tests.builders import created
 from tests.pipeline_fixtures import write
@@ -49,7 +50,7 @@ def _panel(client, tenant, data_root: Path, path: str) -> dict:
             headers=tenant.editor,
         )
     )
-    write(data_root / "api.csv", "id\n1\n2\n3\n")
+    write(tenant_files(data_root, tenant.slug) / "api.csv", "id\n1\n2\n3\n")
     return panel
 
 
@@ -140,7 +141,9 @@ def test_cli_backfill_of_failed_panels_only(sync_client, webserver, tenant) -> N
     for panel in (good, bad):
         sync = sync_client.post(f"{API}/panels/{panel['id']}/syncs", headers=tenant.editor).json()
         _follow(sync_client, tenant, panel, sync["id"])
-    write(webserver["data_root"] / "nope.csv", "id\n7\n")  # the cause is fixed
+    write(
+        tenant_files(webserver["data_root"], tenant.slug) / "nope.csv", "id\n7\n"
+    )  # the cause is fixed
     env = {**webserver["env"], "PANELS_DAGSTER_URL": webserver["url"]}
     result = subprocess.run(
         [

