@@ -27,6 +27,15 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from core.enums import VersionStatus
+from core.events import (
+    ChecksFailed,
+    EventType,
+    Materialized,
+    SchemaChanged,
+    SyncFailed,
+    write_event,
+)
 from core.storage import APP_ROLE, DATA_SCHEMA, table_names
 from pipelines.casting import PG_TYPES
 from pipelines.spec import PanelSpec
@@ -75,10 +84,10 @@ def begin_version(
     with conn.transaction():
         _all_tenants(conn)
         stale = conn.execute(
-            "UPDATE panel_versions SET status = 'failed', finished_at = now(),"
+            "UPDATE panel_versions SET status = %s, finished_at = now(),"
             " error = 'interrupted before publish (process killed or lost)'"
-            " WHERE panel_id = %s AND status = 'running' RETURNING number",
-            (spec.panel_id,),
+            " WHERE panel_id = %s AND status = %s RETURNING number",
+            (VersionStatus.failed, spec.panel_id, VersionStatus.running),
         ).fetchall()
         for (number,) in stale:
             _drop_tables(conn, spec.panel_id, number)
@@ -89,8 +98,8 @@ def begin_version(
         version_id = uuid.uuid4()
         conn.execute(
             "INSERT INTO panel_versions (id, tenant_id, panel_id, number, status, dagster_run_id,"
-            " schema, stats, started_at) VALUES (%s, %s, %s, %s, 'running', %s, '[]', '{}', now())",
-            (version_id, spec.tenant_id, spec.panel_id, number, run_id),
+            " schema, stats, started_at) VALUES (%s, %s, %s, %s, %s, %s, '[]', '{}', now())",
+            (version_id, spec.tenant_id, spec.panel_id, number, VersionStatus.running, run_id),
         )
     return version_id, int(number)
 
@@ -165,7 +174,7 @@ def switch_version(
     reject_count: int,
     schema: list[dict[str, str]],
     stats: dict[str, Any],
-    event: dict[str, Any],
+    event: Materialized,
     checks: list[dict[str, Any]] | None = None,
     check_status: str | None = None,
 ) -> None:
@@ -182,15 +191,16 @@ def switch_version(
         old_schema = None
         if previous is not None:
             found = conn.execute(
-                "UPDATE panel_versions SET status = 'superseded' WHERE id = %s RETURNING schema",
-                (previous,),
+                "UPDATE panel_versions SET status = %s WHERE id = %s RETURNING schema",
+                (VersionStatus.superseded, previous),
             ).fetchone()
             old_schema = found[0] if found else None
         conn.execute(
-            "UPDATE panel_versions SET status = 'published', finished_at = now(), table_name = %s,"
+            "UPDATE panel_versions SET status = %s, finished_at = now(), table_name = %s,"
             " row_count = %s, reject_count = %s, schema = %s, stats = %s, checks = %s,"
             " check_status = %s WHERE id = %s",
             (
+                VersionStatus.published,
                 name,
                 row_count,
                 reject_count,
@@ -204,24 +214,19 @@ def switch_version(
         conn.execute(
             "UPDATE panels SET current_version_id = %s WHERE id = %s", (version_id, spec.panel_id)
         )
-        events = [("panel.materialized", event)]
+        tenant_id, panel_id = spec.tenant_id, spec.panel_id
+        write_event(
+            conn, EventType.panel_materialized, event, tenant_id=tenant_id, panel_id=panel_id
+        )
         if old_schema is not None and old_schema != schema:
-            events.append(
-                (
-                    "schema.changed",
-                    {
-                        "panel_id": str(spec.panel_id),
-                        "version": number,
-                        "before": old_schema,
-                        "after": schema,
-                    },
-                )
-            )
-        for kind, payload in events:
-            conn.execute(
-                "INSERT INTO panel_events (tenant_id, panel_id, type, payload)"
-                " VALUES (%s, %s, %s, %s)",
-                (spec.tenant_id, spec.panel_id, kind, Jsonb(payload)),
+            changed: SchemaChanged = {
+                "panel_id": str(panel_id),
+                "version": number,
+                "before": old_schema,
+                "after": schema,
+            }
+            write_event(
+                conn, EventType.schema_changed, changed, tenant_id=tenant_id, panel_id=panel_id
             )
 
 
@@ -242,26 +247,23 @@ def fail_checks(
     with conn.transaction():
         _all_tenants(conn)
         conn.execute(
-            "UPDATE panel_versions SET status = 'failed', finished_at = now(), error = %s,"
+            "UPDATE panel_versions SET status = %s, finished_at = now(), error = %s,"
             " checks = %s, check_status = 'failed' WHERE id = %s",
-            (message, Jsonb(checks), version_id),
+            (VersionStatus.failed, message, Jsonb(checks), version_id),
         )
-        conn.execute(
-            "INSERT INTO panel_events (tenant_id, panel_id, type, payload)"
-            " VALUES (%s, %s, 'checks.failed', %s)",
-            (
-                spec.tenant_id,
-                spec.panel_id,
-                Jsonb(
-                    {
-                        "panel_id": str(spec.panel_id),
-                        "version": number,
-                        "dagster_run_id": run_id,
-                        "error": message,
-                        "failed": failing,
-                    }
-                ),
-            ),
+        payload: ChecksFailed = {
+            "panel_id": str(spec.panel_id),
+            "version": number,
+            "dagster_run_id": run_id,
+            "error": message,
+            "failed": failing,
+        }
+        write_event(
+            conn,
+            EventType.checks_failed,
+            payload,
+            tenant_id=spec.tenant_id,
+            panel_id=spec.panel_id,
         )
     return message
 
@@ -279,26 +281,19 @@ def fail_version(
         _all_tenants(conn)
         if version_id is not None and number is not None:
             conn.execute(
-                "UPDATE panel_versions SET status = 'failed', finished_at = now(), error = %s"
+                "UPDATE panel_versions SET status = %s, finished_at = now(), error = %s"
                 " WHERE id = %s",
-                (error[:10_000], version_id),
+                (VersionStatus.failed, error[:10_000], version_id),
             )
             _drop_tables(conn, spec.panel_id, number)
-        conn.execute(
-            "INSERT INTO panel_events (tenant_id, panel_id, type, payload)"
-            " VALUES (%s, %s, 'sync.failed', %s)",
-            (
-                spec.tenant_id,
-                spec.panel_id,
-                Jsonb(
-                    {
-                        "panel_id": str(spec.panel_id),
-                        "error": error[:2000],
-                        "dagster_run_id": run_id,
-                        "version": number,
-                    }
-                ),
-            ),
+        payload: SyncFailed = {
+            "panel_id": str(spec.panel_id),
+            "error": error[:2000],
+            "dagster_run_id": run_id,
+            "version": number,
+        }
+        write_event(
+            conn, EventType.sync_failed, payload, tenant_id=spec.tenant_id, panel_id=spec.panel_id
         )
 
 
@@ -307,11 +302,17 @@ def apply_retention(conn: psycopg.Connection[Any], spec: PanelSpec, keep: int) -
     with conn.transaction():
         _all_tenants(conn)
         old = conn.execute(
-            "UPDATE panel_versions SET status = 'dropped' WHERE id IN ("
+            "UPDATE panel_versions SET status = %s WHERE id IN ("
             " SELECT id FROM panel_versions WHERE panel_id = %s"
-            " AND status IN ('published', 'superseded') ORDER BY number DESC OFFSET %s)"
+            " AND status IN (%s, %s) ORDER BY number DESC OFFSET %s)"
             " RETURNING number",
-            (spec.panel_id, keep),
+            (
+                VersionStatus.dropped,
+                spec.panel_id,
+                VersionStatus.published,
+                VersionStatus.superseded,
+                keep,
+            ),
         ).fetchall()
         for (number,) in old:
             _drop_tables(conn, spec.panel_id, number)

@@ -19,13 +19,13 @@ from typing import Any
 import polars as pl
 import psycopg
 from sqlalchemy import Engine, select, update
-from sqlalchemy.orm import Session
 
 from core.crypto import SecretBox
 from core.enums import ColumnType
+from core.events import CheckSummary, EventType, Materialized, write_event
 from core.settings import Settings
 from core.storage import tenant_files
-from models import DataSource, PanelColumn, PanelEvent
+from models import DataSource, PanelColumn
 from models.db import make_sessionmaker, system_session
 from pipelines import cursors, publish
 from pipelines.connectors import NetworkPolicy, SourceError, extract
@@ -60,12 +60,6 @@ class SyncEnv:
 
     def extract_path(self, spec: PanelSpec, source: str) -> Path:
         return self.settings.extract_dir / spec.tenant_slug / spec.slug / f"{source}.parquet"
-
-
-def _emit(session: Session, spec: PanelSpec, kind: str, payload: dict[str, Any]) -> None:
-    session.add(
-        PanelEvent(tenant_id=spec.tenant_id, panel_id=spec.panel_id, type=kind, payload=payload)
-    )
 
 
 def merge_incremental(
@@ -119,11 +113,12 @@ def extract_panel(env: SyncEnv, key: str) -> dict[str, Any]:
     if not spec.sources:
         raise SourceError(f"panel {key!r} has no data source")
     with env.session() as session:
-        _emit(
+        write_event(
             session,
-            spec,
-            "sync.started",
+            EventType.sync_started,
             {"panel_id": str(spec.panel_id), "dagster_run_id": env.run_id},
+            tenant_id=spec.tenant_id,
+            panel_id=spec.panel_id,
         )
         session.commit()
     stats: dict[str, Any] = {}
@@ -260,7 +255,7 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
                 "added_columns": added_keys,
                 "load_seconds": load_seconds,
             }
-            event = {
+            event: Materialized = {
                 "panel_id": str(spec.panel_id),
                 "version": number,
                 "dagster_run_id": env.run_id,
@@ -269,7 +264,12 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
                 "duration_seconds": publish.elapsed(started),
                 "check_status": check_status,
                 "checks": [
-                    {k: c[k] for k in ("name", "severity", "success", "unexpected_count")}
+                    CheckSummary(
+                        name=c["name"],
+                        severity=c["severity"],
+                        success=c["success"],
+                        unexpected_count=c["unexpected_count"],
+                    )
                     for c in checks
                 ],
             }
@@ -326,15 +326,16 @@ def record_failure(env: SyncEnv, key: str, error: BaseException) -> None:
     except LookupError:
         return
     with env.session() as session:
-        _emit(
+        write_event(
             session,
-            spec,
-            "sync.failed",
+            EventType.sync_failed,
             {
                 "panel_id": str(spec.panel_id),
                 "dagster_run_id": env.run_id,
                 "error": f"{error.__class__.__name__}: {error}"[:2000],
             },
+            tenant_id=spec.tenant_id,
+            panel_id=spec.panel_id,
         )
         session.commit()
 

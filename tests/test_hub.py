@@ -12,6 +12,7 @@ from typing import Any
 
 import psycopg
 
+from core.events import as_event
 from models.db import libpq_url, make_async_engine
 from serving.realtime.broker import PostgresBroker
 from serving.realtime.hub import Hub, Subscriber
@@ -35,17 +36,6 @@ def _claim(database_url: str) -> list[dict[str, Any]]:
         return cursor.execute("SELECT * FROM panels_outbox_claim(100000)").fetchall()
 
 
-def _event(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "seq": row["seq"],
-        "tenant_id": str(row["tenant_id"]),
-        "panel_id": str(row["panel_id"]),
-        "type": row["type"],
-        "payload": row["payload"],
-        "created_at": row["created_at"].isoformat(),
-    }
-
-
 def test_an_event_committed_before_a_subscription_is_not_delivered_when_claimed_during_it(
     kit, database_url
 ) -> None:
@@ -66,12 +56,12 @@ def test_an_event_committed_before_a_subscription_is_not_delivered_when_claimed_
             (before,) = [r for r in _claim(database_url) if r["panel_id"] == uuid.UUID(panel)]
             # The relay publishes it while the subscription is still being made: held, then
             # dropped (it came before); the next event is delivered.
-            subscriber.offer(_event(before))
+            subscriber.offer(as_event(before))
             await subscribing
             _insert(database_url, tenant, panel, '{"after": true}')
             (after,) = [r for r in _claim(database_url) if r["panel_id"] == uuid.UUID(panel)]
-            subscriber.offer(_event(before))  # republished after a relay crash: still dropped
-            subscriber.offer(_event(after))
+            subscriber.offer(as_event(before))  # republished after a relay crash: still dropped
+            subscriber.offer(as_event(after))
             return sent
         finally:
             await engine.dispose()

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from core.events import EventType
 from core.partitions import partition_key
 from core.settings import Settings
 from serving.admin import ops
@@ -139,10 +140,14 @@ def _failed_panels(session: object, tenant_id: object) -> set[str]:
         text(
             "SELECT p.slug FROM panels p JOIN LATERAL ("
             " SELECT e.type FROM panel_events e WHERE e.panel_id = p.id"
-            " AND e.type IN ('panel.materialized', 'sync.failed') ORDER BY e.id DESC LIMIT 1"
-            ") last ON true WHERE p.tenant_id = :tenant AND last.type = 'sync.failed'"
+            " AND e.type IN (:published, :failed) ORDER BY e.id DESC LIMIT 1"
+            ") last ON true WHERE p.tenant_id = :tenant AND last.type = :failed"
         ),
-        {"tenant": tenant_id},
+        {
+            "tenant": tenant_id,
+            "published": EventType.panel_materialized,
+            "failed": EventType.sync_failed,
+        },
     )
     return {slug for (slug,) in rows}
 

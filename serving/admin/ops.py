@@ -11,8 +11,9 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from core.enums import VersionStatus
+from core.events import EventType, Materialized, write_event
 from core.storage import DATA_SCHEMA
-from models import AuditEvent, Panel, PanelEvent, PanelVersion, Tenant
+from models import AuditEvent, Panel, PanelVersion, Tenant
 from serving.admin.tenants import AdminError
 
 
@@ -101,7 +102,7 @@ def rollback(session: Session, key: str, number: int) -> RolledBack:
         current.status = VersionStatus.superseded
     target.status = VersionStatus.published
     panel.current_version_id = target.id
-    payload = {
+    payload: Materialized = {
         "panel_id": str(panel.id),
         "version": target.number,
         "row_count": target.row_count,
@@ -109,10 +110,12 @@ def rollback(session: Session, key: str, number: int) -> RolledBack:
         "dagster_run_id": target.dagster_run_id,
         "rolled_back_from": current.number if current else None,
     }
-    session.add(
-        PanelEvent(
-            tenant_id=panel.tenant_id, panel_id=panel.id, type="panel.materialized", payload=payload
-        )
+    write_event(
+        session,
+        EventType.panel_materialized,
+        payload,
+        tenant_id=panel.tenant_id,
+        panel_id=panel.id,
     )
     session.add(
         AuditEvent(

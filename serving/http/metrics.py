@@ -24,6 +24,8 @@ from prometheus_client import (
 from prometheus_client import multiprocess as prometheus_multiprocess
 from sqlalchemy import Engine, event
 
+from core.events import EventType
+
 LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
 HTTP_DURATION = Histogram(
@@ -76,7 +78,7 @@ def observe_relayed(event: dict[str, Any]) -> None:
     if isinstance(created, str):
         lag = time.time() - datetime.fromisoformat(created).timestamp()
         EVENTS_RELAY_LAG.observe(max(0.0, lag))
-    if event["type"] == "panel.materialized":
+    if event["type"] == EventType.panel_materialized:
         payload = event.get("payload") or {}
         if isinstance(payload.get("duration_seconds"), int | float):
             SYNC_DURATION.observe(payload["duration_seconds"])

@@ -16,12 +16,13 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from core.enums import VersionStatus
+from core.events import EventType
 from models import PanelEvent, PanelVersion
 from schemas.quality import CheckResult
 from schemas.syncs import SyncPublic
 from serving.orchestration.dagster_client import PARTITION_TAG, RunInfo
 
-FAILURE_EVENTS = ("sync.failed", "checks.failed")
+FAILURE_EVENTS = (EventType.sync_failed, EventType.checks_failed)
 # One-panel runs read from Dagster per list request: enough for years of manual syncs.
 TAGGED_RUNS_MAX = 10_000
 PUBLISHED = (VersionStatus.published, VersionStatus.superseded, VersionStatus.dropped)
@@ -72,7 +73,7 @@ WITH known(run_id, at) AS (
    WHERE tenant_id = :tenant AND panel_id = :panel AND dagster_run_id IS NOT NULL
   UNION ALL
   SELECT payload ->> 'dagster_run_id', created_at FROM panel_events
-   WHERE tenant_id = :tenant AND panel_id = :panel AND type IN ('sync.failed', 'checks.failed')
+   WHERE tenant_id = :tenant AND panel_id = :panel AND type = ANY(CAST(:failures AS text[]))
   UNION ALL
   SELECT * FROM unnest(CAST(:ids AS text[]), CAST(:ats AS timestamptz[]))
 ), runs AS (
@@ -99,6 +100,7 @@ def page_of_run_ids(
         {
             "tenant": tenant_id,
             "panel": panel_id,
+            "failures": list(FAILURE_EVENTS),
             "ids": [r.run_id for r in tagged],
             "ats": [_ts(r.creation_time or r.start_time) or datetime.now(UTC) for r in tagged],
             "limit": limit,

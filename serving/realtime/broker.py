@@ -16,12 +16,12 @@ import psycopg
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from core.events import Event
+
 logger = logging.getLogger("panels.events")
 RESYNC: Final = "resync"
 PG_CHANNEL = "panels_events"
 RETRY_SECONDS = 0.5
-
-Event = dict[str, Any]
 
 
 class Broker(Protocol):

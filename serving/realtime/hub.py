@@ -10,42 +10,27 @@ it for disconnection (a slow client never slows the others).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from core.events import Event, as_event
 from models import PanelEvent
 from models.db import tenant_context
 from serving.http.metrics import EVENTS_DELIVERED, WEBSOCKETS
-from serving.realtime.broker import RESYNC, Broker, Event
-from serving.realtime.protocol import text_frame
+from serving.realtime.broker import RESYNC, Broker
+from serving.realtime.protocol import EventMessage, encode, text_frame
 
 logger = logging.getLogger("panels.events")
 REPLAY_BATCH = 500
 FANOUT_SLICE = 250
 CLAIM_WAIT_SECONDS = 2.0
 CLAIM_POLL_SECONDS = 0.02
-
-
-def event_message(event: Event, view_ids: set[str] | None = None) -> str:
-    message: dict[str, Any] = {
-        "type": "event",
-        "id": event["seq"],
-        "event": event["type"],
-        "panel_id": event["panel_id"],
-        "data": event["payload"],
-        "at": event["created_at"],
-    }
-    if view_ids:
-        message["view_ids"] = sorted(view_ids)
-    return json.dumps(message, separators=(",", ":"), default=str)
 
 
 WriteFrame = Callable[[bytes], bool]
@@ -101,10 +86,10 @@ class Subscriber:
         self.last[panel] = event["seq"]
         views = self.views.get(panel)
         if views:
-            self.send(event_message(event, views))
+            self.send(encode(EventMessage.of(event, views)))
             return True
         # Every plain subscriber gets the same bytes: encoded and framed once per event.
-        text = event.get("_text") or event.setdefault("_text", event_message(event))
+        text = event.get("_text") or event.setdefault("_text", encode(EventMessage.of(event)))
         frame = event.get("_frame") or event.setdefault("_frame", text_frame(text))
         self.send(text, frame)
         return True
@@ -193,17 +178,7 @@ class Hub:
         )
         if panel_id is not None:
             stmt = stmt.where(PanelEvent.panel_id == uuid.UUID(panel_id))
-        return [
-            {
-                "seq": r.seq,
-                "tenant_id": str(r.tenant_id),
-                "panel_id": str(r.panel_id) if r.panel_id else None,
-                "type": r.type,
-                "payload": r.payload,
-                "created_at": r.created_at.isoformat(),
-            }
-            for r in await conn.execute(stmt)
-        ]
+        return [as_event(r._asdict()) for r in await conn.execute(stmt)]
 
     async def subscribe(
         self, subscriber: Subscriber, panel_id: str, after: int | None, view_id: str | None

@@ -18,9 +18,10 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
+from core.events import Event, as_event
 from core.storage import APP_ROLE
 from serving.http.metrics import observe_relayed
-from serving.realtime.broker import Broker, Event
+from serving.realtime.broker import Broker
 
 logger = logging.getLogger("panels.relay")
 LOCK_KEY = 0x70616E656C73  # "panels"
@@ -29,17 +30,6 @@ BATCH = 500
 
 class BrokerDown(Exception):
     pass
-
-
-def as_event(row: dict[str, Any]) -> Event:
-    return {
-        "seq": row["seq"],
-        "tenant_id": str(row["tenant_id"]),
-        "panel_id": str(row["panel_id"]) if row["panel_id"] else None,
-        "type": row["type"],
-        "payload": row["payload"],
-        "created_at": row["created_at"].isoformat(),
-    }
 
 
 class OutboxRelay:

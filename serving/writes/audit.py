@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from models import AuditEvent, PanelEvent
+from core.events import EventType, PanelChanged, write_event
+from models import AuditEvent
 from serving.auth.principal import Principal
 
 
@@ -46,8 +47,8 @@ def emit(
     *,
     tenant_id: uuid.UUID,
     panel_id: uuid.UUID | None,
-    type: str,
-    payload: dict[str, Any],
+    type: Literal[EventType.panel_updated, EventType.panel_deleted],
+    payload: PanelChanged,
 ) -> None:
-    """Append to the outbox; the real-time relay publishes it after commit."""
-    session.add(PanelEvent(tenant_id=tenant_id, panel_id=panel_id, type=type, payload=payload))
+    """Announce a change of a panel's definition in the outbox; relayed after commit."""
+    write_event(session, type, payload, tenant_id=tenant_id, panel_id=panel_id)

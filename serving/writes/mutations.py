@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from core.events import EventType
 from serving.auth.principal import Principal
 from serving.writes import audit
 
@@ -40,7 +41,7 @@ def _announce(
         session,
         tenant_id=principal.tenant_id,
         panel_id=panel_id,
-        type="panel.deleted" if deleted else "panel.updated",
+        type=EventType.panel_deleted if deleted else EventType.panel_updated,
         payload={
             "panel_id": str(panel_id),
             "object_type": object_type,

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import uuid
 from typing import Any
@@ -39,7 +38,18 @@ from serving.http.errors import ApiError
 from serving.reads.names import REFS, Ref, candidates, lookup
 from serving.reads.session import authenticate_async
 from serving.realtime.hub import Hub, Subscriber
-from serving.realtime.protocol import WRITE_FRAME
+from serving.realtime.protocol import (
+    WRITE_FRAME,
+    Error,
+    Ping,
+    Pong,
+    Refusal,
+    Replayed,
+    Subscribed,
+    Unsubscribed,
+    Welcome,
+    encode,
+)
 
 router = APIRouter(tags=["events"])
 logger = logging.getLogger("panels.ws")
@@ -47,6 +57,7 @@ PROTOCOL = "panels.v1"
 AUTH_TIMEOUT = 10.0
 CLOSE_TIMEOUT = 60.0
 UNAUTHORIZED, BAD_MESSAGE, TOO_SLOW, RATE_LIMITED = 4401, 4400, 4008, 4429
+PING, PONG = encode(Ping()), encode(Pong())
 
 
 def _offered_token(websocket: WebSocket) -> tuple[str | None, str | None]:
@@ -135,7 +146,7 @@ async def _handle(
         if kind in MESSAGE_FIELDS and name not in MESSAGE_FIELDS[kind]:
             raise ValueError(unknown_name(str(name), MESSAGE_FIELDS[kind], f"field of {kind}"))
     if kind == "ping":
-        subscriber.send('{"type":"pong"}')
+        subscriber.send(PONG)
     elif kind == "pong":
         pass
     elif kind == "subscribe":
@@ -149,35 +160,21 @@ async def _handle(
         assert panel_ref is not None
         found = await _resolve(websocket, principal, panel_ref, view_ref)
         if isinstance(found, str):
-            subscriber.send(
-                json.dumps(
-                    {"type": "error", "code": "not_found", "detail": found, "panel_id": panel_ref}
-                )
-            )
+            subscriber.send(encode(Error("not_found", found, panel_id=panel_ref)))
             return
         panel, view = found
         # The acknowledgement goes first; replayed events follow it, then live ones.
-        subscriber.send(
-            json.dumps(
-                {
-                    "type": "subscribed",
-                    "panel_id": str(panel),
-                    "view_id": str(view) if view else None,
-                }
-            )
-        )
+        subscriber.send(encode(Subscribed(str(panel), str(view) if view else None)))
         replayed = await hub.subscribe(subscriber, str(panel), after, str(view) if view else None)
         if after is not None:
-            subscriber.send(
-                json.dumps({"type": "replayed", "panel_id": str(panel), "count": replayed})
-            )
+            subscriber.send(encode(Replayed(str(panel), replayed)))
     elif kind == "unsubscribe":
         ref = _ref(message, "panel_id")
         assert ref is not None
         resolved = await _resolve(websocket, principal, ref, None)
         unsubscribed = str(resolved[0]) if isinstance(resolved, tuple) else ref
         hub.unsubscribe(subscriber, unsubscribed)
-        subscriber.send(json.dumps({"type": "unsubscribed", "panel_id": unsubscribed}))
+        subscriber.send(encode(Unsubscribed(unsubscribed)))
     else:
         raise ValueError(f"unknown message type {kind!r}; use subscribe, unsubscribe or ping")
 
@@ -191,7 +188,7 @@ async def _sender(websocket: WebSocket, subscriber: Subscriber) -> None:
 async def _heartbeat(subscriber: Subscriber, seconds: float) -> None:
     while True:
         await asyncio.sleep(seconds)
-        subscriber.send('{"type":"ping"}')
+        subscriber.send(PING)
 
 
 async def _refuse(websocket: WebSocket, refused: ApiError) -> None:
@@ -199,12 +196,8 @@ async def _refuse(websocket: WebSocket, refused: ApiError) -> None:
     limited = refused.status == 429
     code = RATE_LIMITED if limited else UNAUTHORIZED
     with contextlib.suppress(Exception):
-        await websocket.send_json(
-            {
-                "type": "error",
-                "code": "rate_limited" if limited else "unauthorized",
-                "detail": refused.detail,
-            }
+        await websocket.send_text(
+            encode(Refusal("rate_limited" if limited else "unauthorized", refused.detail))
         )
         # A close reason is at most 123 bytes of UTF-8.
         reason = refused.detail.encode()[:123].decode(errors="ignore")
@@ -256,15 +249,7 @@ async def events(websocket: WebSocket) -> None:
         websocket.scope.get("extensions", {}).get(WRITE_FRAME),
     )
     hub.add(subscriber)
-    subscriber.send(
-        json.dumps(
-            {
-                "type": "welcome",
-                "tenant": principal.tenant_slug,
-                "heartbeat_seconds": settings.ws_heartbeat_seconds,
-            }
-        )
-    )
+    subscriber.send(encode(Welcome(principal.tenant_slug, settings.ws_heartbeat_seconds)))
     tasks: list[asyncio.Future[Any]] = [
         asyncio.ensure_future(_sender(websocket, subscriber)),
         asyncio.ensure_future(_heartbeat(subscriber, settings.ws_heartbeat_seconds)),
@@ -308,6 +293,4 @@ async def _receive(
         try:
             await _handle(websocket, hub, subscriber, principal, message)
         except ValueError as exc:
-            subscriber.send(
-                json.dumps({"type": "error", "code": "bad_message", "detail": str(exc)})
-            )
+            subscriber.send(encode(Error("bad_message", str(exc))))
