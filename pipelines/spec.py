@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from core.crypto import SecretBox
 from core.enums import ColumnType, SourceKind
+from core.filter_reader import FilterError, FilterReader
+from core.filters import conditions
 from models import DataSource, Panel, PanelColumn, QualityRule, Tenant, View
 from pipelines.partitions import partition_key, split_partition_key
 
@@ -80,23 +83,15 @@ class PanelSpec:
         return partition_key(self.tenant_slug, self.slug)
 
 
-def _view_columns(views: list[View]) -> list[str]:
+def _view_columns(views: list[View], types: dict[str, str]) -> list[str]:
     """Columns that saved views sort or filter on: the publish indexes them."""
     keys: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("column"), str):
-                keys.append(node["column"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
     for view in views:
-        walk(view.filters)
-        walk(view.sorts)
+        # A filter the columns no longer fit is not indexed: the rows API refuses that view.
+        with contextlib.suppress(FilterError):
+            if view.filters:
+                keys += [c.column for c in conditions(FilterReader(types).read(view.filters))]
+        keys += [s["column"] for s in view.sorts or [] if isinstance(s.get("column"), str)]
     return list(dict.fromkeys(keys))
 
 
@@ -121,6 +116,7 @@ def load_spec(session: Session, key: str, box: SecretBox) -> PanelSpec:
         select(QualityRule).where(QualityRule.panel_id == panel.id).order_by(QualityRule.name)
     ).all()
     column_keys = {c.key for c in columns}
+    types = {c.key: c.type.value for c in columns}
     return PanelSpec(
         tenant_id=panel.tenant_id,
         tenant_slug=tenant_slug,
@@ -151,7 +147,7 @@ def load_spec(session: Session, key: str, box: SecretBox) -> PanelSpec:
             )
             for c in columns
         ],
-        indexed_columns=[k for k in _view_columns(views) if k in column_keys],
+        indexed_columns=[k for k in _view_columns(views, types) if k in column_keys],
         rules=[
             RuleSpec(r.id, r.name, r.kind, r.column_key, dict(r.params or {}), r.severity)
             for r in rules

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import (
@@ -17,6 +15,9 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+# Kept importable from here: the shapes and the routes name misspelt names the same way.
+from core.names import closest, did_you_mean, unknown_name
+
 Slug = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", strip_whitespace=True)
 ]
@@ -28,35 +29,9 @@ class PublicModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-def closest(name: str, choices: Iterable[str]) -> str | None:
-    """The choice a misspelt ``name`` most likely meant, if any is close enough."""
-    options = list(choices)
-    found = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
-    if found:
-        return found[0]
-    # Abbreviations and their long forms ("operator" for "op", "val" for "value").
-    lowered = name.lower()
-    for option in options:
-        short, long_ = sorted((option.lower(), lowered), key=len)
-        if len(short) >= 2 and long_.startswith(short):
-            return option
-    return None
-
-
-def did_you_mean(name: str, choices: Iterable[str]) -> str:
-    """``'; did you mean "x"?'`` for the closest choice, or nothing when none is close."""
-    match = closest(name, choices)
-    return f'; did you mean "{match}"?' if match else ""
-
-
 def article(word: str) -> str:
     """'an' before a vowel sound ('an integer', 'an http source'), else 'a'."""
     return "an" if word[:1].lower() in "aeiou" or word.lower().startswith("http") else "a"
-
-
-def unknown_name(name: str, choices: Iterable[str], what: str = "field") -> str:
-    """The message for a name nobody declared: ``"filter" is not a field; did you mean ...``."""
-    return f'"{name}" is not a {what}{did_you_mean(name, choices)}'
 
 
 class InputModel(BaseModel):
@@ -121,3 +96,19 @@ class Problem(BaseModel):
     detail: str = Field(examples=["panel 0b7e... does not exist"])
     errors: list[FieldError] = Field(default_factory=list)
     request_id: str | None = None
+
+
+__all__ = [
+    "ColumnKey",
+    "FieldError",
+    "InputModel",
+    "Name",
+    "Page",
+    "Problem",
+    "PublicModel",
+    "Slug",
+    "article",
+    "closest",
+    "did_you_mean",
+    "unknown_name",
+]

@@ -133,6 +133,7 @@ REQUIRED_ROLE: dict[tuple[str, str], Role] = {
     ("PATCH", "/api/v1/panels/{panel_id}/quality-rules/{rule_id}"): Role.editor,
     ("DELETE", "/api/v1/panels/{panel_id}/quality-rules/{rule_id}"): Role.editor,
     ("GET", "/api/v1/panels/{panel_id}/checks"): Role.viewer,
+    ("GET", "/api/v1/filter-operators"): Role.viewer,
 }
 # Routes that reach the Dagster webserver: none runs in this test, so allowed callers get 503
 # (or 404 for an unknown run) while the others still get 403.

@@ -1,15 +1,16 @@
 // Filter conditions joined by AND or OR; each row: column, operator, value(s). Labelled controls.
 
 import type { Column } from "./api";
-import { LABELS, NO_VALUE, OPERATORS, blankDraft, type Draft, type FilterState } from "./filters";
+import { blankDraft, type Draft, type FilterState, type Operators, type Takes } from "./filters";
 
 interface Props {
   columns: Column[];
+  operators: Operators;
   state: FilterState;
   onChange: (state: FilterState) => void;
 }
 
-export function FilterBar({ columns, state, onChange }: Props) {
+export function FilterBar({ columns, operators, state, onChange }: Props) {
   const types = new Map(columns.map((c) => [c.key, c.type]));
   const set = (i: number, patch: Partial<Draft>) => {
     const conditions = state.conditions.map((d, j) => (j === i ? { ...d, ...patch } : d));
@@ -18,7 +19,8 @@ export function FilterBar({ columns, state, onChange }: Props) {
   const add = () => {
     const first = columns[0];
     if (!first) return;
-    onChange({ ...state, conditions: [...state.conditions, blankDraft(first.key, first.type)] });
+    const draft = blankDraft(first.key, first.type, operators);
+    onChange({ ...state, conditions: [...state.conditions, draft] });
   };
   return (
     <section class="filters" aria-label="Filters">
@@ -34,8 +36,9 @@ export function FilterBar({ columns, state, onChange }: Props) {
       {state.conditions.map((draft, i) => {
         const type = types.get(draft.column) ?? "text";
         const id = `filter-${i}`;
-        const between = draft.op === "between";
-        const within = draft.op === "within";
+        const takes = operators.takes(draft.op);
+        const between = takes === "pair";
+        const within = takes === "window";
         return (
           <div class="condition" key={i} role="group" aria-label={`Condition ${i + 1}`}>
             {i === 0 ? (
@@ -61,7 +64,8 @@ export function FilterBar({ columns, state, onChange }: Props) {
               onChange={(e) => {
                 const key = e.currentTarget.value;
                 const next = types.get(key) ?? "text";
-                set(i, OPERATORS[next].includes(draft.op) ? { column: key } : blankDraft(key, next));
+                const keeps = operators.offered(next).includes(draft.op);
+                set(i, keeps ? { column: key } : blankDraft(key, next, operators));
               }}
             >
               {columns.map((c) => (
@@ -75,9 +79,9 @@ export function FilterBar({ columns, state, onChange }: Props) {
               value={draft.op}
               onChange={(e) => set(i, { op: e.currentTarget.value })}
             >
-              {OPERATORS[type].map((op) => (
+              {operators.offered(type).map((op) => (
                 <option key={op} value={op}>
-                  {LABELS[op]}
+                  {operators.label(op)}
                 </option>
               ))}
             </select>
@@ -91,12 +95,12 @@ export function FilterBar({ columns, state, onChange }: Props) {
                 <option value="next">the next</option>
               </select>
             )}
-            {!NO_VALUE.has(draft.op) && (
+            {takes !== "none" && (
               <input
                 aria-label={between ? "From" : within ? "How many" : "Value"}
                 value={draft.value}
                 inputMode={type === "integer" || type === "number" || within ? "decimal" : "text"}
-                placeholder={placeholder(type, draft.op)}
+                placeholder={placeholder(type, takes)}
                 onInput={(e) => set(i, { value: e.currentTarget.value })}
               />
             )}
@@ -104,7 +108,7 @@ export function FilterBar({ columns, state, onChange }: Props) {
               <input
                 aria-label="To"
                 value={draft.value2}
-                placeholder={placeholder(type, draft.op)}
+                placeholder={placeholder(type, takes)}
                 onInput={(e) => set(i, { value2: e.currentTarget.value })}
               />
             )}
@@ -139,8 +143,8 @@ export function FilterBar({ columns, state, onChange }: Props) {
   );
 }
 
-function placeholder(type: string, op: string): string {
-  if (op === "is_any_of" || op === "is_none_of") return "a, b, c";
+function placeholder(type: string, takes: Takes): string {
+  if (takes === "many") return "a, b, c";
   if (type === "date" || type === "datetime") return "2013-01-31, today, 3 days ago";
   return "";
 }

@@ -25,7 +25,7 @@ import {
 } from "./api";
 import { ColumnsMenu, type Shown } from "./ColumnsMenu";
 import { FilterBar } from "./FilterBar";
-import { fromTree, toTree, type FilterState } from "./filters";
+import { fromTree, loadOperators, noFilter, Operators, toTree, type FilterState } from "./filters";
 import { formatNumber, formats, schedule, viewerZone, type Formats } from "./format";
 import { Grid, type GridColumn, type Line } from "./Grid";
 import { LiveEvents, type LiveStatus, type PanelEvent } from "./live";
@@ -78,7 +78,8 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
   const [versions, setVersions] = useState<Version[]>([]);
   const [shown, setShown] = useState<Shown[]>([]);
   const [sorts, setSorts] = useState<SortSpec[]>([]);
-  const [filter, setFilter] = useState<FilterState>(fromTree(null));
+  const [filter, setFilter] = useState<FilterState>(noFilter());
+  const [operators, setOperators] = useState<Operators>(Operators.none);
   const [groupBy, setGroupBy] = useState<string[]>([]);
   const [specs, setSpecs] = useState<AggregateSpec[]>([]);
   const [summary, setSummary] = useState<Aggregates | null>(null);
@@ -101,10 +102,10 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
     () => ({
       columns: shown.filter((s) => s.visible).map((s) => s.key),
       sorts,
-      filter: toTree(filter, types),
+      filter: toTree(filter, types, operators),
       groupBy,
     }),
-    [shown, sorts, filter, types, groupBy],
+    [shown, sorts, filter, types, operators, groupBy],
   );
   const queryKey = JSON.stringify([query, specs]);
   const canEdit = session.role !== "viewer";
@@ -123,14 +124,16 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
     setError(null);
     (async () => {
       try {
-        const [p, cols, vs] = await Promise.all([
+        const [p, cols, vs, ops] = await Promise.all([
           call<Panel>(token, `/panels/${panelId}`),
           call<Page<Column>>(token, `/panels/${panelId}/columns?limit=500`),
           call<Page<View>>(token, `/panels/${panelId}/views?limit=500`),
+          loadOperators(token),
         ]);
         if (stale) return;
         setColumns(cols.data);
         setViews(vs.data);
+        setOperators(ops);
         setPanel(p);
         await loadVersions();
       } catch (e) {
@@ -147,7 +150,7 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
     const view = views.find((v) => v.id === viewId) ?? null;
     setShown(initialShown(columns, view));
     setSorts(view ? view.sorts : []);
-    setFilter(fromTree(view ? view.filters : null));
+    setFilter(fromTree(view ? view.filters : null, operators));
     setGroupBy(view ? view.group_by : []);
     setSpecs(view ? view.aggregates : []);
   }, [ready, viewId]);
@@ -246,7 +249,7 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
   function viewBody() {
     const byKey = new Map(columns.map((c) => [c.key, c]));
     return {
-      filters: toTree(filter, types),
+      filters: toTree(filter, types, operators),
       sorts,
       group_by: groupBy,
       aggregates: specs,
@@ -427,7 +430,7 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
           Export
         </button>
       </div>
-      <FilterBar columns={columns} state={filter} onChange={setFilter} />
+      <FilterBar columns={columns} operators={operators} state={filter} onChange={setFilter} />
       <div aria-live="polite" class="messages">
         {notice && (
           <p class="notice" data-testid="notice">

@@ -1,15 +1,15 @@
 // The filter editor's model: a flat AND/OR list of conditions, turned into the API's filter tree.
-// Operators per column type mirror serving/filters.py.
+// Which operators a column type offers, their labels and the values they take come from the API.
 
-import type { ColumnType, Condition, FilterNode } from "./api";
+import { call, type ColumnType, type Condition, type FilterNode } from "./api";
 
 export interface Draft {
   column: string;
   op: string;
   value: string;
-  value2: string; // the high end of "between"; "past"/"next" count of "within"
-  unit: string; // within: days | weeks | months
-  direction: string; // within: past | next
+  value2: string; // the high end of a pair ([low, high])
+  unit: string; // a window's: days | weeks | months
+  direction: string; // a window's: past | next
 }
 
 export interface FilterState {
@@ -19,50 +19,46 @@ export interface FilterState {
   locked: FilterNode | null;
 }
 
-const COMMON = ["is", "is_not", "is_empty", "is_not_empty", "is_any_of", "is_none_of"];
-const TEXT = ["contains", "does_not_contain", "starts_with", "ends_with"];
-const ORDERED = ["gt", "gte", "lt", "lte", "between"];
-const DATES = ["before", "after", "on_or_before", "on_or_after", "within"];
+/** The value an operator takes (Takes in core/filters.py). */
+export type Takes = "none" | "one" | "many" | "pair" | "window";
 
-export const OPERATORS: Record<ColumnType, string[]> = {
-  text: [...TEXT, ...COMMON],
-  json: [...TEXT, ...COMMON],
-  integer: [...COMMON, ...ORDERED],
-  number: [...COMMON, ...ORDERED],
-  date: [...COMMON, ...DATES, ...ORDERED],
-  datetime: [...COMMON, ...DATES, ...ORDERED],
-  boolean: ["is_true", "is_false", "is_empty", "is_not_empty"],
-};
+/** GET /filter-operators: the filter language's operators, as the API defines them. */
+export interface OperatorTable {
+  operators: Record<string, { label: string; takes: Takes }>;
+  types: Partial<Record<ColumnType, { operators: string[]; editor: string[] }>>;
+}
 
-export const LABELS: Record<string, string> = {
-  is: "is",
-  is_not: "is not",
-  is_empty: "is empty",
-  is_not_empty: "is not empty",
-  is_any_of: "is any of",
-  is_none_of: "is none of",
-  contains: "contains",
-  does_not_contain: "does not contain",
-  starts_with: "starts with",
-  ends_with: "ends with",
-  gt: ">",
-  gte: "≥",
-  lt: "<",
-  lte: "≤",
-  between: "between",
-  before: "is before",
-  after: "is after",
-  on_or_before: "is on or before",
-  on_or_after: "is on or after",
-  within: "is within",
-  is_true: "is true",
-  is_false: "is false",
-};
+/** The operator table the editor works from; the page holds no operator list of its own. */
+export class Operators {
+  static readonly none = new Operators({ operators: {}, types: {} });
 
-export const NO_VALUE = new Set(["is_empty", "is_not_empty", "is_true", "is_false"]);
+  constructor(private readonly table: OperatorTable) {}
 
-export function blankDraft(column: string, type: ColumnType): Draft {
-  return { column, op: OPERATORS[type][0], value: "", value2: "", unit: "days", direction: "past" };
+  /** What the editor offers for a column type, in order; a new condition takes the first. */
+  offered(type: ColumnType): string[] {
+    return this.table.types[type]?.editor ?? [];
+  }
+
+  label(op: string): string {
+    return this.table.operators[op]?.label ?? op;
+  }
+
+  takes(op: string): Takes {
+    return this.table.operators[op]?.takes ?? "one";
+  }
+}
+
+export async function loadOperators(token: string): Promise<Operators> {
+  return new Operators(await call<OperatorTable>(token, "/filter-operators"));
+}
+
+export function noFilter(): FilterState {
+  return { combinator: "and", conditions: [], locked: null };
+}
+
+export function blankDraft(column: string, type: ColumnType, operators: Operators): Draft {
+  const op = operators.offered(type)[0] ?? "";
+  return { column, op, value: "", value2: "", unit: "days", direction: "past" };
 }
 
 function scalar(text: string, type: ColumnType): unknown {
@@ -81,29 +77,38 @@ function scalar(text: string, type: ColumnType): unknown {
 }
 
 /** The API condition for a draft, or null while the draft is incomplete. */
-export function toCondition(draft: Draft, type: ColumnType): Condition | null {
+export function toCondition(
+  draft: Draft,
+  type: ColumnType,
+  operators: Operators,
+): Condition | null {
   const { column, op } = draft;
-  if (NO_VALUE.has(op)) return { column, op };
-  if (op === "between") {
+  const takes = operators.takes(op);
+  if (takes === "none") return { column, op };
+  if (takes === "pair") {
     if (!draft.value.trim() || !draft.value2.trim()) return null;
     return { column, op, value: [scalar(draft.value, type), scalar(draft.value2, type)] };
   }
-  if (op === "within") {
+  if (takes === "window") {
     const count = Number(draft.value);
     if (!draft.value.trim() || Number.isNaN(count)) return null;
     return { column, op, value: { [draft.direction]: count, unit: draft.unit } };
   }
   if (!draft.value.trim()) return null;
-  if (op === "is_any_of" || op === "is_none_of") {
+  if (takes === "many") {
     const items = draft.value.split(",").filter((item) => item.trim() !== "");
     return { column, op, value: items.map((item) => scalar(item, type)) };
   }
   return { column, op, value: scalar(draft.value, type) };
 }
 
-export function toTree(state: FilterState, types: Map<string, ColumnType>): FilterNode | null {
+export function toTree(
+  state: FilterState,
+  types: Map<string, ColumnType>,
+  operators: Operators,
+): FilterNode | null {
   const conditions = state.conditions
-    .map((draft) => toCondition(draft, types.get(draft.column) ?? "text"))
+    .map((draft) => toCondition(draft, types.get(draft.column) ?? "text", operators))
     .filter((c): c is Condition => c !== null);
   const own: FilterNode | null = conditions.length
     ? ({ [state.combinator]: conditions } as FilterNode)
@@ -112,8 +117,10 @@ export function toTree(state: FilterState, types: Map<string, ColumnType>): Filt
   return state.locked ?? own;
 }
 
-function draftOf(condition: Condition): Draft {
-  const draft: Draft = { ...blankDraft(condition.column, "text"), op: condition.op };
+function draftOf(condition: Condition, operators: Operators): Draft {
+  const { column, op } = condition;
+  const draft: Draft = { column, op, value: "", value2: "", unit: "days", direction: "past" };
+  const takes = operators.takes(op);
   const value = condition.value;
   const text = (v: unknown): string => {
     if (v && typeof v === "object" && "days_ago" in v) return `${String(v.days_ago)} days ago`;
@@ -121,10 +128,10 @@ function draftOf(condition: Condition): Draft {
       return `${String(v.days_from_now)} days from now`;
     return v === null || v === undefined ? "" : String(v);
   };
-  if (condition.op === "between" && Array.isArray(value)) {
+  if (takes === "pair" && Array.isArray(value)) {
     draft.value = text(value[0]);
     draft.value2 = text(value[1]);
-  } else if (condition.op === "within" && value && typeof value === "object") {
+  } else if (takes === "window" && value && typeof value === "object") {
     const within = value as Record<string, unknown>;
     draft.direction = "next" in within ? "next" : "past";
     draft.value = text(within[draft.direction]);
@@ -142,13 +149,16 @@ function isCondition(node: FilterNode): node is Condition {
 }
 
 /** The editor state for a saved filter tree: flat groups become editable rows. */
-export function fromTree(tree: FilterNode | null): FilterState {
-  if (!tree) return { combinator: "and", conditions: [], locked: null };
-  if (isCondition(tree)) return { combinator: "and", conditions: [draftOf(tree)], locked: null };
+export function fromTree(tree: FilterNode | null, operators: Operators): FilterState {
+  if (!tree) return noFilter();
+  if (isCondition(tree)) {
+    return { combinator: "and", conditions: [draftOf(tree, operators)], locked: null };
+  }
   const combinator = "and" in tree ? "and" : "or";
   const children = "and" in tree ? tree.and : tree.or;
   if (children.every(isCondition)) {
-    return { combinator, conditions: (children as Condition[]).map(draftOf), locked: null };
+    const conditions = (children as Condition[]).map((c) => draftOf(c, operators));
+    return { combinator, conditions, locked: null };
   }
   return { combinator: "and", conditions: [], locked: tree };
 }
