@@ -8,6 +8,7 @@ what was answered.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -21,8 +22,9 @@ from serving.reads import lookups
 from serving.reads.aggregates import parse_aggregates, summarise
 from serving.reads.export import EXPORT_TYPES, stream
 from serving.reads.page import read_page
-from serving.reads.prepare import cursor_of, prepare
+from serving.reads.prepare import Prepared, cursor_of, prepare
 from serving.reads.rows import etag
+from serving.reads.session import Reading
 
 router = APIRouter(prefix="/panels/{panel_id}", tags=["rows"])
 JSON = "application/json"
@@ -63,6 +65,25 @@ def _json(body: bytes, tag: str | None = None) -> Response:
     return Response(body, media_type=JSON, headers=headers)
 
 
+async def _shared(
+    request: Request,
+    reading: Reading,
+    kind: str,
+    prepared: Prepared,
+    normalized: dict[str, Any],
+    answer: Callable[[], Awaitable[bytes]],
+) -> bytes:
+    """The answer's body from the Redis cache processes share, else answered (and shared)."""
+    shared = app_state(request.app).read_cache
+    key = shared.key(kind, reading.tenant_id, prepared.version.id, normalized) if shared else None
+    body = await shared.get(key) if shared and key else None
+    if body is None:
+        body = await answer()
+        if shared and key:
+            await shared.put(key, body)
+    return body
+
+
 @router.get(
     "/rows",
     response_model=RowsPage,
@@ -101,22 +122,15 @@ async def read_rows(
     tag = etag(prepared.version.id, normalized)
     if request.headers.get("if-none-match") == tag:
         return Response(status_code=304, headers={"ETag": tag})
-    state = app_state(request.app)
-    shared = state.read_cache
-    key = shared.key("rows", reading.tenant_id, prepared.version.id, normalized) if shared else None
-    body = await shared.get(key) if shared and key else None
-    if body is None:
-        page = await read_page(
-            reading,
-            prepared,
-            limit=limit,
-            offset=offset,
-            decoded=decoded,
-            counts=state.filtered_counts,
+    counts = app_state(request.app).filtered_counts
+
+    async def page() -> bytes:
+        found = await read_page(
+            reading, prepared, limit=limit, offset=offset, decoded=decoded, counts=counts
         )
-        body = page.model_dump_json().encode()
-        if shared and key:
-            await shared.put(key, body)
+        return found.model_dump_json().encode()
+
+    body = await _shared(request, reading, "rows", prepared, normalized, page)
     return reading.hold(request, _json(body, tag), tag)
 
 
@@ -191,15 +205,9 @@ async def read_aggregates(
     if prepared.view is not None and not aggregates:
         wanted = [(a["function"], a["column"]) for a in prepared.view.aggregates]
     normalized = prepared.normalized(a=wanted)
-    shared = app_state(request.app).read_cache
-    key = (
-        shared.key("aggregates", reading.tenant_id, prepared.version.id, normalized)
-        if shared
-        else None
-    )
-    body = await shared.get(key) if shared and key else None
-    if body is None:
-        body = (await summarise(reading, prepared, wanted)).model_dump_json().encode()
-        if shared and key:
-            await shared.put(key, body)
+
+    async def summary() -> bytes:
+        return (await summarise(reading, prepared, wanted)).model_dump_json().encode()
+
+    body = await _shared(request, reading, "aggregates", prepared, normalized, summary)
     return reading.hold(request, _json(body))
