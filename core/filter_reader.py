@@ -147,6 +147,10 @@ class FilterReader:
         key, op = node.get("column"), node.get("op")
         if key is None:
             raise FilterError(f"{path}.column", "a condition needs a column")
+        if not isinstance(key, str):
+            raise FilterError(f"{path}.column", f"{key!r} is not a column key (a string)")
+        if op is not None and not isinstance(op, str):
+            raise FilterError(f"{path}.op", f"{op!r} is not an operator name (a string)")
         if key not in self.types:
             message, hint = unknown_column(key, self.types, self.owner)
             raise FilterError(f"{path}.column", message, hint)

@@ -137,6 +137,8 @@ def test_a_filtered_total_is_counted_once_and_carried(panel) -> None:
             "not true or false",
         ),
         (c("amount", "between", [1]), "query.filter.value", "[low, high]"),
+        (c(["amount"], "is", 1), "query.filter.column", "a column key (a string)"),
+        (c("amount", ["is"], 1), "query.filter.op", "an operator name (a string)"),
     ],
 )
 def test_bad_filters_are_422_naming_the_place(panel, condition, field, message) -> None:
