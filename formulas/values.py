@@ -69,7 +69,10 @@ def floor_mod(x: float, y: float) -> float:
     """x mod y with the divisor's sign, computed as Polars does (x - y * floor(x / y))."""
     if y == 0:
         raise EvalError("modulo by zero")
-    return x - y * math.floor(x / y)
+    quotient = x / y
+    if not math.isfinite(quotient):  # a tiny divisor: Polars gets inf or NaN, an error either way
+        return math.nan
+    return x - y * math.floor(quotient)
 
 
 def check_finite(x: float) -> float:
