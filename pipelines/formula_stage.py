@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import polars as pl
@@ -53,7 +54,10 @@ class PostgresLookups:
 
 
 def evaluate_formulas(
-    spec: PanelSpec, frame: pl.DataFrame, engine: Engine | None = None
+    spec: PanelSpec,
+    frame: pl.DataFrame,
+    engine: Engine | None = None,
+    now: datetime | None = None,
 ) -> tuple[pl.DataFrame, dict[str, Any]]:
     """Add every formula column to ``frame``; stats count the nulls each formula produced from
     errors (division by zero, invalid dates or regexes), which never abort a sync."""
@@ -67,4 +71,41 @@ def evaluate_formulas(
     columns = {c.key: c.type for c in spec.columns if c.formula is None}
     names = {c.name: c.key for c in spec.columns}
     lookup = PostgresLookups(engine, spec) if engine is not None else None
-    return evaluate_columns(frame, formula_columns, columns=columns, names=names, lookup=lookup)
+    return evaluate_columns(
+        frame, formula_columns, columns=columns, names=names, lookup=lookup, now=now
+    )
+
+
+class RowFormulas:
+    """Formula columns evaluated batch by batch, NOW() frozen once for the whole sync.
+
+    Stand-in until whole-panel aggregates get their first passes: exact for formulas
+    without ``*_ALL`` aggregates.
+    """
+
+    passes = 0
+
+    def __init__(self, spec: PanelSpec, engine: Engine | None, now: datetime) -> None:
+        self.spec, self.engine, self.now = spec, engine, now
+        self.stats: dict[str, Any] = {}
+
+    def observe(self, batch: pl.DataFrame, pass_number: int) -> None:
+        raise NotImplementedError
+
+    def end_pass(self, pass_number: int) -> None:
+        raise NotImplementedError
+
+    def evaluate(self, batch: pl.DataFrame) -> pl.DataFrame:
+        table, stats = evaluate_formulas(self.spec, batch, self.engine, self.now)
+        for key, found in stats.items():
+            kept = self.stats.setdefault(key, {})
+            for name, value in found.items():
+                if isinstance(value, int):
+                    kept[name] = kept.get(name, 0) + value
+                else:
+                    kept[name] = value
+        return table
+
+
+def batch_formulas(spec: PanelSpec, engine: Engine | None, now: datetime) -> RowFormulas:
+    return RowFormulas(spec, engine, now)

@@ -91,9 +91,21 @@ def check_drift(source: SourceSpec, frame: pl.DataFrame, columns: list[ColumnSpe
     return stats
 
 
-def _map_source(
-    source: SourceSpec, frame: pl.DataFrame, columns: list[ColumnSpec]
+REJECTS_SCHEMA = {
+    "_source": pl.String(),
+    "_source_row": pl.Int64(),
+    "reason": pl.String(),
+    "raw": pl.String(),
+}
+
+
+def map_batch(
+    source: SourceSpec, frame: pl.DataFrame, columns: list[ColumnSpec], offset: int = 0
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """One batch of a source cast to the mapped columns: (good rows, rejected rows).
+
+    ``offset`` is the number of the batch's first row in the source (``_source_row``).
+    """
     height = frame.height
     out: dict[str, pl.Series] = {}
     failed = pl.Series("failed", [False] * height)
@@ -132,18 +144,11 @@ def _map_source(
     )
     mapped = mapped.with_columns(
         pl.lit(source.name).alias("_source"),
-        pl.int_range(height, dtype=pl.Int64).alias("_source_row"),
+        pl.int_range(offset, offset + height, dtype=pl.Int64).alias("_source_row"),
     )
     good = mapped.filter(~failed)
     if not reasons:
-        return good, pl.DataFrame(
-            schema={
-                "_source": pl.String,
-                "_source_row": pl.Int64,
-                "reason": pl.String,
-                "raw": pl.String,
-            }
-        )
+        return good, pl.DataFrame(schema=REJECTS_SCHEMA)
     reason = pl.select(
         pl.concat_str(reasons, separator="; ", ignore_nulls=True).alias("reason")
     ).to_series()
@@ -151,7 +156,7 @@ def _map_source(
     rejects = pl.DataFrame(
         {
             "_source": pl.Series([source.name] * height, dtype=pl.String),
-            "_source_row": pl.int_range(height, dtype=pl.Int64, eager=True),
+            "_source_row": pl.int_range(offset, offset + height, dtype=pl.Int64, eager=True),
             "reason": reason,
             "raw": raw_rows,
         }
@@ -170,7 +175,7 @@ def map_sources(spec: PanelSpec, frames: dict[str, pl.DataFrame]) -> MappedTable
         stats = check_drift(source, frame, columns)
         if source.drift == "add":
             added.extend((f, infer_column_type(frame.get_column(f))) for f in stats.new_fields)
-        good, bad = _map_source(source, frame, columns)
+        good, bad = map_batch(source, frame, columns)
         stats.rejected = bad.height
         per_source[source.name] = stats
         tables.append(good)
@@ -187,16 +192,7 @@ def map_sources(spec: PanelSpec, frames: dict[str, pl.DataFrame]) -> MappedTable
     }
     table = pl.concat(tables, how="vertical") if tables else pl.DataFrame(schema=schema)
     reject_frame = (
-        pl.concat(rejects, how="vertical")
-        if rejects
-        else pl.DataFrame(
-            schema={
-                "_source": pl.String,
-                "_source_row": pl.Int64,
-                "reason": pl.String,
-                "raw": pl.String,
-            }
-        )
+        pl.concat(rejects, how="vertical") if rejects else pl.DataFrame(schema=REJECTS_SCHEMA)
     )
     return MappedTable(
         table=table,

@@ -2,8 +2,9 @@
 
 1. Under a per-panel advisory lock, versions left ``running`` by a killed sync are marked
    failed and their tables dropped; a new ``running`` version row is committed.
-2. A fresh table ``panel_data.p_<panel>_v<n>`` is created and loaded with COPY (psycopg 3),
-   then its primary key and the indexes saved views need are built, and it is analysed.
+2. A fresh table ``panel_data.p_<panel>_v<n>`` is created and loaded with binary COPY, streamed
+   batch by batch (:mod:`pipelines.build`, :mod:`pipelines.loader`), then its primary key and
+   the indexes saved views need are built, it is analysed, and ``unique`` rules are checked.
 3. One short transaction switches ``panels.current_version_id``, marks the versions, and writes
    the ``panel.materialized`` outbox event. Readers see the old version or the new, never a mix.
 4. Versions beyond the retention count are dropped (tables) and marked ``dropped``.
@@ -12,7 +13,6 @@ A failure before step 3 leaves the last good version served.
 
 from __future__ import annotations
 
-import io
 import time
 import uuid
 import zlib
@@ -27,7 +27,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from core.enums import VersionStatus
+from core.enums import ColumnType, VersionStatus
 from core.events import (
     ChecksFailed,
     EventType,
@@ -36,11 +36,9 @@ from core.events import (
     SyncFailed,
     write_event,
 )
-from core.storage import APP_ROLE, DATA_SCHEMA, table_names
-from pipelines.casting import PG_TYPES
+from core.storage import DATA_SCHEMA, table_names
+from pipelines.loader import TableColumn, copy_frames, create_table, ident
 from pipelines.spec import PanelSpec
-
-COPY_BATCH_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -104,24 +102,12 @@ def begin_version(
     return version_id, int(number)
 
 
-def _csv_batches(frame: pl.DataFrame) -> Iterator[bytes]:
-    for chunk in frame.iter_slices(COPY_BATCH_ROWS):
-        buffer = io.BytesIO()
-        chunk.write_csv(buffer, include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.f%z")
-        yield buffer.getvalue()
-
-
-def _copy(
-    conn: psycopg.Connection[Any], name: str, columns: list[str], frame: pl.DataFrame
-) -> None:
-    statement = sql.SQL("COPY {}.{} ({}) FROM STDIN (FORMAT csv)").format(
-        sql.Identifier(DATA_SCHEMA),
-        sql.Identifier(name),
-        sql.SQL(", ").join(map(sql.Identifier, columns)),
-    )
-    with conn.cursor() as cur, cur.copy(statement) as copy:
-        for batch in _csv_batches(frame.select(columns)):
-            copy.write(batch)
+def build_indexes(conn: psycopg.Connection[Any], spec: PanelSpec, name: str) -> None:
+    """The primary key and the indexes saved views need, built once the rows are in."""
+    table = ident(name)
+    conn.execute(sql.SQL("ALTER TABLE {} ADD PRIMARY KEY (_row_id)").format(table))
+    for key in spec.indexed_columns:
+        conn.execute(sql.SQL("CREATE INDEX ON {} ({}, _row_id)").format(table, sql.Identifier(key)))
 
 
 def load_table(
@@ -131,37 +117,30 @@ def load_table(
     table: pl.DataFrame,
     rejects: pl.DataFrame,
 ) -> None:
-    """Create and fill the version's table and rejects table, with their indexes (committed)."""
+    """Create and fill a version's tables from whole frames, with their indexes (committed).
+
+    The sync streams instead (:mod:`pipelines.build`); this is the same load for a table
+    already in memory.
+    """
     name, rejects_name = table_names(spec.panel_id, number)
-    ident = sql.SQL("{}.{}").format(sql.Identifier(DATA_SCHEMA), sql.Identifier(name))
-    columns = [sql.SQL("_row_id bigint NOT NULL"), sql.SQL("_source text NOT NULL")] + [
-        sql.SQL("{} {}").format(sql.Identifier(c.key), sql.SQL(PG_TYPES[c.type]))
-        for c in spec.columns
+    columns = [
+        TableColumn("_row_id", ColumnType.integer, not_null=True),
+        TableColumn("_source", ColumnType.text, not_null=True),
+        *(TableColumn(c.key, c.type) for c in spec.columns),
+    ]
+    reject_columns = [
+        TableColumn("_source", ColumnType.text, not_null=True),
+        TableColumn("_source_row", ColumnType.integer, not_null=True),
+        TableColumn("reason", ColumnType.text, not_null=True),
+        TableColumn("raw", ColumnType.json),
     ]
     with conn.transaction():
-        conn.execute(sql.SQL("CREATE TABLE {} ({})").format(ident, sql.SQL(", ").join(columns)))
-        _copy(conn, name, ["_row_id", "_source", *(c.key for c in spec.columns)], table)
-        conn.execute(sql.SQL("ALTER TABLE {} ADD PRIMARY KEY (_row_id)").format(ident))
-        for key in spec.indexed_columns:
-            conn.execute(
-                sql.SQL("CREATE INDEX ON {} ({}, _row_id)").format(ident, sql.Identifier(key))
-            )
-        conn.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(ident, sql.Identifier(APP_ROLE)))
-        rejects_ident = sql.SQL("{}.{}").format(
-            sql.Identifier(DATA_SCHEMA), sql.Identifier(rejects_name)
-        )
-        conn.execute(
-            sql.SQL(
-                "CREATE TABLE {} (_source text NOT NULL, _source_row bigint NOT NULL,"
-                " reason text NOT NULL, raw jsonb)"
-            ).format(rejects_ident)
-        )
-        if rejects.height:
-            _copy(conn, rejects_name, ["_source", "_source_row", "reason", "raw"], rejects)
-        conn.execute(
-            sql.SQL("GRANT SELECT ON {} TO {}").format(rejects_ident, sql.Identifier(APP_ROLE))
-        )
-    conn.execute(sql.SQL("ANALYZE {}").format(ident))
+        create_table(conn, name, columns)
+        copy_frames(conn, name, columns, [table])
+        create_table(conn, rejects_name, reject_columns)
+        copy_frames(conn, rejects_name, reject_columns, [rejects])
+        build_indexes(conn, spec, name)
+    conn.execute(sql.SQL("ANALYZE {}").format(ident(name)))
 
 
 def switch_version(
@@ -251,6 +230,7 @@ def fail_checks(
             " checks = %s, check_status = 'failed' WHERE id = %s",
             (VersionStatus.failed, message, Jsonb(checks), version_id),
         )
+        _drop_tables(conn, spec.panel_id, number)
         payload: ChecksFailed = {
             "panel_id": str(spec.panel_id),
             "version": number,

@@ -22,16 +22,15 @@ from sqlalchemy import Engine, select, update
 
 from core.crypto import SecretBox
 from core.enums import ColumnType
-from core.events import CheckSummary, EventType, Materialized, write_event
+from core.events import EventType, write_event
 from core.settings import Settings
 from core.storage import tenant_files
 from models import DataSource, PanelColumn
 from models.db import make_sessionmaker, system_session
-from pipelines import cursors, publish
+from pipelines import build, cursors, publish
+from pipelines.build import ChecksFailed
 from pipelines.connectors import NetworkPolicy, SourceError, extract
-from pipelines.formula_stage import evaluate_formulas
-from pipelines.mapping import map_sources
-from pipelines.quality import run_checks, status_of
+from pipelines.quality import status_of
 from pipelines.spec import PanelSpec, SourceSpec, load_spec
 
 Log = Callable[[str], None]
@@ -207,29 +206,22 @@ def _add_drifted_columns(
 
 
 def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
+    """Map, cast, evaluate, check and publish the panel from its kept extract, streamed."""
     started = time.perf_counter()
     spec = env.spec(key)
-    frames = {}
-    for source in spec.sources:
-        path = env.extract_path(spec, source.name)
-        if not path.exists():
-            raise SourceError(
-                f"source {source.name!r} of {key!r} has not been extracted yet:"
-                " run the extract first"
-            )
-        frames[source.name] = pl.read_parquet(path)
-    mapped = map_sources(spec, frames)
+    batch_rows = env.settings.sync_batch_rows
+    sources = build.readers(spec, lambda name: env.extract_path(spec, name), batch_rows)
+    per_source, added = build.drift(spec, sources)
     added_keys: list[str] = []
-    if mapped.added_columns:
-        added_keys = _add_drifted_columns(env, spec, mapped.added_columns)
+    if added:
+        added_keys = _add_drifted_columns(env, spec, added)
         spec = env.spec(key)
-        mapped = map_sources(spec, frames)
-    table, formula_stats = evaluate_formulas(spec, mapped.table, env.engine)
-    checks = run_checks(table, spec.rules)
-    check_status = status_of(checks)
-    if checks:
-        env.log(f"quality rules: {check_status} ({len(checks)} checked)")
-    table = table.with_columns(pl.int_range(1, table.height + 1, dtype=pl.Int64).alias("_row_id"))
+        sources = build.readers(spec, lambda name: env.extract_path(spec, name), batch_rows)
+        per_source, _ = build.drift(spec, sources)
+    totals = [b.rows() for b in sources.values()]
+    progress = build.Progress(
+        log=env.log, total=None if None in totals else sum(t or 0 for t in totals)
+    )
     schema = [{"key": c.key, "name": c.name, "type": c.type.value} for c in spec.columns]
     version_id: uuid.UUID | None = None
     number: int | None = None
@@ -240,50 +232,45 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
     ):
         try:
             version_id, number = publish.begin_version(conn, spec, env.run_id)
-            if check_status == "failed":
-                message = publish.fail_checks(conn, spec, version_id, number, checks, env.run_id)
-                raise ChecksFailed(message, checks)
-            env.log(
-                f"loading version {number}: {table.height} rows, {mapped.rejects.height} rejected"
+            built = build.load_version(
+                conn,
+                spec,
+                number,
+                sources,
+                per_source,
+                progress,
+                batch_rows=batch_rows,
+                engine=env.engine,
             )
-            load_started = time.perf_counter()
-            publish.load_table(conn, spec, number, table, mapped.rejects)
-            load_seconds = publish.elapsed(load_started)
+            check_status = status_of(built.checks)
+            if built.checks:
+                env.log(f"quality rules: {check_status} ({len(built.checks)} checked)")
+            if check_status == "failed":
+                message = publish.fail_checks(
+                    conn, spec, version_id, number, built.checks, env.run_id
+                )
+                raise ChecksFailed(message, built.checks)
             stats = {
-                "sources": {n: vars(s) for n, s in mapped.per_source.items()},
-                "formulas": formula_stats,
+                "sources": {n: vars(s) for n, s in per_source.items()},
+                "formulas": built.formulas,
                 "added_columns": added_keys,
-                "load_seconds": load_seconds,
-            }
-            event: Materialized = {
-                "panel_id": str(spec.panel_id),
-                "version": number,
-                "dagster_run_id": env.run_id,
-                "row_count": table.height,
-                "rejects": mapped.rejects.height,
-                "duration_seconds": publish.elapsed(started),
-                "check_status": check_status,
-                "checks": [
-                    CheckSummary(
-                        name=c["name"],
-                        severity=c["severity"],
-                        success=c["success"],
-                        unexpected_count=c["unexpected_count"],
-                    )
-                    for c in checks
-                ],
+                "load_seconds": built.seconds.get("copy", 0.0),
+                "seconds": built.seconds,
+                "progress": progress.as_metadata(),
             }
             publish.switch_version(
                 conn,
                 spec,
                 version_id,
                 number,
-                row_count=table.height,
-                reject_count=mapped.rejects.height,
+                row_count=built.row_count,
+                reject_count=built.reject_count,
                 schema=schema,
                 stats=stats,
-                event=event,
-                checks=checks,
+                event=build.materialized_event(
+                    spec, number, env.run_id, built, check_status, publish.elapsed(started)
+                ),
+                checks=built.checks,
                 check_status=check_status,
             )
             dropped = publish.apply_retention(conn, spec, env.settings.version_retention)
@@ -294,29 +281,25 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
                 conn, spec, version_id, number, f"{exc.__class__.__name__}: {exc}", env.run_id
             )
             raise
+    progress.phase = f"published version {number}"
+    progress.report(force=True)
     return {
         "version": number,
-        "row_count": table.height,
-        "reject_count": mapped.rejects.height,
-        "reject_examples": mapped.reject_examples,
+        "row_count": built.row_count,
+        "reject_count": built.reject_count,
+        "reject_examples": built.reject_examples,
         "schema": schema,
-        "sources": {n: vars(s) for n, s in mapped.per_source.items()},
-        "formulas": formula_stats,
+        "sources": {n: vars(s) for n, s in per_source.items()},
+        "formulas": built.formulas,
         "added_columns": added_keys,
         "dropped_versions": dropped,
-        "load_seconds": load_seconds,
+        "load_seconds": built.seconds.get("copy", 0.0),
+        "seconds": built.seconds,
+        "progress": progress.as_metadata(),
         "duration_seconds": publish.elapsed(started),
-        "checks": checks,
+        "checks": built.checks,
         "check_status": check_status,
     }
-
-
-class ChecksFailed(Exception):
-    """Error-severity quality rules failed; the publish was refused (already recorded)."""
-
-    def __init__(self, message: str, checks: list[dict[str, Any]]) -> None:
-        super().__init__(message)
-        self.checks = checks
 
 
 def record_failure(env: SyncEnv, key: str, error: BaseException) -> None:
@@ -340,4 +323,11 @@ def record_failure(env: SyncEnv, key: str, error: BaseException) -> None:
         session.commit()
 
 
-__all__ = ["SyncEnv", "build_and_publish", "extract_panel", "merge_incremental", "record_failure"]
+__all__ = [
+    "ChecksFailed",
+    "SyncEnv",
+    "build_and_publish",
+    "extract_panel",
+    "merge_incremental",
+    "record_failure",
+]
