@@ -59,8 +59,8 @@ class SourceBatches:
         with tempfile.TemporaryDirectory(prefix="panels-duckdb-") as spill:
             conn = self._connect(spill)
             try:
-                frame: pl.DataFrame = self._relation(conn).limit(0).pl()
-                return frame
+                empty: pl.DataFrame = self._relation(conn).limit(0).pl()
+                return empty
             finally:
                 conn.close()
 
