@@ -81,6 +81,8 @@ def table_metadata(result: dict[str, Any]) -> dict[str, Any]:
         "added_columns": dg.MetadataValue.json(result["added_columns"]),
         "load_seconds": dg.MetadataValue.float(result["load_seconds"]),
         "duration_seconds": dg.MetadataValue.float(result["duration_seconds"]),
+        "seconds": dg.MetadataValue.json(result["seconds"]),
+        "progress": dg.MetadataValue.json(result["progress"]),
     }
 
 

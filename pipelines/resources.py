@@ -49,6 +49,8 @@ class SyncSettings(dg.ConfigurableResource):  # type: ignore[type-arg]
     data_root: str | None = None
     # Comma-separated hosts/networks HTTP sources may reach despite the SSRF guard.
     source_allowlist: str | None = None
+    # Rows a sync handles at a time (PANELS_SYNC_BATCH_ROWS when empty).
+    batch_rows: int | None = None
 
     def settings(self) -> Settings:
         base = get_settings()
@@ -61,4 +63,6 @@ class SyncSettings(dg.ConfigurableResource):  # type: ignore[type-arg]
             updates["source_allowlist"] = [
                 h.strip() for h in self.source_allowlist.split(",") if h.strip()
             ]
+        if self.batch_rows:
+            updates["sync_batch_rows"] = self.batch_rows
         return base.model_copy(update=updates) if updates else base

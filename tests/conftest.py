@@ -205,10 +205,13 @@ def sync_settings(tmp_path):
     from pipelines.resources import SyncSettings
 
     # The HTTP-source tests serve their APIs on loopback, which the SSRF guard refuses.
+    # Batches of 3 rows: every sync of a test streams its rows over several batches, so each
+    # fixture proves the streamed build equals the whole table (rejects, checks, formulas).
     return SyncSettings(
         state_dir=str(tmp_path / "state"),
         data_root=str(tmp_path / "data"),
         source_allowlist="127.0.0.1",
+        batch_rows=3,
     )
 
 

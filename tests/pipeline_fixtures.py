@@ -149,6 +149,16 @@ class PanelKit:
             )
             return cur.fetchall()
 
+    def checks(self) -> list[dict[str, Any]]:
+        """The quality rules' results recorded on the current version."""
+        with self._conn() as conn:
+            row = conn.execute(
+                "SELECT v.checks FROM panels p JOIN panel_versions v"
+                " ON v.id = p.current_version_id WHERE p.id = %s",
+                (self.panel["id"],),
+            ).fetchone()
+        return list(row[0] or []) if row else []
+
     def versions(self) -> list[tuple[int, str]]:
         with self._conn() as conn:
             return [

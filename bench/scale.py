@@ -1,0 +1,161 @@
+"""`make bench-scale`: syncs of TPC-H lineitem at big scale factors, next to their floor.
+
+For each scale factor in ``PANELS_BENCH_SCALES`` (default ``1,5``): tpchgen-cli writes the
+lineitem CSV (kept under bench/results/tpch for the next run); a CSV file panel maps every
+field; the sync (both assets of the partition, through Dagster in process) runs in a child
+process whose peak RSS (children included, from ``wait4``) is the figure reported; the floor
+is a plain ``COPY FROM STDIN`` of the same CSV into a table of the same column types, measured
+in the same run. Results: bench/results/scale.json and BENCHMARKS-scale.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import psycopg
+
+from bench.common import STATE, add_file_panel, scratch_database
+from core.settings import Settings
+from core.storage import tenant_files
+from serving.admin import tenants as admin
+
+ROOT = Path(__file__).resolve().parent.parent
+PG = {
+    "integer": "bigint",
+    "number": "double precision",
+    "text": "text",
+    "date": "date",
+    "datetime": "timestamptz",
+    "boolean": "boolean",
+}
+
+
+def lineitem(scale: str) -> Path:
+    """The lineitem CSV at ``scale``, generated once and kept."""
+    folder = STATE / "tpch" / f"sf{scale}"
+    csv = folder / "lineitem.csv"
+    if not csv.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        tpchgen = str(Path(sys.executable).parent / "tpchgen-cli")
+        subprocess.run(
+            [tpchgen, "csv", "-s", scale, "--tables=lineitem", f"--output-dir={folder}"],
+            check=True,
+        )
+    return csv
+
+
+def plain_copy(conninfo: str, csv: Path, types: dict[str, str]) -> float:
+    """The floor: the CSV copied as it is into a table of the panel's column types."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        columns = ", ".join(f'"{k}" {PG[t]}' for k, t in types.items())
+        conn.execute(f"CREATE TABLE copy_floor ({columns})")
+        started = time.perf_counter()
+        with (
+            conn.cursor() as cur,
+            cur.copy("COPY copy_floor FROM STDIN (FORMAT csv, HEADER true)") as copy,
+            csv.open("rb") as handle,
+        ):
+            while chunk := handle.read(1 << 20):
+                copy.write(chunk)
+        seconds = time.perf_counter() - started
+        conn.execute("DROP TABLE copy_floor")
+    return seconds
+
+
+def run_child(args: list[str]) -> tuple[dict[str, Any], float]:
+    """Run ``python -m bench.scale_child`` and return its JSON and its peak RSS in MB."""
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "bench.scale_child", *args],
+        stdout=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert process.stdout is not None
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    if status != 0:
+        raise RuntimeError(f"the sync child failed with status {status}")
+    # ru_maxrss: the child's peak, or a waited-for descendant's if larger (kilobytes).
+    return json.loads(output.splitlines()[-1]), usage.ru_maxrss / 1024
+
+
+def one_scale(scale: str) -> dict[str, Any]:
+    csv = lineitem(scale)
+    schema = pl.scan_csv(csv, try_parse_dates=True).collect_schema()
+    with scratch_database() as url:
+        root = STATE / "scale-run"
+        data = root / "data"
+        files = tenant_files(data, "tpch")
+        files.mkdir(parents=True, exist_ok=True)
+        target = files / "lineitem.csv"
+        target.unlink(missing_ok=True)
+        os.link(csv.resolve(), target)  # the data root refuses symlinks that leave it
+        settings = Settings(
+            environment="test", database_url=url, state_dir=root / "state", data_root=data
+        )
+        with admin.owner_session(settings) as session:
+            tenant = admin.create_tenant(session, slug="tpch", name="TPC-H")
+            _, columns = add_file_panel(session, tenant.id, "lineitem", "lineitem.csv", "csv", schema)
+            types = {c.key: c.type.value for c in columns}
+            session.commit()
+        conninfo = url.replace("postgresql+psycopg://", "postgresql://")
+        floor = plain_copy(conninfo, csv, types)
+        measured, rss = run_child([url, str(root / "state"), str(data), "tpch.lineitem"])
+    seconds = measured["seconds"]
+    return {
+        "scale": scale,
+        "rows": measured["row_count"],
+        "csv_mb": round(csv.stat().st_size / 1e6),
+        "sync_seconds": seconds,
+        "phases": measured["phases"],
+        "copy_floor_seconds": round(floor, 2),
+        "time_vs_copy": round(seconds / floor, 2),
+        "peak_rss_mb": round(rss, 1),
+    }
+
+
+def render(results: list[dict[str, Any]]) -> str:
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Benchmarks at scale",
+        "",
+        f"Generated by `make bench-scale` on {when} ({os.cpu_count()} cores). The sync runs"
+        " through Dagster in a child process; its peak RSS is that process's (children"
+        " included). The floor is a plain `COPY FROM STDIN` of the same CSV into a table of"
+        " the same column types, in the same run.",
+        "",
+        "| scale | rows | CSV | sync | plain COPY (floor) | sync / COPY | peak RSS of the sync |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['scale']} | {r['rows']:,} | {r['csv_mb']:,} MB | {r['sync_seconds']} s"
+            f" | {r['copy_floor_seconds']} s | {r['time_vs_copy']} | {r['peak_rss_mb']} MB |"
+        )
+    lines += ["", "Phases (seconds):", ""]
+    lines += [f"- SF {r['scale']}: `{json.dumps(r['phases'])}`" for r in results]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    scales = os.environ.get("PANELS_BENCH_SCALES", "1,5").split(",")
+    results = []
+    for scale in scales:
+        print(f"lineitem at scale factor {scale} ...", file=sys.stderr, flush=True)
+        result = one_scale(scale.strip())
+        print(json.dumps(result), flush=True)
+        results.append(result)
+    STATE.mkdir(parents=True, exist_ok=True)
+    (STATE / "scale.json").write_text(json.dumps(results, indent=2))
+    (ROOT / "BENCHMARKS-scale.md").write_text(render(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""The sync measured by bench.scale, alone in its process: both assets of one partition.
+
+Arguments: database URL, state dir, data root, partition key. Prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import dagster as dg
+
+from pipelines.assets import panel_extract, panel_table
+from pipelines.partitions import PANELS_PARTITIONS_NAME
+from pipelines.resources import PanelsDatabase, SyncSettings
+
+
+def main() -> None:
+    url, state_dir, data_root, key = sys.argv[1:5]
+    db = PanelsDatabase(url=url)
+    settings = SyncSettings(state_dir=state_dir, data_root=data_root)
+    with dg.DagsterInstance.ephemeral() as instance:
+        instance.add_dynamic_partitions(PANELS_PARTITIONS_NAME, [key])
+        started = time.perf_counter()
+        result = dg.materialize(
+            [panel_extract, panel_table],
+            partition_key=key,
+            instance=instance,
+            resources={"panels_db": db, "sync_settings": settings},
+        )
+        seconds = time.perf_counter() - started
+    assert result.success
+    extract = result.asset_materializations_for_node("panel_extract")[0].metadata
+    table = result.asset_materializations_for_node("panel_table")[0].metadata
+    phases = {"extract": extract["sources"].value, **table["seconds"].value}
+    print(
+        json.dumps(
+            {
+                "seconds": round(seconds, 2),
+                "row_count": table["dagster/row_count"].value,
+                "phases": phases,
+            }
+        )
+    )
+    db.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""A sync streams its rows in batches: the published version is the same as in one batch.
+
+The suite's syncs run in batches of 3 rows (conftest ``sync_settings``); these tests compare
+that with one batch for what crosses batch boundaries: duplicates for ``unique``, rejected row
+numbers, check counts and percentages, the types inferred for new fields, strict panels.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.resources import SyncSettings
+from tests.pipeline_fixtures import PanelKit, write
+
+CSV = (
+    "id,amount,day,code\n"
+    "1,10.5,2026-11-01,A\n"
+    "2,x,2026-11-02,B\n"  # rejected: not a number
+    "3,7,2026-11-03,\n"
+    "4,1,2026-11-04,A\n"
+    "2,3,2026-11-05,C\n"  # id 2 again, two batches later
+    "6,,2026-11-06,C\n"
+    "7,y,2026-11-07,D\n"  # rejected
+    "8,40,2026-11-08,A\n"
+    "9,5,2026-11-09,B\n"
+    "4,2,2026-11-10,A\n"  # id 4 again
+    "11,8,2026-11-11,\n"
+)
+
+
+def _panel(client, tenant, database_url, dagster_instance, settings: SyncSettings) -> PanelKit:
+    k = PanelKit(client, tenant, database_url, dagster_instance, settings)
+    k.source(name="s", kind="file", config={"path": "stream.csv"})
+    k.column("id", "integer")
+    k.column("amount", "number")
+    k.column("day", "date")
+    k.column("code", "text")
+    k.column("double", "number", formula="{amount} * 2")
+    k.column("label", "text", formula='{code} & "-" & {id}')
+    for kind, column, params in [
+        ("unique", "id", {}),
+        ("not_null", "amount", {}),
+        ("not_null", "code", {}),
+        ("between", "amount", {"min": 2, "max": 20}),
+        ("in_set", "code", {"values": ["A", "B"]}),
+        ("row_count_between", None, {"min": 5, "max": 8}),
+        ("freshness", "day", {"max_age_hours": 24}),
+    ]:
+        body = {
+            "name": f"{kind}-{column}",
+            "kind": kind,
+            "column": column,
+            "params": params,
+            "severity": "warning",
+        }
+        response = k.client.post(f"{k.url}/quality-rules", json=body, headers=k.tenant.editor)
+        assert response.status_code == 201, response.text
+    return k
+
+
+def _published(k: PanelKit) -> dict[str, object]:
+    current = k.current()
+    assert current is not None
+    checks = [
+        {key: c[key] for key in ("name", "success", "observed", "unexpected_count", "examples")}
+        | {"percent": round(c["unexpected_percent"] or 0, 6)}
+        for c in k.checks()
+    ]
+    rows = k.rows()
+    return {
+        "rows": rows,
+        "rejects": [(r["_source_row"], r["reason"]) for r in k.rejects()],
+        "counts": (current["rows"], current["rejects"]),
+        "checks": checks,
+    }
+
+
+def test_a_streamed_sync_publishes_what_one_batch_publishes(
+    client, tenant, database_url, dagster_instance, sync_settings, files
+) -> None:
+    write(files / "stream.csv", CSV)
+    assert sync_settings.batch_rows == 3
+    whole = sync_settings.model_copy(update={"batch_rows": 1000})
+    streamed = _panel(client, tenant, database_url, dagster_instance, sync_settings)
+    one = _panel(client, tenant, database_url, dagster_instance, whole)
+    assert streamed.sync().success and one.sync().success
+    a, b = _published(streamed), _published(one)
+    assert a == b
+    assert a["counts"] == (9, 2)
+    assert a["rejects"] == [
+        (1, "amount: cannot read x as number"),
+        (6, "amount: cannot read y as number"),
+    ]
+    by_name = {c["name"]: c for c in a["checks"]}
+    # Id 4 on source rows 3 and 9, in different batches (id 2's first row was rejected).
+    assert by_name["unique-id"]["success"] is False
+    assert by_name["unique-id"]["examples"] == [4, 4]
+    assert by_name["unique-id"]["unexpected_count"] == 2
+    assert by_name["row_count_between-None"]["observed"] == 9
+    assert by_name["row_count_between-None"]["success"] is False
+    assert by_name["in_set-code"]["unexpected_count"] == 2  # C and C; blanks are not counted
+    assert [r["double"] for r in a["rows"]] == [
+        21.0,
+        14.0,
+        2.0,
+        6.0,
+        0.0,
+        80.0,
+        10.0,
+        4.0,
+        16.0,
+    ]  # blank * 2 is 0
+
+
+def test_a_new_fields_type_is_read_from_every_batch(kit, files) -> None:
+    """The first batches hold ISO dates; a later one does not: the field is text."""
+    write(
+        files / "drift.csv",
+        "id,when\n1,2026-01-01\n2,2026-01-02\n3,2026-01-03\n4,2026-01-04\n5,soon\n",
+    )
+    k = kit()
+    k.source(name="d", kind="file", config={"path": "drift.csv", "schema_drift": "add"})
+    k.column("id", "integer")
+    assert k.sync().success
+    columns = {
+        c["key"]: c["type"]
+        for c in k.client.get(f"{k.url}/columns", headers=k.tenant.editor).json()["data"]
+    }
+    assert columns["when"] == "text"
+    assert [r["when"] for r in k.rows()][-1] == "soon"
+
+
+def test_a_strict_panel_counts_every_rejected_row_in_its_error(kit, files) -> None:
+    write(files / "strict.csv", "n\n1\nx\n3\n4\ny\n6\n7\nz\n")
+    k = kit(strict=True)
+    k.source(name="s", kind="file", config={"path": "strict.csv"})
+    k.column("n", "integer")
+    result = k.sync(raise_on_error=False)
+    assert not result.success
+    assert k.current() is None
+    failure = [p["error"] for t, p in k.events() if t == "sync.failed"][-1]
+    assert "3 rows could not be cast" in failure, failure
+
+
+@pytest.mark.parametrize("rows", [0, 1, 3, 4])
+def test_batch_edges_publish_every_row(kit, files, rows) -> None:
+    write(files / "edge.csv", "n\n" + "".join(f"{i}\n" for i in range(rows)))
+    k = kit()
+    k.source(name="e", kind="file", config={"path": "edge.csv"})
+    k.column("n", "integer")
+    assert k.sync().success
+    assert [r["n"] for r in k.rows()] == list(range(rows))
+    assert k.current()["rows"] == rows
