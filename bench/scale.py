@@ -72,7 +72,7 @@ def plain_copy(conninfo: str, csv: Path, types: dict[str, str]) -> float:
 
 def run_child(args: list[str]) -> tuple[dict[str, Any], float]:
     """Run ``python -m bench.scale_child`` and return its JSON and its peak RSS in MB."""
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, "-m", "bench.scale_child", *args],
         stdout=subprocess.PIPE,
         cwd=ROOT,
@@ -102,7 +102,9 @@ def one_scale(scale: str) -> dict[str, Any]:
         )
         with admin.owner_session(settings) as session:
             tenant = admin.create_tenant(session, slug="tpch", name="TPC-H")
-            _, columns = add_file_panel(session, tenant.id, "lineitem", "lineitem.csv", "csv", schema)
+            _, columns = add_file_panel(
+                session, tenant.id, "lineitem", "lineitem.csv", "csv", schema
+            )
             types = {c.key: c.type.value for c in columns}
             session.commit()
         conninfo = url.replace("postgresql+psycopg://", "postgresql://")
