@@ -27,6 +27,7 @@ from psycopg import sql
 
 from core.enums import ColumnType
 from core.events import CheckSummary, Materialized
+from core.progress import SyncProgress
 from core.storage import table_names
 from pipelines import publish
 from pipelines.batches import SourceBatches
@@ -80,10 +81,8 @@ class Progress:
         if not force and now - self._last < PROGRESS_EVERY_S:
             return
         self._last = now
-        of = f" of {self.total:,}" if self.total is not None else ""
         self.log(
-            f"{self.phase}: {self.read:,}{of} rows read, {self.written:,} written,"
-            f" {self.rejected:,} rejected"
+            SyncProgress(self.phase, self.read, self.written, self.rejected, self.total).message()
         )
 
     def as_metadata(self) -> dict[str, Any]:

@@ -7,6 +7,14 @@ numbers, check counts and percentages, the types inferred for new fields, strict
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
 import pytest
 
 from pipelines.resources import SyncSettings
@@ -151,3 +159,68 @@ def test_batch_edges_publish_every_row(kit, files, rows) -> None:
     assert k.sync().success
     assert [r["n"] for r in k.rows()] == list(range(rows))
     assert k.current()["rows"] == rows
+
+
+KILLED_SYNC = """
+import sys
+from pipelines.resources import PanelsDatabase, SyncSettings
+from pipelines.sync import SyncEnv, build_and_publish
+url, state_dir, data_root, key = sys.argv[1:5]
+settings = SyncSettings(state_dir=state_dir, data_root=data_root, batch_rows=1).settings()
+build_and_publish(SyncEnv(settings=settings, engine=PanelsDatabase(url=url).engine), key)
+"""
+
+
+def test_a_sync_killed_mid_copy_leaves_the_last_version_and_the_next_cleans_up(
+    client, tenant, dagster_instance, files, sync_settings, database_url
+) -> None:
+    write(files / "big.csv", "n\n" + "".join(f"{i}\n" for i in range(20_000)))
+    quick = sync_settings.model_copy(update={"batch_rows": 5000})
+    k = PanelKit(client, tenant, database_url, dagster_instance, quick)
+    k.source(name="b", kind="file", config={"path": "big.csv"})
+    k.column("n", "integer")
+    assert k.sync().success
+    child = subprocess.Popen(  # one row a batch: the COPY lasts long enough to be caught
+        [
+            sys.executable,
+            "-c",
+            KILLED_SYNC,
+            database_url,
+            sync_settings.state_dir,
+            sync_settings.data_root,
+            k.key,
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        with k._conn() as conn:
+            conn.autocommit = True
+            deadline = time.monotonic() + 120
+            seen: list[object] = []
+            while time.monotonic() < deadline and child.poll() is None:
+                # The table is not visible outside its transaction: found by the statement.
+                copied = conn.execute(
+                    "SELECT c.tuples_processed FROM pg_stat_progress_copy c"
+                    " JOIN pg_stat_activity a USING (pid) WHERE a.query LIKE %s",
+                    (f"COPY %p_{uuid.UUID(k.panel['id']).hex}_v2%",),
+                ).fetchone()
+                seen.append(copied)
+                if copied and copied[0] > 100:
+                    break
+                time.sleep(0.05)
+            else:
+                pytest.fail(f"the sync's COPY was not seen: {seen[-5:]} {len(seen)}")
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.communicate()
+    assert k.current()["number"] == 1
+    assert len(k.rows()) == 20_000
+    assert k.sync().success
+    assert dict(k.versions()) == {1: "superseded", 2: "failed", 3: "published"}
+    with k._conn() as conn:
+        left = conn.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'panel_data' AND tablename LIKE %s",
+            (f"%{uuid.UUID(k.panel['id']).hex}_v2",),
+        ).fetchone()
+    assert left == (0,)

@@ -12,9 +12,17 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from core.events import EventType
 from core.partitions import partition_key
+from core.progress import SyncProgress
 from core.settings import Settings
 from serving.admin import ops
 from serving.admin import tenants as admin
@@ -75,12 +83,23 @@ def _explain(config: Settings, key: str, run: RunInfo) -> list[str]:
 
 
 def _follow(client: DagsterClient, key: str, run_id: str, timeout: int) -> RunInfo:
-    """Poll the run until it ends; a spinner on a terminal, a line per status change always."""
+    """Poll the run until it ends: a line per status change, and the sync's progress (rows
+    read, written, rejected, phase) from the run log, as a bar on a terminal or as lines."""
     console = Console(stderr=True, highlight=False)
-    started, last = time.monotonic(), ""
-    # Off a terminal (logs, CI) a spinner would only add its last frame: status lines only.
-    spinner = console.status(f"{escape(key)}: starting") if console.is_terminal else None
-    with spinner or nullcontext():
+    started, last, cursor = time.monotonic(), "", None
+    bar = (
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        )
+        if console.is_terminal
+        else None
+    )
+    task = bar.add_task(f"{escape(key)}: starting", total=None) if bar is not None else None
+    with bar or nullcontext():
         while time.monotonic() - started < timeout:
             run = client.run(run_id)
             status = run.status if run else "unknown"
@@ -88,10 +107,23 @@ def _follow(client: DagsterClient, key: str, run_id: str, timeout: int) -> RunIn
             if status != last:
                 console.print(f"[{elapsed:6.1f}s] {key}: {status}", markup=False)
                 last = status
+            messages, cursor = client.logs(run_id, cursor)
+            for message in messages:
+                progress = SyncProgress.parse(message)
+                if progress is None:
+                    continue
+                if bar is not None and task is not None:
+                    bar.update(
+                        task,
+                        description=f"{escape(key)}: {escape(progress.phase)}"
+                        f" ({progress.written:,} written, {progress.rejected:,} rejected)",
+                        completed=progress.read,
+                        total=progress.total,
+                    )
+                else:
+                    console.print(f"[{elapsed:6.1f}s] {key}: {progress.message()}", markup=False)
             if run is not None and run.finished:
                 return run
-            if spinner is not None:
-                spinner.update(f"{escape(key)}: {status} ({elapsed:.0f}s)")
             time.sleep(1)
     raise fail(f"the run did not finish within {timeout}s (it goes on in Dagster)")
 

@@ -65,6 +65,15 @@ query($runId: ID!) {{
   }}
 }}"""
 
+_LOGS = """
+query($runId: ID!, $after: String) {
+  logsForRun(runId: $runId, afterCursor: $after) {
+    __typename
+    ... on EventConnection { cursor events { __typename ... on MessageEvent { message } } }
+    ... on PythonError { message }
+  }
+}"""
+
 _RUNS = f"""
 query($filter: RunsFilter!, $limit: Int) {{
   runsOrError(filter: $filter, limit: $limit) {{
@@ -248,6 +257,14 @@ class DagsterClient:
         if result["__typename"] != "Run":
             return None
         return RunInfo.from_graphql(result)
+
+    def logs(self, run_id: str, cursor: str | None = None) -> tuple[list[str], str | None]:
+        """The run's log messages after ``cursor``, and the cursor to ask from next time."""
+        result = self._call(_LOGS, {"runId": run_id, "after": cursor})["logsForRun"]
+        if result["__typename"] != "EventConnection":
+            return [], cursor
+        messages = [str(e["message"]) for e in result["events"] if e.get("message")]
+        return messages, result.get("cursor") or cursor
 
     def _runs(self, run_filter: dict[str, Any], limit: int | None) -> list[RunInfo]:
         result = self._call(_RUNS, {"filter": run_filter, "limit": limit})["runsOrError"]
