@@ -54,6 +54,14 @@ def aggregate_input(call: Call, arg: Arg) -> pl.Expr:
     return value
 
 
+def aggregate_expr(call: Call, value: Arg, group: pl.Expr | None) -> pl.Expr:
+    """A *_ALL call over the frame, one value per row: over the whole frame, or per group.
+    Inside the window of a grouped one, aggregates are per group: the engine computes the
+    aggregates nested in a value first, as columns (formulas.attach)."""
+    out = getattr(aggregate_input(call, value), AGGREGATE_METHODS[call.name])()
+    return out.over(group) if group is not None else pl.repeat(out, pl.len())
+
+
 def compile_checked(
     checked: Checked,
     lookup_columns: Mapping[int, str] | None = None,
@@ -91,12 +99,7 @@ def compile_checked(
         return Arg(value, any_error(*(a.error for a in args), own), t, n)
 
     def _aggregate(n: Call, t: T) -> Arg:
-        out = getattr(aggregate_input(n, build(n.args[0])), AGGREGATE_METHODS[n.name])()
-        if len(n.args) == 2:
-            group = build(n.args[1])
-            out = out.over(group.expr)
-        else:
-            out = pl.repeat(out, pl.len())
-        return Arg(out, None, t, n)
+        group = build(n.args[1]).expr if len(n.args) == 2 else None
+        return Arg(aggregate_expr(n, build(n.args[0]), group), None, t, n)
 
     return build(checked.node)
