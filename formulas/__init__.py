@@ -5,12 +5,14 @@ sync pipeline evaluates them, over a whole frame or batch by batch; ``formulas.r
 the row-by-row yardstick.
 """
 
+from formulas.batches import BatchFormulas
 from formulas.engine import evaluate_columns, evaluate_reference
 from formulas.errors import FormulaCycleError, FormulaError
 from formulas.lookups import LookupSource
 from formulas.plan import ColumnFormulaError, FormulaColumn, validate_columns
 
 __all__ = [
+    "BatchFormulas",
     "ColumnFormulaError",
     "FormulaColumn",
     "FormulaCycleError",
