@@ -12,7 +12,7 @@ from formulas.checker import AGGREGATES, Checked
 from formulas.functions import load
 from formulas.functions.operators import binary, unary
 from formulas.types import T
-from formulas.values import Arg, any_error, is_blank
+from formulas.values import Arg, any_error, is_blank, is_constant
 
 
 def _literal(value: object) -> pl.Expr:
@@ -27,6 +27,39 @@ def _literal(value: object) -> pl.Expr:
     if isinstance(value, date):
         return pl.lit(value, dtype=pl.Date)
     return pl.lit(None)
+
+
+AGGREGATE_METHODS = {
+    "SUM_ALL": "sum",
+    "AVG_ALL": "mean",
+    "MEDIAN_ALL": "median",
+    "MIN_ALL": "min",
+    "MAX_ALL": "max",
+    "COUNT_ALL": "sum",  # of the 1s aggregate_input gives each non-blank value
+}
+
+
+def aggregate_input(call: Call, arg: Arg) -> pl.Expr:
+    """The per-row values a *_ALL call aggregates: a row in error counts as blank, COUNT_ALL
+    counts 1 per non-blank value, numbers and booleans as floats."""
+    value = arg.expr if arg.error is None else pl.when(arg.error).then(None).otherwise(arg.expr)
+    if call.name == "COUNT_ALL":
+        value = (~is_blank(Arg(value, None, arg.type, arg.node))).cast(pl.Float64)
+    elif arg.type in (T.number, T.boolean, T.blank):
+        value = value.cast(pl.Float64)
+    if is_constant(arg):
+        # A value that reads no column is held as one value: spread it to one per row, so
+        # SUM_ALL(1) and COUNT_ALL(NOW()) count the rows as the reference interpreter does.
+        value = pl.when(pl.repeat(True, pl.len())).then(value)
+    return value
+
+
+def aggregate_expr(call: Call, value: Arg, group: pl.Expr | None) -> pl.Expr:
+    """A *_ALL call over the frame, one value per row: over the whole frame, or per group.
+    Inside the window of a grouped one, aggregates are per group: the engine computes the
+    aggregates nested in a value first, as columns (formulas.attach)."""
+    out = getattr(aggregate_input(call, value), AGGREGATE_METHODS[call.name])()
+    return out.over(group) if group is not None else pl.repeat(out, pl.len())
 
 
 def compile_checked(
@@ -66,27 +99,7 @@ def compile_checked(
         return Arg(value, any_error(*(a.error for a in args), own), t, n)
 
     def _aggregate(n: Call, t: T) -> Arg:
-        arg = build(n.args[0])
-        value = arg.expr if arg.error is None else pl.when(arg.error).then(None).otherwise(arg.expr)
-        if n.name == "COUNT_ALL":
-            present = ~is_blank(Arg(value, None, arg.type, arg.node))
-            out = present.cast(pl.Float64).sum()
-        else:
-            if arg.type in (T.number, T.boolean, T.blank):
-                value = value.cast(pl.Float64)
-            method = {
-                "SUM_ALL": "sum",
-                "AVG_ALL": "mean",
-                "MEDIAN_ALL": "median",
-                "MIN_ALL": "min",
-                "MAX_ALL": "max",
-            }[n.name]
-            out = getattr(value, method)()
-        if len(n.args) == 2:
-            group = build(n.args[1])
-            out = out.over(group.expr)
-        else:
-            out = pl.repeat(out, pl.len())
-        return Arg(out, None, t, n)
+        group = build(n.args[1]).expr if len(n.args) == 2 else None
+        return Arg(aggregate_expr(n, build(n.args[0]), group), None, t, n)
 
     return build(checked.node)

@@ -282,6 +282,22 @@ def test_aggregates_over_the_panel_and_per_group() -> None:
     assert ev("MEDIAN_ALL({Int})", C.number) == [0.0] * 4
 
 
+def test_aggregates_of_a_value_that_reads_no_column_count_every_row() -> None:
+    """SUM_ALL(1) aggregated one held value (1.0) instead of one per row (4.0)."""
+    assert ev("SUM_ALL(1)", C.number) == [4.0] * 4
+    assert ev("COUNT_ALL(NOW())", C.number) == [4.0] * 4
+    assert ev("SUM_ALL(1, {Group})", C.number) == [2.0, 2.0, 1.0, 1.0]
+    assert ev("SUM_ALL(SUM_ALL(1))", C.number) == [16.0] * 4
+    assert ev("AVG_ALL(2) + MEDIAN_ALL(3)", C.number) == [5.0] * 4
+
+
+def test_an_aggregate_inside_a_grouped_one_is_over_the_whole_panel() -> None:
+    """They were computed inside the group's window: deviations from each group's own mean."""
+    third = pytest.approx([-1 / 3, -1 / 3, 1 / 3, 1 / 3])
+    assert ev("SUM_ALL({Number} - AVG_ALL({Number}), {Group})", C.number) == third
+    assert ev("MAX_ALL(SUM_ALL({Int}, {Flag}), {Group})", C.number) == [10.0, 10.0, -3.0, 10.0]
+
+
 # --- checking and messages ---------------------------------------------------------------------
 def _error(formula: str, type_: C = C.number) -> FormulaError:
     with pytest.raises(ColumnFormulaError) as info:
