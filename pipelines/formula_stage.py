@@ -9,7 +9,7 @@ import polars as pl
 from sqlalchemy import Engine, select, text
 
 from core.storage import DATA_SCHEMA
-from formulas import FormulaColumn, evaluate_columns
+from formulas import BatchFormulas, FormulaColumn, evaluate_columns
 from formulas.types import FROM_COLUMN, T
 from models import Panel, PanelColumn, PanelVersion
 from models.db import make_sessionmaker, system_session
@@ -76,36 +76,38 @@ def evaluate_formulas(
     )
 
 
-class RowFormulas:
-    """Formula columns evaluated batch by batch, NOW() frozen once for the whole sync.
-
-    Stand-in until whole-panel aggregates get their first passes: exact for formulas
-    without ``*_ALL`` aggregates.
-    """
+class NoFormulas:
+    """A panel without formula columns: batches pass through."""
 
     passes = 0
-
-    def __init__(self, spec: PanelSpec, engine: Engine | None, now: datetime) -> None:
-        self.spec, self.engine, self.now = spec, engine, now
-        self.stats: dict[str, Any] = {}
+    stats: dict[str, Any] = {}
 
     def observe(self, batch: pl.DataFrame, pass_number: int) -> None:
-        raise NotImplementedError
+        raise ValueError("a panel without formulas has no passes")
 
     def end_pass(self, pass_number: int) -> None:
-        raise NotImplementedError
+        raise ValueError("a panel without formulas has no passes")
 
     def evaluate(self, batch: pl.DataFrame) -> pl.DataFrame:
-        table, stats = evaluate_formulas(self.spec, batch, self.engine, self.now)
-        for key, found in stats.items():
-            kept = self.stats.setdefault(key, {})
-            for name, value in found.items():
-                if isinstance(value, int):
-                    kept[name] = kept.get(name, 0) + value
-                else:
-                    kept[name] = value
-        return table
+        return batch
 
 
-def batch_formulas(spec: PanelSpec, engine: Engine | None, now: datetime) -> RowFormulas:
-    return RowFormulas(spec, engine, now)
+def batch_formulas(
+    spec: PanelSpec, engine: Engine | None, now: datetime
+) -> BatchFormulas | NoFormulas:
+    """The panel's formula columns over its batches: whole-panel aggregates (``*_ALL``) are
+    computed in first passes, LOOKUP() frames fetched once, NOW() one instant for the sync."""
+    formula_columns = [
+        FormulaColumn(key=c.key, name=c.name, formula=c.formula, type=c.type)
+        for c in spec.columns
+        if c.formula is not None
+    ]
+    if not formula_columns:
+        return NoFormulas()
+    return BatchFormulas(
+        formula_columns,
+        columns={c.key: c.type for c in spec.columns if c.formula is None},
+        names={c.name: c.key for c in spec.columns},
+        lookup=PostgresLookups(engine, spec) if engine is not None else None,
+        now=now,
+    )

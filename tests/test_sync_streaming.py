@@ -45,6 +45,10 @@ def _panel(client, tenant, database_url, dagster_instance, settings: SyncSetting
     k.column("code", "text")
     k.column("double", "number", formula="{amount} * 2")
     k.column("label", "text", formula='{code} & "-" & {id}')
+    # Whole-panel aggregates: computed in a first pass over every batch.
+    k.column("share", "number", formula="{amount} / SUM_ALL({amount})")
+    k.column("vs_code", "number", formula="{amount} - AVG_ALL({amount}, {code})")
+    k.column("above", "boolean", formula="{share} > AVG_ALL({share})")
     for kind, column, params in [
         ("unique", "id", {}),
         ("not_null", "amount", {}),
@@ -107,6 +111,11 @@ def test_a_streamed_sync_publishes_what_one_batch_publishes(
     assert by_name["row_count_between-None"]["observed"] == 9
     assert by_name["row_count_between-None"]["success"] is False
     assert by_name["in_set-code"]["unexpected_count"] == 2  # C and C; blanks are not counted
+    assert sum(r["share"] for r in a["rows"]) == pytest.approx(1.0)
+    assert [r["vs_code"] for r in a["rows"]][:2] == [
+        10.5 - (10.5 + 1 + 40 + 2) / 4,
+        7 - (7 + 8) / 2,
+    ]
     assert [r["double"] for r in a["rows"]] == [
         21.0,
         14.0,
