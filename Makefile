@@ -11,7 +11,7 @@ WEB_SOURCES := $(wildcard web/src/*) $(wildcard web/public/*) web/index.html web
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install web browser demo test lint typecheck pytest bench lock clean
+.PHONY: install web browser demo test lint typecheck pytest bench bench-scale lock clean
 
 install: $(STAMP) web
 
@@ -51,6 +51,10 @@ test: lint typecheck pytest
 
 bench: install
 	$(BIN)/python -m bench
+
+# Big scales, apart from `make bench`: TPC-H lineitem SF 1 and 5 (PANELS_BENCH_SCALES).
+bench-scale: install
+	$(BIN)/python -m bench.scale
 
 lock: $(BIN)/python
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet \
