@@ -233,3 +233,68 @@ def test_a_sync_killed_mid_copy_leaves_the_last_version_and_the_next_cleans_up(
             (f"%{uuid.UUID(k.panel['id']).hex}_v2",),
         ).fetchone()
     assert left == (0,)
+
+
+MEASURED_SYNC = """
+import sys
+from pipelines.resources import PanelsDatabase, SyncSettings
+from pipelines.sync import SyncEnv, build_and_publish, extract_panel
+url, state_dir, data_root, key = sys.argv[1:5]
+settings = SyncSettings(state_dir=state_dir, data_root=data_root, batch_rows=500).settings()
+env = SyncEnv(settings=settings, engine=PanelsDatabase(url=url).engine)
+extract_panel(env, key)
+print(build_and_publish(env, key)["row_count"])
+"""
+
+
+def _peak_rss_mb(database_url: str, settings: SyncSettings, key: str) -> tuple[int, float]:
+    """Rows published and peak RSS (MB) of a child process that runs the whole sync."""
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            MEASURED_SYNC,
+            database_url,
+            settings.state_dir,
+            settings.data_root,
+            key,
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    output = child.stdout.read()
+    child.stdout.close()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, for its rusage
+    assert child.returncode == 0, output
+    return int(output.split()[-1]), usage.ru_maxrss / 1024
+
+
+def test_a_sync_of_a_file_far_larger_than_its_batches_keeps_memory_flat(
+    kit, files, sync_settings, database_url
+) -> None:
+    """Batches of 500 rows (about 0.5 MB): a file of 100,000 rows (about 100 MB) takes
+    hardly more memory to sync than one of 10,000. Held whole, the larger would take several
+    times its size more (the file as Polars frames, the CSV for COPY, the Arrow copy)."""
+    filler = "x" * 90
+    row = ",".join([filler] * 10)
+    header = "id," + ",".join(f"c{i}" for i in range(10)) + "\n"
+    peaks = {}
+    for rows in (10_000, 100_000):
+        name = f"wide{rows}.csv"
+        with (files / name).open("w") as out:
+            out.write(header)
+            for i in range(rows):
+                out.write(f"{i},{row}\n")
+        k = kit()
+        k.source(name="w", kind="file", config={"path": name})
+        k.column("id", "integer")
+        for i in range(10):
+            k.column(f"c{i}", "text")
+        published, peak = _peak_rss_mb(database_url, sync_settings, k.key)
+        assert published == rows
+        peaks[rows] = peak
+    growth = peaks[100_000] - peaks[10_000]
+    assert growth < 30, f"peak RSS grew {growth:.0f} MB for 90 MB more data: {peaks}"
