@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     log_json: bool = True
     page_max: int = Field(default=500, gt=0)
     version_retention: int = Field(default=5, ge=1)
+    # Rows per Parquet row group when a sync extracts a source: what the extract holds in
+    # memory at once (and how often it logs progress), whatever the size of the source.
+    sync_batch_rows: int = Field(default=100_000, ge=1)
     # Rows and aggregates responses cached in Redis (when redis_url is set); 0 turns it off.
     read_cache_ttl_seconds: int = Field(default=300, ge=0)
     # Each API process keeps answers of the read routes in memory, as fresh as a query
