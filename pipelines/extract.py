@@ -88,6 +88,9 @@ def _extract_source(
     def progress(rows: int) -> None:
         env.log(f"source {source.name!r}: {rows} rows written")
 
+    def merging(rows: int) -> None:
+        env.log(f"source {source.name!r}: {rows} rows merged into the kept extract")
+
     fetched_path = path.with_name(f"{path.name}.fetched")
     tmp = path.with_name(f"{path.name}.tmp")
     try:
@@ -112,7 +115,7 @@ def _extract_source(
                 cursor,
                 out=tmp,
                 batch_rows=batch_rows,
-                progress=progress,
+                progress=merging,
             )
             new_cursor = cursors.encode(merged.cursor)
             stats = {"fetched": fetched.rows, "cursor": cursors.display(merged.cursor)}

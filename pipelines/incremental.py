@@ -32,10 +32,12 @@ class Merged:
 
 
 def batches(path: Path, rows: int, columns: list[str] | None = None) -> Iterator[pl.DataFrame]:
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=rows, columns=columns):
-        frame = pl.from_arrow(batch)
-        assert isinstance(frame, pl.DataFrame)
-        yield frame
+    """The file's rows, ``rows`` at a time (one row group in memory)."""
+    with pq.ParquetFile(path) as file:
+        for batch in file.iter_batches(batch_size=rows, columns=columns):
+            frame = pl.from_arrow(batch)
+            assert isinstance(frame, pl.DataFrame)
+            yield frame
 
 
 def schema_of(path: Path) -> pl.Schema:

@@ -144,14 +144,14 @@ def _ndjson(path: Path, sink: ParquetSink) -> None:
 
 
 def _parquet(path: Path, sink: ParquetSink) -> None:
-    file = pq.ParquetFile(path)
-    empty = pl.from_arrow(file.schema_arrow.empty_table())
-    assert isinstance(empty, pl.DataFrame)
-    sink.declare(empty.schema)
-    for batch in file.iter_batches(batch_size=sink.batch_rows):
-        frame = pl.from_arrow(batch)
-        assert isinstance(frame, pl.DataFrame)
-        sink.write(frame)
+    with pq.ParquetFile(path) as file:
+        empty = pl.from_arrow(file.schema_arrow.empty_table())
+        assert isinstance(empty, pl.DataFrame)
+        sink.declare(empty.schema)
+        for batch in file.iter_batches(batch_size=sink.batch_rows):
+            frame = pl.from_arrow(batch)
+            assert isinstance(frame, pl.DataFrame)
+            sink.write(frame)
 
 
 def _batches(frames: Iterator[pl.DataFrame], sink: ParquetSink) -> None:

@@ -41,22 +41,22 @@ def unify(schema: pl.Schema, frame: pl.DataFrame) -> pl.DataFrame:
 class _RowGroups:
     """One Parquet file of one schema, written in row groups of exactly ``batch_rows``."""
 
-    def __init__(self, path: Path, schema: pl.Schema, batch_rows: int) -> None:
+    def __init__(
+        self, path: Path, schema: pl.Schema, batch_rows: int, on_group: Callable[[], None]
+    ) -> None:
         self.path, self.schema, self.batch_rows = path, schema, batch_rows
+        self._on_group = on_group
         self.rows = 0
         self._pending: list[pl.DataFrame] = []
         self._pending_rows = 0
         self._writer = pq.ParquetWriter(path, pl.DataFrame(schema=schema).to_arrow().schema)
 
-    def write(self, frame: pl.DataFrame) -> int:
-        """Buffer ``frame`` (of this schema); returns how many row groups were written."""
+    def write(self, frame: pl.DataFrame) -> None:
+        """Buffer ``frame`` (of this schema), writing every row group it fills."""
         self._pending.append(frame)
         self._pending_rows += frame.height
-        groups = 0
         while self._pending_rows >= self.batch_rows:
             self._flush(self.batch_rows)
-            groups += 1
-        return groups
 
     def _flush(self, rows: int) -> None:
         pending = pl.concat(self._pending, how="vertical") if len(self._pending) > 1 else None
@@ -66,15 +66,13 @@ class _RowGroups:
         self.rows += group.height
         self._pending = [rest] if rest.height else []
         self._pending_rows = rest.height
+        self._on_group()
 
-    def close(self) -> int:
-        """Write what is left; returns 1 if that made a (last, shorter) row group."""
-        last = 0
+    def close(self) -> None:
+        """Write what is left (a last, shorter row group)."""
         if self._pending_rows:
             self._flush(self._pending_rows)
-            last = 1
         self._writer.close()
-        return last
 
 
 class ParquetSink:
@@ -112,10 +110,9 @@ class ParquetSink:
                 current = None
         if current is None:
             part = self.path.with_name(f"{self.path.name}.part{len(self._parts)}")
-            current = _RowGroups(part, frame.schema, self.batch_rows)
+            current = _RowGroups(part, frame.schema, self.batch_rows, self._report)
             self._parts.append(current)
-        if current.write(frame):
-            self._report()
+        current.write(frame)
 
     def _report(self) -> None:
         self._written = sum(p.rows for p in self._parts)
@@ -139,21 +136,21 @@ class ParquetSink:
             pq.write_table(pl.DataFrame(schema=schema).to_arrow(), self.path)
             return Extracted(self.path, 0, len(schema))
         last = self._parts[-1]
-        if last.close():
-            self._report()
+        last.close()
         if len(self._parts) == 1:
             last.path.replace(self.path)
             return Extracted(self.path, last.rows, len(last.schema))
         return self._rewrite_parts(last.schema)
 
     def _rewrite_parts(self, schema: pl.Schema) -> Extracted:
-        out = _RowGroups(self.path, schema, self.batch_rows)
+        out = _RowGroups(self.path, schema, self.batch_rows, lambda: None)
         try:
             for part in self._parts:
-                for batch in pq.ParquetFile(part.path).iter_batches(batch_size=self.batch_rows):
-                    frame = pl.from_arrow(batch)
-                    assert isinstance(frame, pl.DataFrame)
-                    out.write(frame if frame.schema == schema else unify(schema, frame))
+                with pq.ParquetFile(part.path) as file:
+                    for batch in file.iter_batches(batch_size=self.batch_rows):
+                        frame = pl.from_arrow(batch)
+                        assert isinstance(frame, pl.DataFrame)
+                        out.write(frame if frame.schema == schema else unify(schema, frame))
             out.close()
         finally:
             for part in self._parts:
