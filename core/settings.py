@@ -66,8 +66,9 @@ class Settings(BaseSettings):
     log_json: bool = True
     page_max: int = Field(default=500, gt=0)
     version_retention: int = Field(default=5, ge=1)
-    # Rows a sync reads, casts, evaluates and loads at a time: its memory is a few batches,
-    # whatever the size of the panel (PANELS_SYNC_BATCH_ROWS).
+    # Rows a sync handles at a time (PANELS_SYNC_BATCH_ROWS): the Parquet row groups of an
+    # extract, and the batches the build stage reads, casts, evaluates and loads. A sync's
+    # memory is a few batches, whatever the size of the source or the panel.
     sync_batch_rows: int = Field(default=100_000, ge=1, le=10_000_000)
     # Rows and aggregates responses cached in Redis (when redis_url is set); 0 turns it off.
     read_cache_ttl_seconds: int = Field(default=300, ge=0)

@@ -13,6 +13,7 @@ them is the source's own text, so an API gets back the spelling it sent.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
@@ -111,13 +112,38 @@ def _instants(series: pl.Series) -> pl.Series | None:
     return parsed
 
 
-def at_or_after(series: pl.Series, cursor: object) -> pl.Series:
-    """A mask: the values at or after ``cursor``."""
-    instants = _instants(series)
-    if instants is not None:
+def all_instants(batches: Iterable[pl.Series]) -> bool:
+    """Whether a column, read in ``batches``, is text of ISO 8601 instants only (and not empty).
+
+    The whole column decides, as ``_instants`` does for one series: a text column is compared
+    as instants in every batch or in none.
+    """
+    seen = False
+    for series in batches:
+        if series.dtype != pl.String:
+            return False
+        values = series.drop_nulls()
+        if values.is_empty():
+            continue
+        if cast_series(values, ColumnType.datetime).null_count():
+            return False
+        seen = True
+    return seen
+
+
+def at_or_after(series: pl.Series, cursor: object, *, instants: bool | None = None) -> pl.Series:
+    """A mask: the values at or after ``cursor``.
+
+    ``instants``: whether the column is compared as ISO 8601 instants (``all_instants`` over
+    the whole column); None: this series decides.
+    """
+    if instants is None:
+        instants = _instants(series) is not None
+    if instants:
+        instants_of = cast_series(series, ColumnType.datetime)
         bound = _instants(pl.Series([str(cursor)]))
         if bound is not None:
-            return pl.select((pl.lit(instants) >= bound[0]).fill_null(False)).to_series()
+            return pl.select((pl.lit(instants_of) >= bound[0]).fill_null(False)).to_series()
     literal = pl.lit(coerce(cursor, series.dtype)).cast(series.dtype)
     return pl.select((pl.lit(series) >= literal).fill_null(False)).to_series()
 
@@ -131,3 +157,17 @@ def latest(series: pl.Series) -> object:
         index = instants.arg_max()
         return None if index is None else series[index]
     return series.max()
+
+
+def latest_of(batches: Iterable[pl.Series], *, instants: bool) -> object:
+    """``latest`` of a column read in ``batches`` (``instants``: as ``all_instants`` found)."""
+    best: object = None
+    best_key: Any = None
+    for series in batches:
+        keys = cast_series(series, ColumnType.datetime) if instants else series
+        index = keys.arg_max()
+        if index is None or keys[index] is None:
+            continue
+        if best_key is None or keys[index] > best_key:
+            best, best_key = series[index], keys[index]
+    return best

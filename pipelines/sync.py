@@ -16,22 +16,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 import psycopg
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine
 
 from core.crypto import SecretBox
 from core.enums import ColumnType
 from core.events import EventType, write_event
 from core.settings import Settings
-from core.storage import tenant_files
-from models import DataSource, PanelColumn
+from models import PanelColumn
 from models.db import make_sessionmaker, system_session
-from pipelines import build, cursors, publish
+from pipelines import build, publish
 from pipelines.build import ChecksFailed
-from pipelines.connectors import NetworkPolicy, SourceError, extract
+from pipelines.extract import _typed_cursor, extract_panel, merge_incremental
 from pipelines.quality import status_of
-from pipelines.spec import PanelSpec, SourceSpec, load_spec
+from pipelines.spec import PanelSpec, load_spec
 
 Log = Callable[[str], None]
 
@@ -59,113 +57,6 @@ class SyncEnv:
 
     def extract_path(self, spec: PanelSpec, source: str) -> Path:
         return self.settings.extract_dir / spec.tenant_slug / spec.slug / f"{source}.parquet"
-
-
-def merge_incremental(
-    previous: pl.DataFrame | None, new: pl.DataFrame, source: SourceSpec, cursor: object
-) -> pl.DataFrame:
-    """Rows at or after the cursor, upserted on the key into what was extracted before.
-
-    ``>=`` keeps rows that share the last cursor value (a later row may carry the same
-    timestamp); the key dedupes them, the newest extract winning.
-    """
-    sync = source.incremental or {}
-    cursor_field = str(sync.get("cursor_field", ""))
-    keys = list(sync.get("key") or [])
-    if new.height == 0 and previous is not None:
-        return previous  # nothing changed since the cursor (an API may answer with no fields)
-    if cursor_field not in new.columns:
-        raise SourceError(
-            f"source {source.name!r}: cursor field {cursor_field!r} is not in the data"
-        )
-    missing = [k for k in keys if k not in new.columns]
-    if missing:
-        raise SourceError(f"source {source.name!r}: key fields {missing} are not in the data")
-    if cursor is not None and new.height:
-        new = new.filter(cursors.at_or_after(new.get_column(cursor_field), cursor))
-    if previous is None or previous.height == 0:
-        combined = new
-    else:
-        combined = pl.concat([previous, new], how="diagonal_relaxed")
-    if keys:
-        combined = combined.unique(subset=keys, keep="last", maintain_order=True)
-    return combined
-
-
-def _typed_cursor(source: SourceSpec, stored: object, previous: pl.DataFrame | None) -> object:
-    """The stored cursor as a value of its column in the kept extract (for the source's query)."""
-    cursor = cursors.decode(stored)
-    field_name = str((source.incremental or {}).get("cursor_field", ""))
-    if cursor is None or previous is None or field_name not in previous.columns:
-        return cursor
-    try:
-        return cursors.coerce(cursor, previous.schema[field_name])
-    except ValueError as exc:
-        raise SourceError(
-            f"source {source.name!r}: the stored cursor {stored!r} is not a value of"
-            f" {field_name!r} ({previous.schema[field_name]}): {exc}"
-        ) from exc
-
-
-def extract_panel(env: SyncEnv, key: str) -> dict[str, Any]:
-    spec = env.spec(key)
-    if not spec.sources:
-        raise SourceError(f"panel {key!r} has no data source")
-    with env.session() as session:
-        write_event(
-            session,
-            EventType.sync_started,
-            {"panel_id": str(spec.panel_id), "dagster_run_id": env.run_id},
-            tenant_id=spec.tenant_id,
-            panel_id=spec.panel_id,
-        )
-        session.commit()
-    stats: dict[str, Any] = {}
-    new_cursors: dict[uuid.UUID, Any] = {}
-    for source in spec.sources:
-        started = time.perf_counter()
-        path = env.extract_path(spec, source.name)
-        # Without the kept extract (a new machine, a wiped state dir) an incremental source is
-        # read in full again: the published table is rebuilt from the extract alone.
-        stored = source.state.get("cursor") if source.incremental and path.exists() else None
-        previous = pl.read_parquet(path) if stored is not None else None
-        cursor = _typed_cursor(source, stored, previous)
-        env.log(f"extracting {source.kind.value} source {source.name!r}")
-        frame = extract(
-            source,
-            data_root=tenant_files(env.settings.data_root, spec.tenant_slug),
-            cursor=cursor,
-            policy=NetworkPolicy.from_settings(
-                env.settings, env.engine.url.render_as_string(hide_password=False)
-            ),
-        )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if source.incremental:
-            fetched = frame.height
-            frame = merge_incremental(previous, frame, source, cursor)
-            cursor_field = str(source.incremental["cursor_field"])
-            latest = cursors.latest(frame.get_column(cursor_field)) if frame.height else cursor
-            new_cursors[source.id] = cursors.encode(latest)
-            stats[source.name] = {"fetched": fetched, "cursor": cursors.display(latest)}
-        tmp = path.with_suffix(".parquet.tmp")
-        frame.write_parquet(tmp)
-        tmp.replace(path)
-        stats.setdefault(source.name, {}).update(
-            {"rows": frame.height, "fields": frame.width, "seconds": publish.elapsed(started)}
-        )
-    if new_cursors:
-        with env.session() as session:
-            for source_id, value in new_cursors.items():
-                current = (
-                    session.scalar(select(DataSource.state).where(DataSource.id == source_id)) or {}
-                )
-                session.execute(
-                    update(DataSource)
-                    .where(DataSource.id == source_id)
-                    .values(state={**current, "cursor": value})
-                )
-            session.commit()
-    return {"sources": stats, "rows": sum(s["rows"] for s in stats.values())}
 
 
 def _column_key(field_name: str, taken: set[str]) -> str:
@@ -326,6 +217,7 @@ def record_failure(env: SyncEnv, key: str, error: BaseException) -> None:
 __all__ = [
     "ChecksFailed",
     "SyncEnv",
+    "_typed_cursor",
     "build_and_publish",
     "extract_panel",
     "merge_incremental",

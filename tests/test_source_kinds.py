@@ -35,7 +35,7 @@ def test_a_kind_without_config_shapes_is_an_error_naming_the_known_kinds(monkeyp
 def test_a_kind_without_a_connector_is_an_error_naming_the_known_kinds(tmp_path) -> None:
     source = SourceSpec(uuid.uuid4(), "s", "ftp", {"query": "SELECT 1"}, {}, {})  # type: ignore[arg-type]
     with pytest.raises(SourceError) as caught:
-        extract(source, data_root=tmp_path)
+        extract(source, data_root=tmp_path, out=tmp_path / "s.parquet")
     assert str(caught.value) == (
         "source 's': no connector reads source kind 'ftp' (known kinds: file, http, sql)"
     )

@@ -1,24 +1,32 @@
-"""Source connectors: each reads one data source into a Polars frame, found by its kind."""
+"""Source connectors: each streams one data source into a Parquet file, found by its kind.
+
+A connector writes what it reads into a ``ParquetSink`` as it reads it (a page, a batch of
+rows, a chunk of a file), never holding the whole source; ``extract`` gives it the sink and
+returns what was written (``Extracted``: the file, its rows and fields).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Protocol
 
-import polars as pl
-
 from core.enums import SourceKind
 from core.errors import SourceError, TransientSourceError
 from core.netguard import NetworkPolicy
 from pipelines.connectors.files import read_file
 from pipelines.connectors.http import read_http
+from pipelines.connectors.sink import Extracted, ParquetSink, Progress
 from pipelines.connectors.sql import read_sql
 from pipelines.spec import SourceSpec
+
+DEFAULT_BATCH_ROWS = 100_000
 
 __all__ = [
     "CONNECTORS",
     "Connector",
+    "Extracted",
     "NetworkPolicy",
+    "ParquetSink",
     "SourceError",
     "TransientSourceError",
     "connector_for",
@@ -27,11 +35,17 @@ __all__ = [
 
 
 class Connector(Protocol):
-    """Reads a source; each connector takes what it needs of the rest and ignores the others."""
+    """Streams a source into ``sink``; takes what it needs of the rest and ignores the others."""
 
     def __call__(
-        self, source: SourceSpec, *, data_root: Path, cursor: object, policy: NetworkPolicy
-    ) -> pl.DataFrame: ...
+        self,
+        source: SourceSpec,
+        sink: ParquetSink,
+        *,
+        data_root: Path,
+        cursor: object,
+        policy: NetworkPolicy,
+    ) -> None: ...
 
 
 # The one place a source kind registers its connector (its config shape: schemas.sources.KINDS).
@@ -58,12 +72,24 @@ def extract(
     source: SourceSpec,
     *,
     data_root: Path,
+    out: Path,
     cursor: object = None,
     policy: NetworkPolicy | None = None,
-) -> pl.DataFrame:
-    """Read ``source``; ``cursor`` is the incremental cursor value to start from, if any.
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+    progress: Progress | None = None,
+) -> Extracted:
+    """Read ``source`` into the Parquet file ``out`` (replaced), in row groups of ``batch_rows``.
 
-    ``policy`` says what the source may reach (default: the strictest, nothing allowlisted).
+    ``cursor`` is the incremental cursor value to start from, if any; ``policy`` says what the
+    source may reach (default: the strictest, nothing allowlisted); ``progress`` is called with
+    the rows written so far after each row group. A failed read leaves no file behind.
     """
     read = connector_for(source)
-    return read(source, data_root=data_root, cursor=cursor, policy=policy or NetworkPolicy())
+    sink = ParquetSink(out, batch_rows=batch_rows, progress=progress)
+    try:
+        read(source, sink, data_root=data_root, cursor=cursor, policy=policy or NetworkPolicy())
+        return sink.close()
+    except BaseException:
+        sink.abort()
+        out.unlink(missing_ok=True)
+        raise

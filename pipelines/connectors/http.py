@@ -5,6 +5,10 @@ Config: ``url``, ``params``, ``record_path`` (dotted; empty when the body is the
 ``size_param``, ``page_size``, ``offset_param``, ``limit_param``, ``cursor_param``,
 ``cursor_path``, ``max_pages``}, ``timeout``, ``retries``; incremental syncs pass the last
 cursor as ``sync.cursor_param``. Secrets: ``headers`` and ``params`` (auth), never logged.
+
+Each page is written to the sink as it arrives (one page in memory at a time); a page whose
+records add a field or widen a type widens the file's schema, as one frame of all the records
+would have been typed.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import polars as pl
 
 from core.errors import SourceError, TransientSourceError
 from core.netguard import NetworkPolicy
+from pipelines.connectors.sink import ParquetSink
 from pipelines.spec import SourceSpec
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -145,11 +150,13 @@ def _pages(client: _Client, config: dict[str, Any], params: dict[str, Any]) -> I
 
 def read_http(
     source: SourceSpec,
+    sink: ParquetSink,
     *,
     data_root: Path | None = None,
     cursor: object = None,
     policy: NetworkPolicy | None = None,
-) -> pl.DataFrame:
+) -> None:
+    """Every page into ``sink`` as it arrives; pages whose fields differ widen the schema."""
     config = source.config
     params = dict(config.get("params") or {})
     incremental = source.incremental or {}
@@ -160,11 +167,10 @@ def read_http(
         )
     client = _Client(source, policy or NetworkPolicy())
     try:
-        records = [r for page in _pages(client, config, params) for r in page]
+        for records in _pages(client, config, params):
+            if not all(isinstance(r, dict) for r in records):
+                raise SourceError(f"source {source.name!r}: records must be JSON objects")
+            if records:
+                sink.write(pl.from_dicts(records, infer_schema_length=None))
     finally:
         client.close()
-    if not records:
-        return pl.DataFrame()
-    if not all(isinstance(r, dict) for r in records):
-        raise SourceError(f"source {source.name!r}: records must be JSON objects")
-    return pl.from_dicts(records, infer_schema_length=None)

@@ -1,0 +1,158 @@
+"""Where a connector puts its rows: one Parquet file, written in row groups as they arrive.
+
+A connector hands frames of any size to a ``ParquetSink``; it keeps at most ``batch_rows`` rows
+in memory and writes each full row group at once, so an extract holds one batch of a source,
+never the whole of it. Every row group but the last has exactly ``batch_rows`` rows.
+
+The file has one schema. A frame whose columns fit the schema so far (missing fields, null
+columns, a narrower type) is cast to it; a frame that widens it (a new field, an integer field
+that turns text...) starts a new part file with the wider schema, and ``close`` rewrites the
+parts into one file of the widest schema, batch by batch: the supertypes are Polars' relaxed
+ones, as when all the rows are read into one frame.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What a connector wrote: the file, its rows and its fields (top-level columns)."""
+
+    path: Path
+    rows: int
+    fields: int
+
+
+def unify(schema: pl.Schema, frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with the columns and types of ``frame`` and ``schema`` together (relaxed)."""
+    return pl.concat([pl.DataFrame(schema=schema), frame], how="diagonal_relaxed")
+
+
+class _RowGroups:
+    """One Parquet file of one schema, written in row groups of exactly ``batch_rows``."""
+
+    def __init__(
+        self, path: Path, schema: pl.Schema, batch_rows: int, on_group: Callable[[], None]
+    ) -> None:
+        self.path, self.schema, self.batch_rows = path, schema, batch_rows
+        self._on_group = on_group
+        self.rows = 0
+        self._pending: list[pl.DataFrame] = []
+        self._pending_rows = 0
+        self._writer = pq.ParquetWriter(path, pl.DataFrame(schema=schema).to_arrow().schema)
+
+    def write(self, frame: pl.DataFrame) -> None:
+        """Buffer ``frame`` (of this schema), writing every row group it fills."""
+        self._pending.append(frame)
+        self._pending_rows += frame.height
+        while self._pending_rows >= self.batch_rows:
+            self._flush(self.batch_rows)
+
+    def _flush(self, rows: int) -> None:
+        pending = pl.concat(self._pending, how="vertical") if len(self._pending) > 1 else None
+        pending = pending if pending is not None else self._pending[0]
+        group, rest = pending.head(rows), pending.slice(rows)
+        self._writer.write_table(group.to_arrow(), row_group_size=rows)
+        self.rows += group.height
+        self._pending = [rest] if rest.height else []
+        self._pending_rows = rest.height
+        self._on_group()
+
+    def close(self) -> None:
+        """Write what is left (a last, shorter row group)."""
+        if self._pending_rows:
+            self._flush(self._pending_rows)
+        self._writer.close()
+
+
+class ParquetSink:
+    """Rows in, one Parquet file out (see the module docstring)."""
+
+    def __init__(self, path: Path, *, batch_rows: int, progress: Progress | None = None) -> None:
+        if batch_rows < 1:
+            raise ValueError(f"batch_rows must be at least 1, not {batch_rows}")
+        self.path, self.batch_rows = path, batch_rows
+        self._progress = progress or (lambda _rows: None)
+        self._declared: pl.Schema | None = None
+        self._parts: list[_RowGroups] = []
+        self._written = 0
+
+    @property
+    def rows(self) -> int:
+        return self._written
+
+    def scratch(self, name: str) -> Path:
+        """A scratch file beside the output (a download, ...); the caller removes it."""
+        return self.path.with_name(f"{self.path.name}.{name}")
+
+    def declare(self, schema: pl.Schema) -> None:
+        """The columns the source has, for a file with no rows at all."""
+        self._declared = schema
+
+    def write(self, frame: pl.DataFrame) -> None:
+        if frame.width == 0:
+            return
+        current = self._parts[-1] if self._parts else None
+        if current is not None and frame.schema != current.schema:
+            frame = unify(current.schema, frame)
+            if frame.schema != current.schema:  # wider: the parts are rewritten at close
+                current.close()
+                current = None
+        if current is None:
+            part = self.path.with_name(f"{self.path.name}.part{len(self._parts)}")
+            current = _RowGroups(part, frame.schema, self.batch_rows, self._report)
+            self._parts.append(current)
+        current.write(frame)
+
+    def _report(self) -> None:
+        self._written = sum(p.rows for p in self._parts)
+        self._progress(self._written)
+
+    def restart(self) -> None:
+        """Forget everything written so far (a connector reading its source again)."""
+        self.abort()
+        self._parts, self._written = [], 0
+
+    def abort(self) -> None:
+        for part in self._parts:
+            with contextlib.suppress(Exception):
+                part._writer.close()
+            part.path.unlink(missing_ok=True)
+
+    def close(self) -> Extracted:
+        """Finish the file at ``path`` (replacing it) and say what it holds."""
+        if not self._parts:
+            schema = self._declared or pl.Schema()
+            pq.write_table(pl.DataFrame(schema=schema).to_arrow(), self.path)
+            return Extracted(self.path, 0, len(schema))
+        last = self._parts[-1]
+        last.close()
+        if len(self._parts) == 1:
+            last.path.replace(self.path)
+            return Extracted(self.path, last.rows, len(last.schema))
+        return self._rewrite_parts(last.schema)
+
+    def _rewrite_parts(self, schema: pl.Schema) -> Extracted:
+        out = _RowGroups(self.path, schema, self.batch_rows, lambda: None)
+        try:
+            for part in self._parts:
+                with pq.ParquetFile(part.path) as file:
+                    for batch in file.iter_batches(batch_size=self.batch_rows):
+                        frame = pl.from_arrow(batch)
+                        assert isinstance(frame, pl.DataFrame)
+                        out.write(frame if frame.schema == schema else unify(schema, frame))
+            out.close()
+        finally:
+            for part in self._parts:
+                part.path.unlink(missing_ok=True)
+        return Extracted(self.path, out.rows, len(schema))

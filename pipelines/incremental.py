@@ -1,0 +1,167 @@
+"""An incremental source's new rows merged into its kept extract, file to file, batch by batch.
+
+The kept extract is never read whole: its batches stream into the merged file, less the rows
+whose key the new rows carry; then the new rows follow, the last of each key. What is held at
+once is one batch and the keys of the new rows (with one flag per new row), not the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pyarrow.parquet as pq
+
+from core.errors import SourceError
+from pipelines import cursors
+from pipelines.connectors.sink import Extracted, ParquetSink, Progress, unify
+from pipelines.spec import SourceSpec
+
+
+@dataclass(frozen=True)
+class Merged:
+    """The extract to keep: its file (the kept one when nothing was new), rows and fields."""
+
+    path: Path
+    rows: int
+    fields: int
+    cursor: object  # the newest value of the cursor field, or the cursor it started from
+
+
+def batches(path: Path, rows: int, columns: list[str] | None = None) -> Iterator[pl.DataFrame]:
+    """The file's rows, ``rows`` at a time (one row group in memory)."""
+    with pq.ParquetFile(path) as file:
+        for batch in file.iter_batches(batch_size=rows, columns=columns):
+            frame = pl.from_arrow(batch)
+            assert isinstance(frame, pl.DataFrame)
+            yield frame
+
+
+def schema_of(path: Path) -> pl.Schema:
+    empty = pl.from_arrow(pq.read_schema(path).empty_table())
+    assert isinstance(empty, pl.DataFrame)
+    return empty.schema
+
+
+def _column(path: Path, name: str, rows: int) -> Iterator[pl.Series]:
+    return (frame.get_column(name) for frame in batches(path, rows, [name]))
+
+
+def latest(path: Path, name: str, rows: int) -> object:
+    """The newest value of column ``name`` (for ISO text: the text of the newest instant)."""
+    instants = cursors.all_instants(_column(path, name, rows))
+    return cursors.latest_of(_column(path, name, rows), instants=instants)
+
+
+def _filtered(new: Path, source: SourceSpec, cursor: object, out: Path, rows: int) -> Path:
+    """The new rows at or after ``cursor``, in a file beside ``out``."""
+    field = str((source.incremental or {}).get("cursor_field", ""))
+    instants = cursors.all_instants(_column(new, field, rows))
+    sink = ParquetSink(out.with_name(f"{out.name}.filtered"), batch_rows=rows)
+    sink.declare(schema_of(new))
+    try:
+        for frame in batches(new, rows):
+            mask = cursors.at_or_after(frame.get_column(field), cursor, instants=instants)
+            sink.write(frame.filter(mask))
+        return sink.close().path
+    except BaseException:
+        sink.abort()
+        raise
+
+
+def merge_incremental(
+    previous: Path | None,
+    new: Path,
+    source: SourceSpec,
+    cursor: object,
+    *,
+    out: Path,
+    batch_rows: int,
+    progress: Progress | None = None,
+) -> Merged:
+    """Rows at or after the cursor, upserted on the key into what was extracted before.
+
+    ``>=`` keeps rows that share the last cursor value (a later row may carry the same
+    timestamp); the key dedupes them, the newest extract winning. The merged rows are written
+    to ``out``, unless nothing is new: then the kept extract ``previous`` stays as it is.
+    """
+    sync = source.incremental or {}
+    cursor_field = str(sync.get("cursor_field", ""))
+    keys = [str(k) for k in sync.get("key") or []]
+    fetched = pq.ParquetFile(new).metadata.num_rows
+    if fetched == 0 and previous is not None:
+        # Nothing changed since the cursor (an API may answer with no fields at all).
+        kept = pq.ParquetFile(previous).metadata
+        newest = latest(previous, cursor_field, batch_rows) if kept.num_rows else cursor
+        return Merged(previous, kept.num_rows, len(schema_of(previous)), newest)
+    columns = schema_of(new)
+    if cursor_field not in columns:
+        raise SourceError(
+            f"source {source.name!r}: cursor field {cursor_field!r} is not in the data"
+        )
+    missing = [k for k in keys if k not in columns]
+    if missing:
+        raise SourceError(f"source {source.name!r}: key fields {missing} are not in the data")
+    rows = new
+    if cursor is not None and fetched:
+        rows = _filtered(new, source, cursor, out, batch_rows)
+    try:
+        merged = _merge(previous, rows, keys, out, batch_rows, progress)
+    finally:
+        if rows != new:
+            rows.unlink(missing_ok=True)
+    newest = latest(out, cursor_field, batch_rows) if merged.rows else cursor
+    return Merged(out, merged.rows, merged.fields, newest)
+
+
+def _last_of_each_key(path: Path, keys: list[str]) -> tuple[np.ndarray, pl.DataFrame]:
+    """One flag per row of ``path``: the last row of its key; and the distinct keys."""
+    key_rows = pl.read_parquet(path, columns=keys)
+    last = key_rows.with_row_index("_at").group_by(keys).agg(pl.col("_at").max())
+    flags = np.zeros(key_rows.height, dtype=bool)
+    flags[last.get_column("_at").to_numpy()] = True
+    return flags, last.drop("_at")
+
+
+def _merge(
+    previous: Path | None,
+    new: Path,
+    keys: list[str],
+    out: Path,
+    rows: int,
+    progress: Progress | None,
+) -> Extracted:
+    new_schema = schema_of(new)
+    kept_rows = pq.ParquetFile(previous).metadata.num_rows if previous is not None else 0
+    schema = new_schema
+    if previous is not None and kept_rows:
+        schema = unify(schema_of(previous), pl.DataFrame(schema=new_schema)).schema
+    sink = ParquetSink(out, batch_rows=rows, progress=progress)
+    sink.declare(schema)
+    try:
+        flags, new_keys = _last_of_each_key(new, keys) if keys else (None, None)
+        if previous is not None and kept_rows:
+            replaced = None
+            if new_keys is not None:
+                replaced = new_keys.cast({k: schema[k] for k in keys})
+            for batch in batches(previous, rows):
+                kept = batch if batch.schema == schema else unify(schema, batch)
+                if replaced is not None:
+                    kept = kept.join(
+                        replaced, on=keys, how="anti", nulls_equal=True, maintain_order="left"
+                    )
+                sink.write(kept)
+        offset = 0
+        for batch in batches(new, rows):
+            last = batch
+            if flags is not None:
+                last = batch.filter(pl.Series(flags[offset : offset + batch.height]))
+            offset += batch.height
+            sink.write(last if last.schema == schema else unify(schema, last))
+        return sink.close()
+    except BaseException:
+        sink.abort()
+        raise
