@@ -15,7 +15,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,6 @@ from psycopg import sql
 
 from core.enums import ColumnType
 from core.events import CheckSummary, Materialized
-from core.progress import SyncProgress
 from core.storage import table_names
 from pipelines import publish
 from pipelines.batches import SourceBatches
@@ -44,6 +43,7 @@ from pipelines.mapping import (
     check_drift,
     map_batch,
 )
+from pipelines.progress import Progress
 from pipelines.quality_batches import BatchChecks
 from pipelines.spec import PanelSpec
 
@@ -53,7 +53,6 @@ REJECT_COLUMNS = [
     TableColumn("reason", ColumnType.text, not_null=True),
     TableColumn("raw", ColumnType.json),
 ]
-PROGRESS_EVERY_S = 5.0
 
 
 class ChecksFailed(Exception):
@@ -62,31 +61,6 @@ class ChecksFailed(Exception):
     def __init__(self, message: str, checks: list[dict[str, Any]]) -> None:
         super().__init__(message)
         self.checks = checks
-
-
-@dataclass
-class Progress:
-    """Rows read, written and rejected so far, reported to the run log every few seconds."""
-
-    log: Callable[[str], None]
-    phase: str = "reading"
-    read: int = 0
-    written: int = 0
-    rejected: int = 0
-    total: int | None = None
-    _last: float = field(default_factory=time.perf_counter)
-
-    def report(self, *, force: bool = False) -> None:
-        now = time.perf_counter()
-        if not force and now - self._last < PROGRESS_EVERY_S:
-            return
-        self._last = now
-        self.log(
-            SyncProgress(self.phase, self.read, self.written, self.rejected, self.total).message()
-        )
-
-    def as_metadata(self) -> dict[str, Any]:
-        return {"read": self.read, "written": self.written, "rejected": self.rejected}
 
 
 def readers(

@@ -23,6 +23,7 @@ from models import DataSource
 from pipelines import cursors, publish
 from pipelines.connectors import NetworkPolicy, SourceError, extract
 from pipelines.incremental import Merged, merge_incremental, schema_of
+from pipelines.progress import Progress
 from pipelines.spec import PanelSpec, SourceSpec
 
 if TYPE_CHECKING:
@@ -85,11 +86,16 @@ def _extract_source(
     env.log(f"extracting {source.kind.value} source {source.name!r}")
     batch_rows = env.settings.sync_batch_rows
 
+    reporter = Progress(log=env.log, phase=f"extracting source {source.name!r}")
+
     def progress(rows: int) -> None:
-        env.log(f"source {source.name!r}: {rows} rows written")
+        reporter.read = reporter.written = rows
+        reporter.report()
 
     def merging(rows: int) -> None:
-        env.log(f"source {source.name!r}: {rows} rows merged into the kept extract")
+        reporter.phase = f"merging source {source.name!r} into its kept extract"
+        reporter.read = reporter.written = rows
+        reporter.report()
 
     fetched_path = path.with_name(f"{path.name}.fetched")
     tmp = path.with_name(f"{path.name}.tmp")
@@ -128,6 +134,9 @@ def _extract_source(
         for scratch in (fetched_path, tmp):
             with contextlib.suppress(FileNotFoundError):
                 scratch.unlink()
+    reporter.read = reporter.written = rows
+    reporter.phase = f"extracted source {source.name!r}"
+    reporter.report(force=True)
     stats.update({"rows": rows, "fields": fields, "seconds": publish.elapsed(started)})
     return stats, new_cursor
 

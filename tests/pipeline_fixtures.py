@@ -189,3 +189,13 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return path
+
+
+def batched(settings: SyncSettings, rows: int) -> SyncSettings:
+    """The same sync settings with batches of ``rows`` rows."""
+    return SyncSettings(
+        state_dir=settings.state_dir,
+        data_root=settings.data_root,
+        source_allowlist=settings.source_allowlist,
+        batch_rows=rows,
+    )

@@ -23,7 +23,7 @@ from serving.admin.embedded import EmbeddedPostgres
 from serving.admin.tenants import ensure_database
 from serving.api.app import create_app
 from serving.auth import security
-from tests.pipeline_fixtures import write
+from tests.pipeline_fixtures import PanelKit, batched, write
 
 API = "/api/v1"
 
@@ -106,12 +106,14 @@ build_and_publish(SyncEnv(settings=settings, engine=db.engine, run_id="killed"),
 
 @pytest.mark.timeout(240)
 def test_a_sync_killed_mid_publish_leaves_no_partial_data(
-    kit, sync_settings, database_url, files
+    client, tenant, dagster_instance, sync_settings, database_url, files
 ) -> None:
     rows = 600_000
     data = files
     write(data / "big.csv", "id,name\n1,first\n")
-    k = kit()
+    # Batches of 50,000 rows (the suite's 3-row batches would make 200,000 of them).
+    quick = batched(sync_settings, 50_000)
+    k = PanelKit(client, tenant, database_url, dagster_instance, quick)
     k.source(name="big", kind="file", config={"path": "big.csv"})
     k.column("id", "integer")
     k.column("name", "text")
