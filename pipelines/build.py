@@ -147,7 +147,9 @@ class RejectSpill:
         if self._writer is None:
             return
         self._writer.close()
-        for batch in pq.ParquetFile(self.path).iter_batches(batch_size=batch_rows):
+        for batch in pq.ParquetFile(self.path, pre_buffer=False).iter_batches(
+            batch_size=batch_rows
+        ):
             frame = pl.from_arrow(batch)
             assert isinstance(frame, pl.DataFrame)
             yield frame

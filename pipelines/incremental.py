@@ -33,7 +33,7 @@ class Merged:
 
 def batches(path: Path, rows: int, columns: list[str] | None = None) -> Iterator[pl.DataFrame]:
     """The file's rows, ``rows`` at a time (one row group in memory)."""
-    with pq.ParquetFile(path) as file:
+    with pq.ParquetFile(path, pre_buffer=False) as file:
         for batch in file.iter_batches(batch_size=rows, columns=columns):
             frame = pl.from_arrow(batch)
             assert isinstance(frame, pl.DataFrame)

@@ -277,8 +277,6 @@ def test_a_sync_of_a_file_far_larger_than_its_batches_keeps_memory_flat(
     """Batches of 500 rows (about 0.5 MB): a file of 100,000 rows (about 100 MB) takes
     hardly more memory to sync than one of 10,000. Held whole, the larger would take several
     times its size more (the file as Polars frames, the CSV for COPY, the Arrow copy)."""
-    filler = "x" * 90
-    row = ",".join([filler] * 10)
     header = "id," + ",".join(f"c{i}" for i in range(10)) + "\n"
     peaks = {}
     for rows in (10_000, 100_000):
@@ -286,7 +284,9 @@ def test_a_sync_of_a_file_far_larger_than_its_batches_keeps_memory_flat(
         with (files / name).open("w") as out:
             out.write(header)
             for i in range(rows):
-                out.write(f"{i},{row}\n")
+                # Random text: the extract's Parquet is as big as the CSV (no compression).
+                cells = os.urandom(450).hex()
+                out.write(f"{i}," + ",".join(cells[j : j + 90] for j in range(0, 900, 90)) + "\n")
         k = kit()
         k.source(name="w", kind="file", config={"path": name})
         k.column("id", "integer")

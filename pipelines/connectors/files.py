@@ -144,7 +144,7 @@ def _ndjson(path: Path, sink: ParquetSink) -> None:
 
 
 def _parquet(path: Path, sink: ParquetSink) -> None:
-    with pq.ParquetFile(path) as file:
+    with pq.ParquetFile(path, pre_buffer=False) as file:
         empty = pl.from_arrow(file.schema_arrow.empty_table())
         assert isinstance(empty, pl.DataFrame)
         sink.declare(empty.schema)

@@ -146,7 +146,7 @@ class ParquetSink:
         out = _RowGroups(self.path, schema, self.batch_rows, lambda: None)
         try:
             for part in self._parts:
-                with pq.ParquetFile(part.path) as file:
+                with pq.ParquetFile(part.path, pre_buffer=False) as file:
                     for batch in file.iter_batches(batch_size=self.batch_rows):
                         frame = pl.from_arrow(batch)
                         assert isinstance(frame, pl.DataFrame)
