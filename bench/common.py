@@ -41,6 +41,25 @@ def scratch_database(*, migrate: bool = True) -> Iterator[str]:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def plain_copy(conninfo: str, csv: Path, columns: dict[str, str]) -> float:
+    """Seconds a plain ``COPY FROM STDIN`` of the CSV takes into a table of ``columns``
+    (name: SQL type): the floor a sync is measured against."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        body = ", ".join(f'"{name}" {sql_type}' for name, sql_type in columns.items())
+        conn.execute(f"CREATE TABLE copy_floor ({body})")
+        started = time.perf_counter()
+        with (
+            conn.cursor() as cur,
+            cur.copy("COPY copy_floor FROM STDIN (FORMAT csv, HEADER true)") as copy,
+            csv.open("rb") as handle,
+        ):
+            while chunk := handle.read(1 << 20):
+                copy.write(chunk)
+        seconds = time.perf_counter() - started
+        conn.execute("DROP TABLE copy_floor")
+    return seconds
+
+
 def latency_summary(samples_s: list[float], wall_s: float) -> dict[str, float]:
     ordered = sorted(samples_s)
 

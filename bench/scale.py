@@ -14,15 +14,13 @@ import json
 import os
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-import psycopg
 
-from bench.common import STATE, add_file_panel, scratch_database
+from bench.common import STATE, add_file_panel, plain_copy, scratch_database
 from core.settings import Settings
 from core.storage import tenant_files
 from serving.admin import tenants as admin
@@ -50,24 +48,6 @@ def lineitem(scale: str) -> Path:
             check=True,
         )
     return csv
-
-
-def plain_copy(conninfo: str, csv: Path, types: dict[str, str]) -> float:
-    """The floor: the CSV copied as it is into a table of the panel's column types."""
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        columns = ", ".join(f'"{k}" {PG[t]}' for k, t in types.items())
-        conn.execute(f"CREATE TABLE copy_floor ({columns})")
-        started = time.perf_counter()
-        with (
-            conn.cursor() as cur,
-            cur.copy("COPY copy_floor FROM STDIN (FORMAT csv, HEADER true)") as copy,
-            csv.open("rb") as handle,
-        ):
-            while chunk := handle.read(1 << 20):
-                copy.write(chunk)
-        seconds = time.perf_counter() - started
-        conn.execute("DROP TABLE copy_floor")
-    return seconds
 
 
 def run_child(args: list[str]) -> tuple[dict[str, Any], float]:
@@ -108,7 +88,7 @@ def one_scale(scale: str) -> dict[str, Any]:
             types = {c.key: c.type.value for c in columns}
             session.commit()
         conninfo = url.replace("postgresql+psycopg://", "postgresql://")
-        floor = plain_copy(conninfo, csv, types)
+        floor = plain_copy(conninfo, csv, {k: PG[t] for k, t in types.items()})
         measured, rss = run_child([url, str(root / "state"), str(data), "tpch.lineitem"])
     seconds = measured["seconds"]
     return {

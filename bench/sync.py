@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import psycopg
 
-from bench.common import STATE, add_file_panel, scratch_database
+from bench.common import STATE, add_file_panel, plain_copy, scratch_database
 from core.enums import ColumnType, SourceKind
 from core.settings import Settings
 from core.storage import tenant_files
@@ -43,20 +42,7 @@ NAIVE = int(os.environ.get("PANELS_BENCH_NAIVE", "20"))
 
 def _plain_copy(conninfo: str, csv: Path) -> float:
     header = csv.open().readline().strip().split(",")
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        columns = ", ".join(f'"{c}" text' for c in header)
-        conn.execute(f"CREATE TABLE copy_baseline ({columns})")
-        started = time.perf_counter()
-        with (
-            conn.cursor() as cur,
-            cur.copy("COPY copy_baseline FROM STDIN (FORMAT csv, HEADER true)") as copy,
-            csv.open("rb") as handle,
-        ):
-            while chunk := handle.read(1 << 20):
-                copy.write(chunk)
-        seconds = time.perf_counter() - started
-        conn.execute("DROP TABLE copy_baseline")
-    return seconds
+    return plain_copy(conninfo, csv, dict.fromkeys(header, "text"))
 
 
 def _to_sql(url: str, csv: Path, null_values: list[str] | None) -> float:
