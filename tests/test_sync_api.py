@@ -130,7 +130,10 @@ def test_cli_sync_waits_with_progress(sync_client, webserver, tenant) -> None:
     run_id = result.stdout.strip()
     assert "succeeded" in result.stderr
     # The sync's progress, read back from the run log (lines, off a terminal).
-    assert "published version 1: 3 of 3 rows read, 3 written, 0 rejected" in result.stderr
+    assert "published version 1: 3 of 3 rows read, 3 written, 0 rejected" in result.stderr, (
+        result.stderr
+    )
+    assert "extracted source 'f': 3 rows read, 3 written, 0 rejected" in result.stderr
     status = sync_client.get(
         f"{API}/panels/{panel['id']}/syncs/{run_id}", headers=tenant.viewer
     ).json()

@@ -105,7 +105,7 @@ def _follow(client: DagsterClient, key: str, run_id: str, timeout: int) -> RunIn
             status = run.status if run else "unknown"
             elapsed = time.monotonic() - started
             if status != last:
-                console.print(f"[{elapsed:6.1f}s] {key}: {status}", markup=False)
+                console.print(f"[{elapsed:6.1f}s] {key}: {status}", markup=False, soft_wrap=True)
                 last = status
             messages, cursor = client.logs(run_id, cursor)
             for message in messages:
@@ -121,7 +121,12 @@ def _follow(client: DagsterClient, key: str, run_id: str, timeout: int) -> RunIn
                         total=progress.total,
                     )
                 else:
-                    console.print(f"[{elapsed:6.1f}s] {key}: {progress.message()}", markup=False)
+                    # One line each, however narrow the console: logs and scripts read them.
+                    console.print(
+                        f"[{elapsed:6.1f}s] {key}: {progress.message()}",
+                        markup=False,
+                        soft_wrap=True,
+                    )
             if run is not None and run.finished:
                 return run
             time.sleep(1)
