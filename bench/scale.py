@@ -21,19 +21,13 @@ from typing import Any
 import polars as pl
 
 from bench.common import STATE, add_file_panel, plain_copy, scratch_database
+from core.enums import ColumnType
 from core.settings import Settings
 from core.storage import tenant_files
+from pipelines.casting import PG_TYPES
 from serving.admin import tenants as admin
 
 ROOT = Path(__file__).resolve().parent.parent
-PG = {
-    "integer": "bigint",
-    "number": "double precision",
-    "text": "text",
-    "date": "date",
-    "datetime": "timestamptz",
-    "boolean": "boolean",
-}
 
 
 def lineitem(scale: str) -> Path:
@@ -88,7 +82,7 @@ def one_scale(scale: str) -> dict[str, Any]:
             types = {c.key: c.type.value for c in columns}
             session.commit()
         conninfo = url.replace("postgresql+psycopg://", "postgresql://")
-        floor = plain_copy(conninfo, csv, {k: PG[t] for k, t in types.items()})
+        floor = plain_copy(conninfo, csv, {k: PG_TYPES[ColumnType(t)] for k, t in types.items()})
         measured, rss = run_child([url, str(root / "state"), str(data), "tpch.lineitem"])
     seconds = measured["seconds"]
     return {

@@ -29,11 +29,11 @@ from core.enums import ColumnType
 from core.events import CheckSummary, Materialized
 from core.storage import table_names
 from pipelines import publish
-from pipelines.batches import SourceBatches
+from pipelines.batches import SourceBatches, parquet_batches
 from pipelines.casting import POLARS_TYPES, infer_column_type
 from pipelines.connectors import SourceError
 from pipelines.formula_stage import batch_formulas
-from pipelines.loader import TableColumn, copy_frames, create_table, ident
+from pipelines.loader import REJECT_COLUMNS, copy_frames, create_table, ident, table_columns
 from pipelines.mapping import (
     EXAMPLES,
     REJECTS_SCHEMA,
@@ -46,13 +46,6 @@ from pipelines.mapping import (
 from pipelines.progress import Progress
 from pipelines.quality_batches import BatchChecks
 from pipelines.spec import PanelSpec
-
-REJECT_COLUMNS = [
-    TableColumn("_source", ColumnType.text, not_null=True),
-    TableColumn("_source_row", ColumnType.integer, not_null=True),
-    TableColumn("reason", ColumnType.text, not_null=True),
-    TableColumn("raw", ColumnType.json),
-]
 
 
 class ChecksFailed(Exception):
@@ -147,12 +140,7 @@ class RejectSpill:
         if self._writer is None:
             return
         self._writer.close()
-        for batch in pq.ParquetFile(self.path, pre_buffer=False).iter_batches(
-            batch_size=batch_rows
-        ):
-            frame = pl.from_arrow(batch)
-            assert isinstance(frame, pl.DataFrame)
-            yield frame
+        yield from parquet_batches(self.path, batch_rows)
 
 
 def _duplicates(conn: psycopg.Connection[Any], name: str) -> Callable[[str], tuple[int, list[Any]]]:
@@ -192,14 +180,6 @@ class Built:
     seconds: dict[str, float]
 
 
-def table_columns(spec: PanelSpec) -> list[TableColumn]:
-    return [
-        TableColumn("_row_id", ColumnType.integer, not_null=True),
-        TableColumn("_source", ColumnType.text, not_null=True),
-        *(TableColumn(c.key, c.type) for c in spec.columns),
-    ]
-
-
 def load_version(
     conn: psycopg.Connection[Any],
     spec: PanelSpec,
@@ -222,7 +202,7 @@ def load_version(
             formulas.observe(batch, number_of_pass)
         formulas.end_pass(number_of_pass)
     seconds["aggregate_passes"] = publish.elapsed(started)
-    columns = table_columns(spec)
+    columns = table_columns((c.key, c.type) for c in spec.columns)
     schema = {c.key: POLARS_TYPES[c.type] for c in spec.columns}
     checks = BatchChecks(spec.rules, schema, now)
     name, rejects_name = table_names(spec.panel_id, number)

@@ -21,8 +21,9 @@ from core.events import EventType, write_event
 from core.storage import tenant_files
 from models import DataSource
 from pipelines import cursors, publish
+from pipelines.batches import schema_of
 from pipelines.connectors import NetworkPolicy, SourceError, extract
-from pipelines.incremental import Merged, merge_incremental, schema_of
+from pipelines.incremental import Merged, merge_incremental
 from pipelines.progress import Progress
 from pipelines.spec import PanelSpec, SourceSpec
 

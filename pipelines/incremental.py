@@ -17,6 +17,8 @@ import pyarrow.parquet as pq
 
 from core.errors import SourceError
 from pipelines import cursors
+from pipelines.batches import parquet_batches as batches
+from pipelines.batches import schema_of
 from pipelines.connectors.sink import Extracted, ParquetSink, Progress, unify
 from pipelines.spec import SourceSpec
 
@@ -29,21 +31,6 @@ class Merged:
     rows: int
     fields: int
     cursor: object  # the newest value of the cursor field, or the cursor it started from
-
-
-def batches(path: Path, rows: int, columns: list[str] | None = None) -> Iterator[pl.DataFrame]:
-    """The file's rows, ``rows`` at a time (one row group in memory)."""
-    with pq.ParquetFile(path, pre_buffer=False) as file:
-        for batch in file.iter_batches(batch_size=rows, columns=columns):
-            frame = pl.from_arrow(batch)
-            assert isinstance(frame, pl.DataFrame)
-            yield frame
-
-
-def schema_of(path: Path) -> pl.Schema:
-    empty = pl.from_arrow(pq.read_schema(path).empty_table())
-    assert isinstance(empty, pl.DataFrame)
-    return empty.schema
 
 
 def _column(path: Path, name: str, rows: int) -> Iterator[pl.Series]:

@@ -27,7 +27,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from core.enums import ColumnType, VersionStatus
+from core.enums import VersionStatus
 from core.events import (
     ChecksFailed,
     EventType,
@@ -37,7 +37,7 @@ from core.events import (
     write_event,
 )
 from core.storage import DATA_SCHEMA, table_names
-from pipelines.loader import TableColumn, copy_frames, create_table, ident
+from pipelines.loader import REJECT_COLUMNS, copy_frames, create_table, ident, table_columns
 from pipelines.spec import PanelSpec
 
 
@@ -123,22 +123,12 @@ def load_table(
     already in memory.
     """
     name, rejects_name = table_names(spec.panel_id, number)
-    columns = [
-        TableColumn("_row_id", ColumnType.integer, not_null=True),
-        TableColumn("_source", ColumnType.text, not_null=True),
-        *(TableColumn(c.key, c.type) for c in spec.columns),
-    ]
-    reject_columns = [
-        TableColumn("_source", ColumnType.text, not_null=True),
-        TableColumn("_source_row", ColumnType.integer, not_null=True),
-        TableColumn("reason", ColumnType.text, not_null=True),
-        TableColumn("raw", ColumnType.json),
-    ]
+    columns = table_columns((c.key, c.type) for c in spec.columns)
     with conn.transaction():
         create_table(conn, name, columns)
         copy_frames(conn, name, columns, [table])
-        create_table(conn, rejects_name, reject_columns)
-        copy_frames(conn, rejects_name, reject_columns, [rejects])
+        create_table(conn, rejects_name, REJECT_COLUMNS)
+        copy_frames(conn, rejects_name, REJECT_COLUMNS, [rejects])
         build_indexes(conn, spec, name)
     conn.execute(sql.SQL("ANALYZE {}").format(ident(name)))
 
