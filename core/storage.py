@@ -7,13 +7,18 @@ import uuid
 from pathlib import Path
 from typing import Final
 
-DATA_SCHEMA: Final = "panel_data"  # one table per published panel version, and its rejects
+DATA_SCHEMA: Final = "panel_data"  # panels' row stores, a view per version, rejects per version
 APP_ROLE: Final = "panels_app"  # the role API requests run as, under row-level security
 
 
 def table_names(panel_id: uuid.UUID, number: int) -> tuple[str, str]:
     """The rows table and the rejects table of version ``number`` of a panel."""
     return f"p_{panel_id.hex}_v{number}", f"r_{panel_id.hex}_v{number}"
+
+
+def store_name(panel_id: uuid.UUID, generation: int) -> str:
+    """The row store a panel's versions share from version ``generation`` on."""
+    return f"s_{panel_id.hex}_g{generation}"
 
 
 TENANT_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")

@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from formulas.ast import Binary, Call, ColumnRef, Literal, Node, Unary
+from formulas.ast import Binary, Call, ColumnRef, Literal, Node, Unary, walk
 from formulas.errors import FormulaError
 from formulas.functions import check_args, load, result_type
 from formulas.functions.logic import TypeMismatch
 from formulas.functions.operators import binary_type
+from formulas.parser import parse
 from formulas.types import DATES, T
 
 AGGREGATES = {
@@ -177,3 +178,18 @@ def check(
 
 def describe(value: Any) -> str:
     return value.value if isinstance(value, T) else str(value)
+
+
+# Functions whose value is not the row's alone: a row whose fields did not change may still
+# get another value from them (another sync's instant, the panel's other rows, another panel).
+NOT_ROW_LOCAL = frozenset({"NOW", "TODAY", "LOOKUP", *AGGREGATES})
+
+
+def row_local(source: str) -> bool:
+    """Whether a formula's value depends on its row's fields alone, so a row that did not
+    change keeps its value (an incremental publish may then evaluate the changed rows only)."""
+    try:
+        node = parse(source)
+    except FormulaError:
+        return False
+    return not any(isinstance(n, Call) and n.name in NOT_ROW_LOCAL for n in walk(node))

@@ -28,12 +28,13 @@ from psycopg import sql
 from core.enums import ColumnType
 from core.events import CheckSummary, Materialized
 from core.storage import table_names
-from pipelines import publish
+from pipelines import publish, stage
 from pipelines.batches import SourceBatches, parquet_batches
 from pipelines.casting import POLARS_TYPES, infer_column_type
 from pipelines.connectors import SourceError
+from pipelines.diff import row_hash
 from pipelines.formula_stage import batch_formulas
-from pipelines.loader import REJECT_COLUMNS, copy_frames, create_table, ident, table_columns
+from pipelines.loader import REJECT_COLUMNS, copy_frames, create_table, ident
 from pipelines.mapping import (
     EXAMPLES,
     REJECTS_SCHEMA,
@@ -170,7 +171,7 @@ def _duplicates(conn: psycopg.Connection[Any], name: str) -> Callable[[str], tup
 
 @dataclass
 class Built:
-    """What the load produced, before the switch."""
+    """What the load staged, in the publish's transaction, before the switch."""
 
     row_count: int
     reject_count: int
@@ -178,6 +179,8 @@ class Built:
     checks: list[dict[str, Any]]
     formulas: dict[str, Any]
     seconds: dict[str, float]
+    store: str
+    changes: dict[str, Any]
 
 
 def load_version(
@@ -190,8 +193,11 @@ def load_version(
     *,
     batch_rows: int,
     engine: Any,
+    target: stage.Target,
 ) -> Built:
-    """Stage the version's tables (committed, not served) and check them."""
+    """Stage version ``number`` (its states, view and rejects) in the caller's transaction,
+    and check it. ``target`` says what it builds on: nothing (a new store, every row
+    loaded), or the served version (only what changed is written)."""
     seconds: dict[str, float] = {}
     now = datetime.now(UTC)
     formulas = batch_formulas(spec, engine, now)
@@ -202,21 +208,17 @@ def load_version(
             formulas.observe(batch, number_of_pass)
         formulas.end_pass(number_of_pass)
     seconds["aggregate_passes"] = publish.elapsed(started)
-    columns = table_columns((c.key, c.type) for c in spec.columns)
     schema = {c.key: POLARS_TYPES[c.type] for c in spec.columns}
     checks = BatchChecks(spec.rules, schema, now)
-    name, rejects_name = table_names(spec.panel_id, number)
+    hashed = [c.key for c in spec.columns]
+    view, rejects_name = table_names(spec.panel_id, number)
     with tempfile.TemporaryDirectory(prefix="panels-build-") as tmp:
         spill = RejectSpill(Path(tmp))
 
         def rows() -> Iterator[pl.DataFrame]:
-            next_id = 1
             for good in mapped_batches(spec, sources, stats, on_rejects=spill.add):
                 table = formulas.evaluate(good)
-                table = table.with_columns(
-                    pl.int_range(next_id, next_id + table.height, dtype=pl.Int64).alias("_row_id")
-                )
-                next_id += table.height
+                table = table.with_columns(row_hash(table, hashed))
                 checks.observe(table)
                 progress.read += table.height
                 progress.rejected = spill.count
@@ -224,21 +226,20 @@ def load_version(
                 progress.written += table.height
                 progress.report()
 
-        progress.phase = f"loading version {number}"
         started = time.perf_counter()
-        with conn.transaction():
-            conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            create_table(conn, name, columns)
-            copy_frames(conn, name, columns, rows())
-            seconds["copy"] = publish.elapsed(started)
-            progress.phase = f"indexing version {number}"
-            progress.report(force=True)
-            started = time.perf_counter()
-            create_table(conn, rejects_name, REJECT_COLUMNS)
-            copy_frames(conn, rejects_name, REJECT_COLUMNS, spill.batches(batch_rows))
-            publish.build_indexes(conn, spec, name)
-            seconds["indexes"] = publish.elapsed(started)
-        conn.execute(sql.SQL("ANALYZE {}").format(ident(name)))
+        conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        loaded = stage.load(conn, spec, number, target, rows(), Path(tmp), progress, batch_rows)
+        seconds.update(loaded.seconds)
+        started = time.perf_counter()
+        create_table(conn, rejects_name, REJECT_COLUMNS)
+        if target.previous_rejects:
+            conn.execute(
+                sql.SQL("INSERT INTO {} SELECT * FROM {}").format(
+                    ident(rejects_name), ident(target.previous_rejects)
+                )
+            )
+        copy_frames(conn, rejects_name, REJECT_COLUMNS, spill.batches(batch_rows))
+        seconds["rejects"] = publish.elapsed(started)
         if spec.strict and spill.count:
             reasons = "; ".join(str(e["reason"]) for e in spill.examples)
             raise StrictPanelError(
@@ -246,15 +247,19 @@ def load_version(
                 f" e.g. {reasons}"
             )
         started = time.perf_counter()
-        results = checks.results(_duplicates(conn, name))
+        checks.rows = loaded.row_count
+        results = checks.results(_duplicates(conn, view))
         seconds["checks"] = publish.elapsed(started)
+        reject_count = spill.count + target.previous_reject_count
         return Built(
-            row_count=checks.rows,
-            reject_count=spill.count,
+            row_count=loaded.row_count,
+            reject_count=reject_count,
             reject_examples=spill.examples,
             checks=results,
             formulas=formulas.stats,
             seconds=seconds,
+            store=loaded.store,
+            changes=loaded.changes,
         )
 
 

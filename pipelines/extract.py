@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from core.events import EventType, write_event
 from core.storage import tenant_files
 from models import DataSource
-from pipelines import cursors, publish
+from pipelines import cursors, kept, publish
 from pipelines.batches import schema_of
 from pipelines.connectors import NetworkPolicy, SourceError, extract
 from pipelines.incremental import Merged, merge_incremental
@@ -114,9 +114,17 @@ def _extract_source(
         )
         stats: dict[str, Any] = {}
         new_cursor = None
-        if source.incremental:
+        if source.incremental and previous is not None:
+            # Kept beside the base, not merged into it: see pipelines/kept.py.
+            added = kept.add_fetched(
+                path, fetched.path, source, cursor, batch_rows=batch_rows, progress=merging
+            )
+            new_cursor = cursors.encode(added.cursor)
+            stats = {"fetched": fetched.rows, "cursor": cursors.display(added.cursor)}
+            rows, fields = added.rows, added.fields
+        elif source.incremental:
             merged = merge_incremental(
-                previous,
+                None,
                 fetched.path,
                 source,
                 cursor,
@@ -128,6 +136,7 @@ def _extract_source(
             stats = {"fetched": fetched.rows, "cursor": cursors.display(merged.cursor)}
             rows, fields = merged.rows, merged.fields
             _keep(merged, path)
+            kept.forget_all(path)
         else:
             rows, fields = fetched.rows, fetched.fields
             tmp.replace(path)

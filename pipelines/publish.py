@@ -24,7 +24,6 @@ from typing import Any
 
 import polars as pl
 import psycopg
-from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from core.enums import VersionStatus
@@ -36,8 +35,9 @@ from core.events import (
     SyncFailed,
     write_event,
 )
-from core.storage import DATA_SCHEMA, table_names
-from pipelines.loader import REJECT_COLUMNS, copy_frames, create_table, ident, table_columns
+from core.storage import store_name, table_names
+from pipelines import store
+from pipelines.loader import REJECT_COLUMNS, copy_frames, create_table
 from pipelines.spec import PanelSpec
 
 
@@ -63,12 +63,7 @@ def panel_lock(conn: psycopg.Connection[Any], panel_id: uuid.UUID) -> Iterator[N
 
 
 def _drop_tables(conn: psycopg.Connection[Any], panel_id: uuid.UUID, number: int) -> None:
-    for name in table_names(panel_id, number):
-        conn.execute(
-            sql.SQL("DROP TABLE IF EXISTS {}.{}").format(
-                sql.Identifier(DATA_SCHEMA), sql.Identifier(name)
-            )
-        )
+    store.drop_version(conn, panel_id, number)
 
 
 def _all_tenants(conn: psycopg.Connection[Any]) -> None:
@@ -102,14 +97,6 @@ def begin_version(
     return version_id, int(number)
 
 
-def build_indexes(conn: psycopg.Connection[Any], spec: PanelSpec, name: str) -> None:
-    """The primary key and the indexes saved views need, built once the rows are in."""
-    table = ident(name)
-    conn.execute(sql.SQL("ALTER TABLE {} ADD PRIMARY KEY (_row_id)").format(table))
-    for key in spec.indexed_columns:
-        conn.execute(sql.SQL("CREATE INDEX ON {} ({}, _row_id)").format(table, sql.Identifier(key)))
-
-
 def load_table(
     conn: psycopg.Connection[Any],
     spec: PanelSpec,
@@ -117,20 +104,25 @@ def load_table(
     table: pl.DataFrame,
     rejects: pl.DataFrame,
 ) -> None:
-    """Create and fill a version's tables from whole frames, with their indexes (committed).
-
-    The sync streams instead (:mod:`pipelines.build`); this is the same load for a table
-    already in memory.
-    """
-    name, rejects_name = table_names(spec.panel_id, number)
-    columns = table_columns((c.key, c.type) for c in spec.columns)
+    """Stage version ``number`` (a new store, its view and rejects) from whole frames
+    (committed, not served). The sync streams instead (:mod:`pipelines.build`)."""
+    store_table = store_name(spec.panel_id, number)
+    _, rejects_name = table_names(spec.panel_id, number)
+    columns = store.store_columns(spec)
+    n = table.height
+    rows = table.with_columns(
+        pl.int_range(1, n + 1, dtype=pl.Int64).alias("_row_id"),
+        *(pl.lit(number, pl.Int64).alias(c) for c in ("_created", "_changed", "_from")),
+        pl.lit(store.OPEN, pl.Int64).alias("_to"),
+        pl.lit(0, pl.Int64).alias("_hash"),
+    )
     with conn.transaction():
-        create_table(conn, name, columns)
-        copy_frames(conn, name, columns, [table])
+        create_table(conn, store_table, columns)
+        copy_frames(conn, store_table, columns, [rows])
         create_table(conn, rejects_name, REJECT_COLUMNS)
         copy_frames(conn, rejects_name, REJECT_COLUMNS, [rejects])
-        build_indexes(conn, spec, name)
-    conn.execute(sql.SQL("ANALYZE {}").format(ident(name)))
+        store.build_indexes(conn, spec, store_table)
+        store.create_view(conn, spec, store_table, number)
 
 
 def switch_version(
@@ -268,7 +260,8 @@ def fail_version(
 
 
 def apply_retention(conn: psycopg.Connection[Any], spec: PanelSpec, keep: int) -> list[int]:
-    """Drop the tables of versions older than the ``keep`` newest published ones."""
+    """Drop the versions older than the ``keep`` newest published ones: their views and
+    rejects, the row states only they could see, the stores only they read."""
     with conn.transaction():
         _all_tenants(conn)
         old = conn.execute(
@@ -284,8 +277,7 @@ def apply_retention(conn: psycopg.Connection[Any], spec: PanelSpec, keep: int) -
                 keep,
             ),
         ).fetchall()
-        for (number,) in old:
-            _drop_tables(conn, spec.panel_id, number)
+        store.forget(conn, spec.panel_id, [n for (n,) in old])
     return sorted(n for (n,) in old)
 
 

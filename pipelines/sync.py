@@ -25,7 +25,7 @@ from core.events import EventType, write_event
 from core.settings import Settings
 from models import PanelColumn
 from models.db import make_sessionmaker, system_session
-from pipelines import build, publish
+from pipelines import build, kept, publish, stage, store
 from pipelines.build import ChecksFailed
 from pipelines.extract import _typed_cursor, extract_panel, merge_incremental
 from pipelines.quality import status_of
@@ -96,24 +96,45 @@ def _add_drifted_columns(
     return keys
 
 
+class _Refused(Exception):
+    """Error rules failed: the publish's transaction is rolled back, then recorded."""
+
+    def __init__(self, checks: list[dict[str, Any]]) -> None:
+        super().__init__("quality rules failed")
+        self.checks = checks
+
+
+def _sources(
+    env: SyncEnv, spec: PanelSpec, pending: bool
+) -> tuple[dict[str, build.SourceBatches], dict[str, Any], list[tuple[str, ColumnType]]]:
+    """Each source's batches (its pending rows only for an incremental publish) and drift."""
+    batch_rows = env.settings.sync_batch_rows
+
+    def path(name: str) -> Path:
+        kept_path = env.extract_path(spec, name)
+        return kept.pending_of(kept_path) if pending else kept_path
+
+    if not pending:  # a full read: the base alone must hold every row
+        for source in spec.sources:
+            if source.incremental:
+                kept.compact(env.extract_path(spec, source.name), source, batch_rows=batch_rows)
+    sources = build.readers(spec, path, batch_rows)
+    per_source, added = build.drift(spec, sources)
+    return sources, per_source, added
+
+
+def _pending_ready(env: SyncEnv, spec: PanelSpec, head: store.Head | None) -> bool:
+    return stage.delta_ready(spec, head) and all(
+        kept.pending_of(env.extract_path(spec, s.name)).exists() for s in spec.sources
+    )
+
+
 def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
     """Map, cast, evaluate, check and publish the panel from its kept extract, streamed."""
     started = time.perf_counter()
     spec = env.spec(key)
     batch_rows = env.settings.sync_batch_rows
-    sources = build.readers(spec, lambda name: env.extract_path(spec, name), batch_rows)
-    per_source, added = build.drift(spec, sources)
-    added_keys: list[str] = []
-    if added:
-        added_keys = _add_drifted_columns(env, spec, added)
-        spec = env.spec(key)
-        sources = build.readers(spec, lambda name: env.extract_path(spec, name), batch_rows)
-        per_source, _ = build.drift(spec, sources)
-    totals = [b.rows() for b in sources.values()]
-    progress = build.Progress(
-        log=env.log, total=None if None in totals else sum(t or 0 for t in totals)
-    )
-    schema = [{"key": c.key, "name": c.name, "type": c.type.value} for c in spec.columns]
+    schema: list[dict[str, str]] = []
     version_id: uuid.UUID | None = None
     number: int | None = None
     # Autocommit: each step below opens its own explicit transaction.
@@ -121,52 +142,82 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
         psycopg.connect(env.conninfo, autocommit=True) as conn,
         publish.panel_lock(conn, spec.panel_id),
     ):
+        head = store.head(conn, spec)
+        pending = _pending_ready(env, spec, head)
+        sources, per_source, added = _sources(env, spec, pending)
+        added_keys: list[str] = []
+        if added:
+            added_keys = _add_drifted_columns(env, spec, added)
+            spec, pending = env.spec(key), False
+            sources, per_source, _ = _sources(env, spec, pending)
+        totals = [b.rows() for b in sources.values()]
+        progress = build.Progress(
+            log=env.log, total=None if None in totals else sum(t or 0 for t in totals)
+        )
+        schema = [{"key": c.key, "name": c.name, "type": c.type.value} for c in spec.columns]
+        if pending:
+            env.log(f"incremental publish: the changed rows only, on version {head and head.number}")
         try:
             version_id, number = publish.begin_version(conn, spec, env.run_id)
-            built = build.load_version(
-                conn,
-                spec,
-                number,
-                sources,
-                per_source,
-                progress,
-                batch_rows=batch_rows,
-                engine=env.engine,
+            target = stage.Target(
+                head=head if head is not None and head.store is not None else None,
+                delta=pending,
+                conninfo=env.conninfo,
+                previous_rejects=head.rejects(spec) if pending and head is not None else None,
             )
-            check_status = status_of(built.checks)
-            if built.checks:
-                env.log(f"quality rules: {check_status} ({len(built.checks)} checked)")
-            if check_status == "failed":
-                message = publish.fail_checks(
-                    conn, spec, version_id, number, built.checks, env.run_id
+            with conn.transaction():
+                built = build.load_version(
+                    conn,
+                    spec,
+                    number,
+                    sources,
+                    per_source,
+                    progress,
+                    batch_rows=batch_rows,
+                    engine=env.engine,
+                    target=target,
                 )
-                raise ChecksFailed(message, built.checks)
-            stats = {
-                "sources": {n: vars(s) for n, s in per_source.items()},
-                "formulas": built.formulas,
-                "added_columns": added_keys,
-                "load_seconds": built.seconds.get("copy", 0.0),
-                "seconds": built.seconds,
-                "progress": progress.as_metadata(),
-            }
-            publish.switch_version(
-                conn,
-                spec,
-                version_id,
-                number,
-                row_count=built.row_count,
-                reject_count=built.reject_count,
-                schema=schema,
-                stats=stats,
-                event=build.materialized_event(
-                    spec, number, env.run_id, built, check_status, publish.elapsed(started)
-                ),
-                checks=built.checks,
-                check_status=check_status,
-            )
+                check_status = status_of(built.checks)
+                if built.checks:
+                    env.log(f"quality rules: {check_status} ({len(built.checks)} checked)")
+                if check_status == "failed":
+                    raise _Refused(built.checks)
+                stats = {
+                    "sources": {n: vars(s) for n, s in per_source.items()},
+                    "formulas": built.formulas,
+                    "added_columns": added_keys,
+                    "load_seconds": built.seconds.get("copy", 0.0),
+                    "seconds": built.seconds,
+                    "progress": progress.as_metadata(),
+                    "store": built.store,
+                    "layout": store.layout(spec),
+                    "fingerprint": store.fingerprint(spec),
+                    "changes": built.changes,
+                }
+                publish.switch_version(
+                    conn,
+                    spec,
+                    version_id,
+                    number,
+                    row_count=built.row_count,
+                    reject_count=built.reject_count,
+                    schema=schema,
+                    stats=stats,
+                    event=build.materialized_event(
+                        spec, number, env.run_id, built, check_status, publish.elapsed(started)
+                    ),
+                    checks=built.checks,
+                    check_status=check_status,
+                )
+            for source in spec.sources:
+                kept.forget_pending(env.extract_path(spec, source.name))
             dropped = publish.apply_retention(conn, spec, env.settings.version_retention)
-        except ChecksFailed:
-            raise
+        except _Refused as refused:
+            assert version_id is not None and number is not None
+            message = publish.fail_checks(
+                conn, spec, version_id, number, refused.checks, env.run_id
+            )
+            raise ChecksFailed(message, refused.checks) from None
         except Exception as exc:
             publish.fail_version(
                 conn, spec, version_id, number, f"{exc.__class__.__name__}: {exc}", env.run_id
@@ -186,6 +237,7 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
         "dropped_versions": dropped,
         "load_seconds": built.seconds.get("copy", 0.0),
         "seconds": built.seconds,
+        "changes": built.changes,
         "progress": progress.as_metadata(),
         "duration_seconds": publish.elapsed(started),
         "checks": built.checks,

@@ -1,0 +1,239 @@
+"""What changed between the served version and the rows a sync built, out of core.
+
+The built rows (every column, ``_hash`` of their values, ``_pos`` their order) are staged in
+a local Parquet file; the served version's identities (``_row_id``, ``_created``, ``_changed``,
+``_hash`` and the key columns) are exported beside it through ADBC (Arrow, binary COPY). DuckDB
+joins the two with a memory limit, spilling to a private folder:
+
+- a keyed panel matches rows by key; a row whose hash differs is *updated* (same ``_row_id``);
+- a panel without a key matches rows by content: the i-th copy of a row's hash to the i-th;
+- a built row without a match is *inserted* (a new ``_row_id``), a served row without one is
+  *deleted* (on a full read; an incremental read only brings rows that changed).
+
+Only the changed rows and the ids to close then go to PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import duckdb
+import polars as pl
+import psycopg
+import pyarrow.parquet as pq
+from adbc_driver_postgresql import dbapi
+from psycopg import sql
+
+from core.enums import ColumnType
+from core.errors import SourceError
+from pipelines.casting import PG_TYPES
+from pipelines.loader import ident
+from pipelines.store import OPEN
+
+MEMORY = "512MB"
+IDENTITY = ["_row_id", "_created", "_changed", "_hash"]
+KEY_CHUNK = 50_000
+
+
+def row_hash(frame: pl.DataFrame, columns: list[str]) -> pl.Series:
+    """A 64-bit hash of each row's values (stable within a Polars version; a new Polars may
+    hash differently, and the next publish then sees every row as changed)."""
+    hashed = frame.select(columns).hash_rows(seed=7)
+    return hashed.reinterpret(signed=True).alias("_hash")
+
+
+class Staged:
+    """The built rows, written to Parquet batch by batch."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._writer: pq.ParquetWriter | None = None
+        self.rows = 0
+
+    def add(self, frame: pl.DataFrame) -> None:
+        table = frame.with_columns(
+            pl.int_range(self.rows, self.rows + frame.height, dtype=pl.Int64).alias("_pos")
+        ).to_arrow()
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.path, table.schema)
+        self._writer.write_table(table)
+        self.rows += frame.height
+
+    def close(self, empty: pl.DataFrame) -> None:
+        if self._writer is None:
+            pq.write_table(empty.with_columns(pl.lit(0, pl.Int64).alias("_pos")).to_arrow(), self.path)
+        else:
+            self._writer.close()
+
+
+def export_served(
+    pg: psycopg.Connection[Any],
+    conninfo: str,
+    relation: str,
+    keys: list[str],
+    out: Path,
+    only: pl.DataFrame | None = None,
+    types: dict[str, ColumnType] | None = None,
+    *,
+    current: bool = False,
+) -> int:
+    """The identities of a version's rows into ``out``: every row of ``relation`` (a
+    version's view), or the current states of a store with the keys of ``only`` (looked up
+    through the key index, ``KEY_CHUNK`` keys a statement)."""
+    columns = sql.SQL(", ").join(sql.Identifier(c) for c in [*IDENTITY, *keys])
+    base = sql.SQL("SELECT {} FROM {}").format(columns, ident(relation))
+    statements: list[sql.Composable] = []
+    if only is None:
+        statements.append(base)
+    else:
+        assert types is not None and current
+        for start in range(0, only.height, KEY_CHUNK):
+            chunk = only.slice(start, KEY_CHUNK)
+            arrays = sql.SQL(", ").join(
+                sql.SQL("{}::{}[]").format(
+                    sql.Literal(chunk.get_column(k).to_list()), sql.SQL(PG_TYPES[types[k]])
+                )
+                for k in keys
+            )
+            statements.append(
+                sql.SQL("{} WHERE _to = {} AND ({}) IN (SELECT * FROM unnest({}))").format(
+                    base,
+                    sql.Literal(OPEN),
+                    sql.SQL(", ").join(sql.Identifier(k) for k in keys),
+                    arrays,
+                )
+            )
+    rows = 0
+    writer: pq.ParquetWriter | None = None
+    with dbapi.connect(conninfo) as conn, conn.cursor() as cur:
+        for statement in statements:
+            cur.execute(statement.as_string(pg))
+            reader = cur.fetch_record_batch()
+            if writer is None:
+                writer = pq.ParquetWriter(out, reader.schema)
+            for batch in reader:
+                writer.write_batch(batch)
+                rows += batch.num_rows
+    assert writer is not None
+    writer.close()
+    return rows
+
+
+@dataclass
+class Counts:
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.inserted + self.updated + self.deleted
+
+
+class Diff:
+    """The built rows against the served ones (a DuckDB connection; use as a context)."""
+
+    def __init__(
+        self, staged: Path, served: Path, keys: list[str], *, deletes: bool, spill: Path
+    ) -> None:
+        self.keys, self.deletes = keys, deletes
+        self._conn = duckdb.connect(
+            config={"memory_limit": MEMORY, "temp_directory": str(spill), "threads": 2}
+        )
+        built = f"read_parquet('{_quoted(staged)}')"
+        old = f"read_parquet('{_quoted(served)}')"
+        if keys:
+            on = " AND ".join(f'c."{k}" = o."{k}"' for k in keys)
+            self._built, self._old = built, old
+        else:  # the i-th copy of a row's content matches the i-th
+            on = "c._hash = o._hash AND c._occ = o._occ"
+            self._built = (
+                f"(SELECT *, row_number() OVER (PARTITION BY _hash ORDER BY _pos) AS _occ"
+                f" FROM {built})"
+            )
+            self._old = (
+                f"(SELECT *, row_number() OVER (PARTITION BY _hash ORDER BY _row_id) AS _occ"
+                f" FROM {old})"
+            )
+        self._on = on
+
+    def __enter__(self) -> Diff:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._conn.close()
+
+    def duplicate_keys(self) -> tuple[int, list[Any]]:
+        """Built rows that share a key with another (a key must name one row)."""
+        if not self.keys:
+            return 0, []
+        cols = ", ".join(f'"{k}"' for k in self.keys)
+        nonnull = " AND ".join(f'"{k}" IS NOT NULL' for k in self.keys)
+        found = self._conn.execute(
+            f"SELECT {cols}, count(*) AS n FROM {self._built} WHERE {nonnull}"
+            f" GROUP BY ALL HAVING count(*) > 1 ORDER BY n DESC LIMIT 5"
+        ).fetchall()
+        total = self._conn.execute(
+            f"SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {self._built}"
+            f" WHERE {nonnull} GROUP BY {cols} HAVING count(*) > 1)"
+        ).fetchall()
+        return int(total[0][0]) if total else 0, [r[: len(self.keys)] for r in found]
+
+    def prepare(self) -> Counts:
+        self._conn.execute(
+            f"CREATE TABLE matched AS SELECT c.* EXCLUDE (_pos), c._pos,"
+            f" o._row_id AS _old_id, o._created AS _old_created, o._changed AS _old_changed,"
+            f" o._hash AS _old_hash FROM {self._built} c LEFT JOIN {self._old} o ON {self._on}"
+        )
+        row = self._conn.execute(
+            "SELECT count(*) FILTER (WHERE _old_id IS NULL),"
+            " count(*) FILTER (WHERE _old_id IS NOT NULL AND _old_hash <> _hash),"
+            " count(*) FILTER (WHERE _old_hash = _hash) FROM matched"
+        ).fetchall()[0]
+        counts = Counts(inserted=int(row[0]), updated=int(row[1]), unchanged=int(row[2]))
+        if self.deletes:
+            found = self._conn.execute(
+                f"SELECT count(*) FROM {self._old} o ANTI JOIN {self._built} c ON {self._on}"
+            ).fetchall()
+            counts.deleted = int(found[0][0])
+        return counts
+
+    def _frames(self, query: str, batch_rows: int) -> Iterator[pl.DataFrame]:
+        reader = self._conn.cursor().sql(query).to_arrow_reader(batch_rows)
+        for batch in reader:
+            frame = pl.from_arrow(batch)
+            assert isinstance(frame, pl.DataFrame)
+            yield frame
+
+    def rows(self, batch_rows: int, *, changed_only: bool) -> Iterator[pl.DataFrame]:
+        """Built rows with their served identity (``_old_*``, null for a new row): the changed
+        ones, or all of them (a new generation keeps identities too)."""
+        where = "WHERE _old_id IS NULL OR _old_hash <> _hash" if changed_only else ""
+        return self._frames(f"SELECT * FROM matched {where} ORDER BY _pos", batch_rows)
+
+    def closed(self, batch_rows: int) -> Iterator[pl.DataFrame]:
+        """The served ``_row_id`` s whose state ends: updated rows, and deleted ones."""
+        query = "SELECT _old_id AS _row_id FROM matched WHERE _old_hash <> _hash"
+        if self.deletes:
+            query += (
+                f" UNION ALL SELECT o._row_id FROM {self._old} o"
+                f" ANTI JOIN {self._built} c ON {self._on}"
+            )
+        return self._frames(query, batch_rows)
+
+
+def _quoted(path: Path) -> str:
+    text = str(path)
+    if "'" in text:
+        raise SourceError(f"unsupported character in the build folder {text!r}")
+    return text
+
+
+__all__ = ["Counts", "Diff", "Staged", "export_served", "row_hash"]

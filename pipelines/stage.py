@@ -1,0 +1,251 @@
+"""Writing a version's rows: a new store with every row, or only what changed.
+
+- **A new store** (the first version, a changed layout, a rollback, most rows changed): every
+  row is loaded with ``COPY FREEZE`` into a store created in the publish's transaction, and
+  its indexes are built after the load (:mod:`pipelines.loader`). Rows keep the identity they
+  had in the served version when there is one.
+- **Building on the served version**: the built rows are staged locally and compared with the
+  served ones (:mod:`pipelines.diff`); only changed rows are copied into the store, and the
+  states they replace (and deleted rows') are closed with ``_to = N``.
+
+Both run in the caller's transaction, which also switches the served version: a failure or a
+kill leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import psycopg
+from psycopg import sql
+
+from core.errors import SourceError
+from core.storage import store_name, table_names
+from formulas.checker import row_local
+from pipelines.casting import POLARS_TYPES
+from pipelines.diff import Diff, Staged, export_served
+from pipelines.loader import copy_frames, create_table, ident
+from pipelines.progress import Progress
+from pipelines.spec import PanelSpec
+from pipelines.store import (
+    OPEN,
+    Head,
+    build_indexes,
+    create_view,
+    fingerprint,
+    key_columns,
+    next_row_id,
+    store_columns,
+)
+
+CLOSE_CHUNK = 50_000
+# Rules an incremental publish can answer from the changed rows and the served version.
+DELTA_RULES = {"not_null", "between", "in_set", "matches_regex", "length_between", "unique"}
+DELTA_RULES |= {"row_count_between"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a version is built on: ``head`` (the served version, None for a new store), and
+    whether the rows are the changed source rows only (an incremental read) or all of them."""
+
+    head: Head | None = None
+    delta: bool = False
+    conninfo: str = ""
+    previous_rejects: str | None = None  # an incremental read keeps the served rejects
+
+    @property
+    def previous_reject_count(self) -> int:
+        return self.head.reject_count if self.delta and self.head is not None else 0
+
+
+@dataclass
+class Loaded:
+    row_count: int
+    store: str
+    changes: dict[str, Any]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def delta_ready(spec: PanelSpec, head: Head | None) -> bool:
+    """Whether the changed rows of an incremental read are enough to publish the next
+    version: the served version is the store's newest, nothing that decides a row's values
+    changed, the panel has a key, and no formula or rule needs the panel's other rows."""
+    if head is None or not head.extends(spec) or head.fingerprint != fingerprint(spec):
+        return False
+    if len(spec.sources) != 1 or not key_columns(spec):
+        return False
+    (source,) = spec.sources
+    if source.incremental is None or source.config.get("transform"):
+        return False
+    if any(c.formula is not None and not row_local(c.formula) for c in spec.columns):
+        return False
+    return all(r.kind in DELTA_RULES for r in spec.rules)
+
+
+def _elapsed(started: float) -> float:
+    return round(time.perf_counter() - started, 3)
+
+
+def load(
+    conn: psycopg.Connection[Any],
+    spec: PanelSpec,
+    number: int,
+    target: Target,
+    rows: Iterable[pl.DataFrame],
+    tmp: Path,
+    progress: Progress,
+    batch_rows: int,
+) -> Loaded:
+    if target.head is None or target.head.store is None:
+        return _new_store(conn, spec, number, _numbered(rows, number), progress)
+    return _against(conn, spec, number, target, rows, tmp, progress, batch_rows)
+
+
+def _numbered(rows: Iterable[pl.DataFrame], number: int) -> Iterator[pl.DataFrame]:
+    next_id = 1
+    for table in rows:
+        yield table.with_columns(
+            pl.int_range(next_id, next_id + table.height, dtype=pl.Int64).alias("_row_id"),
+            pl.lit(number, pl.Int64).alias("_created"),
+            pl.lit(number, pl.Int64).alias("_changed"),
+        )
+        next_id += table.height
+
+
+def _new_store(
+    conn: psycopg.Connection[Any],
+    spec: PanelSpec,
+    number: int,
+    rows: Iterable[pl.DataFrame],
+    progress: Progress,
+    changes: dict[str, Any] | None = None,
+) -> Loaded:
+    store = store_name(spec.panel_id, number)
+    columns = store_columns(spec)
+    count = 0
+
+    def opened() -> Iterator[pl.DataFrame]:
+        nonlocal count
+        for table in rows:
+            count += table.height
+            yield table.with_columns(
+                pl.lit(number, pl.Int64).alias("_from"), pl.lit(OPEN, pl.Int64).alias("_to")
+            )
+
+    seconds: dict[str, float] = {}
+    progress.phase = f"loading version {number}"
+    started = time.perf_counter()
+    create_table(conn, store, columns)
+    copy_frames(conn, store, columns, opened())
+    seconds["copy"] = _elapsed(started)
+    progress.phase = f"indexing version {number}"
+    progress.report(force=True)
+    started = time.perf_counter()
+    build_indexes(conn, spec, store)
+    create_view(conn, spec, store, number)
+    conn.execute(sql.SQL("ANALYZE {}").format(ident(store)))
+    seconds["indexes"] = _elapsed(started)
+    summary = changes or {"inserted": count, "updated": 0, "deleted": 0, "unchanged": 0}
+    return Loaded(count, store, {"store": "new", **summary}, seconds)
+
+
+def _identified(
+    frames: Iterator[pl.DataFrame], number: int, next_id: int
+) -> Iterator[pl.DataFrame]:
+    """Built rows with their identity: the served row's, or a new ``_row_id``."""
+    for frame in frames:
+        new = pl.col("_old_id").is_null()
+        unchanged = pl.col("_old_hash") == pl.col("_hash")
+        yield frame.with_columns(
+            pl.when(new)
+            .then(pl.lit(next_id, pl.Int64) + new.cast(pl.Int64).cum_sum() - 1)
+            .otherwise(pl.col("_old_id"))
+            .alias("_row_id"),
+            pl.coalesce(pl.col("_old_created"), pl.lit(number, pl.Int64)).alias("_created"),
+            pl.when(unchanged.fill_null(False))
+            .then(pl.col("_old_changed"))
+            .otherwise(pl.lit(number, pl.Int64))
+            .alias("_changed"),
+        )
+        next_id += int(frame.get_column("_old_id").null_count())
+
+
+def _against(
+    conn: psycopg.Connection[Any],
+    spec: PanelSpec,
+    number: int,
+    target: Target,
+    rows: Iterable[pl.DataFrame],
+    tmp: Path,
+    progress: Progress,
+    batch_rows: int,
+) -> Loaded:
+    head = target.head
+    assert head is not None and head.store is not None
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    progress.phase = f"comparing with version {head.number}"
+    staged = Staged(tmp / "built.parquet")
+    for table in rows:
+        staged.add(table)
+    empty = {c.key: POLARS_TYPES[c.type] for c in spec.columns}
+    staged.close(pl.DataFrame(schema={**empty, "_source": pl.String, "_hash": pl.Int64}))
+    keys = key_columns(spec)
+    served = tmp / "served.parquet"
+    if target.delta:  # the served rows with the changed rows' keys, through the key index
+        only = pl.read_parquet(staged.path, columns=keys)
+        types = {c.key: c.type for c in spec.columns}
+        export_served(conn, target.conninfo, head.store, keys, served, only, types, current=True)
+    else:
+        view, _ = table_names(spec.panel_id, head.number)
+        export_served(conn, target.conninfo, view, keys, served)
+    seconds["export"] = _elapsed(started)
+    started = time.perf_counter()
+    with Diff(staged.path, served, keys, deletes=not target.delta, spill=tmp) as diff:
+        repeated, examples = diff.duplicate_keys()
+        if repeated:
+            raise SourceError(
+                f"panel {spec.slug!r}: {repeated} rows share their key ({', '.join(keys)})"
+                f" with another row, e.g. {examples}: a key must name one row"
+            )
+        counts = diff.prepare()
+        summary = vars(counts).copy()
+        seconds["compare"] = _elapsed(started)
+        row_count = head.row_count + counts.inserted - counts.deleted
+        if not target.delta:
+            row_count = staged.rows
+        extend = head.extends(spec) and (target.delta or counts.changed * 2 <= row_count)
+        if not extend:
+            next_id = next_row_id(conn, head.store)
+            rows_with_ids = _identified(diff.rows(batch_rows, changed_only=False), number, next_id)
+            loaded = _new_store(conn, spec, number, rows_with_ids, progress, summary)
+            loaded.seconds = {**seconds, **loaded.seconds}
+            return loaded
+        progress.phase = f"writing the changes of version {number}"
+        started = time.perf_counter()
+        table = ident(head.store)
+        for frame in diff.closed(CLOSE_CHUNK):
+            conn.execute(
+                sql.SQL("UPDATE {} SET _to = %s WHERE _row_id = ANY(%s) AND _to = %s").format(
+                    table
+                ),
+                (number, frame.get_column("_row_id").to_list(), OPEN),
+            )
+        next_id = next_row_id(conn, head.store)
+        changed = _identified(diff.rows(batch_rows, changed_only=True), number, next_id)
+        opened = (
+            f.with_columns(
+                pl.lit(number, pl.Int64).alias("_from"), pl.lit(OPEN, pl.Int64).alias("_to")
+            )
+            for f in changed
+        )
+        copy_frames(conn, head.store, store_columns(spec), opened, freeze=False)
+        create_view(conn, spec, head.store, number)
+        seconds["copy"] = _elapsed(started)
+    return Loaded(row_count, head.store, {"store": "extended", **summary}, seconds)
