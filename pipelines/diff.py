@@ -11,7 +11,11 @@ joins the two with a memory limit, spilling to a private folder:
   *deleted* (on a full read; an incremental read only brings rows that changed).
 
 Only the changed rows and the ids to close then go to PostgreSQL.
+
+The DuckDB statements are built from column keys (validated ``[a-z0-9_]`` names, quoted here
+too) and server-made file paths: no request value reaches them.
 """
+# ruff: noqa: S608
 
 from __future__ import annotations
 
@@ -65,7 +69,9 @@ class Staged:
 
     def close(self, empty: pl.DataFrame) -> None:
         if self._writer is None:
-            pq.write_table(empty.with_columns(pl.lit(0, pl.Int64).alias("_pos")).to_arrow(), self.path)
+            pq.write_table(
+                empty.with_columns(pl.lit(0, pl.Int64).alias("_pos")).to_arrow(), self.path
+            )
         else:
             self._writer.close()
 
@@ -90,7 +96,8 @@ def export_served(
     if only is None:
         statements.append(base)
     else:
-        assert types is not None and current
+        assert types is not None
+        assert current
         for start in range(0, only.height, KEY_CHUNK):
             chunk = only.slice(start, KEY_CHUNK)
             arrays = sql.SQL(", ").join(

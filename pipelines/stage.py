@@ -187,7 +187,8 @@ def _against(
     batch_rows: int,
 ) -> Loaded:
     head = target.head
-    assert head is not None and head.store is not None
+    assert head is not None
+    assert head.store is not None
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     progress.phase = f"comparing with version {head.number}"
@@ -229,14 +230,11 @@ def _against(
             return loaded
         progress.phase = f"writing the changes of version {number}"
         started = time.perf_counter()
-        table = ident(head.store)
-        for frame in diff.closed(CLOSE_CHUNK):
-            conn.execute(
-                sql.SQL("UPDATE {} SET _to = %s WHERE _row_id = ANY(%s) AND _to = %s").format(
-                    table
-                ),
-                (number, frame.get_column("_row_id").to_list(), OPEN),
-            )
+        close = sql.SQL("UPDATE {} SET _to = %s WHERE _row_id = ANY(%s) AND _to = %s").format(
+            ident(head.store)
+        )
+        for ids in diff.closed(CLOSE_CHUNK):
+            conn.execute(close, (number, ids.get_column("_row_id").to_list(), OPEN))
         next_id = next_row_id(conn, head.store)
         changed = _identified(diff.rows(batch_rows, changed_only=True), number, next_id)
         opened = (

@@ -89,9 +89,7 @@ def fingerprint(spec: PanelSpec) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def create_view(
-    conn: psycopg.Connection[Any], spec: PanelSpec, store: str, number: int
-) -> str:
+def create_view(conn: psycopg.Connection[Any], spec: PanelSpec, store: str, number: int) -> str:
     """Version ``number``'s view over its store: the states valid in it."""
     view, _ = table_names(spec.panel_id, number)
     columns = sql.SQL(", ").join(sql.Identifier(c.key) for c in spec.columns)

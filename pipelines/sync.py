@@ -26,6 +26,7 @@ from core.settings import Settings
 from models import PanelColumn
 from models.db import make_sessionmaker, system_session
 from pipelines import build, kept, publish, stage, store
+from pipelines.batches import SourceBatches
 from pipelines.build import ChecksFailed
 from pipelines.extract import _typed_cursor, extract_panel, merge_incremental
 from pipelines.quality import status_of
@@ -106,7 +107,7 @@ class _Refused(Exception):
 
 def _sources(
     env: SyncEnv, spec: PanelSpec, pending: bool
-) -> tuple[dict[str, build.SourceBatches], dict[str, Any], list[tuple[str, ColumnType]]]:
+) -> tuple[dict[str, SourceBatches], dict[str, Any], list[tuple[str, ColumnType]]]:
     """Each source's batches (its pending rows only for an incremental publish) and drift."""
     batch_rows = env.settings.sync_batch_rows
 
@@ -156,7 +157,9 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
         )
         schema = [{"key": c.key, "name": c.name, "type": c.type.value} for c in spec.columns]
         if pending:
-            env.log(f"incremental publish: the changed rows only, on version {head and head.number}")
+            env.log(
+                f"incremental publish: the changed rows only, on version {head and head.number}"
+            )
         try:
             version_id, number = publish.begin_version(conn, spec, env.run_id)
             target = stage.Target(
@@ -213,7 +216,8 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
                 kept.forget_pending(env.extract_path(spec, source.name))
             dropped = publish.apply_retention(conn, spec, env.settings.version_retention)
         except _Refused as refused:
-            assert version_id is not None and number is not None
+            assert version_id is not None
+            assert number is not None
             message = publish.fail_checks(
                 conn, spec, version_id, number, refused.checks, env.run_id
             )

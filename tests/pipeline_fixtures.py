@@ -135,7 +135,8 @@ class PanelKit:
                     sql.Identifier(current["table"]), sql.Identifier(order_by)
                 )
             )
-            return [{k: v for k, v in r.items() if k not in ("_row_id",)} for r in cur.fetchall()]
+            meta = ("_row_id", "_created", "_changed", "_hash")  # the rows, not their history
+            return [{k: v for k, v in r.items() if k not in meta} for r in cur.fetchall()]
 
     def rejects(self) -> list[dict[str, Any]]:
         current = self.current()
