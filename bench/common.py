@@ -133,6 +133,23 @@ def add_file_panel(
     """A panel of one file source whose columns map every field of ``schema`` as it is."""
     from core.enums import SourceKind  # noqa: PLC0415
     from formulas.types import column_type_of  # noqa: PLC0415
+
+    fields = {name: column_type_of(dtype) for name, dtype in schema.items()}
+    return add_panel(
+        session, tenant_id, slug, SourceKind.file, {"path": path, "format": fmt}, fields
+    )
+
+
+def add_panel(
+    session: Session,
+    tenant_id: uuid.UUID,
+    slug: str,
+    kind: Any,
+    config: dict[str, Any],
+    fields: dict[str, Any],
+    secret_config: str | None = None,
+) -> tuple[Any, list[Any]]:
+    """A panel of one source whose columns map every field (name: column type) as it is."""
     from models import DataSource, Panel, PanelColumn  # noqa: PLC0415
 
     panel = Panel(id=uuid.uuid4(), tenant_id=tenant_id, slug=slug, name=slug)
@@ -143,8 +160,9 @@ def add_file_panel(
             tenant_id=tenant_id,
             panel_id=panel.id,
             name=slug,
-            kind=SourceKind.file,
-            config={"path": path, "format": fmt},
+            kind=kind,
+            config=config,
+            secret_config=secret_config,
         )
     )
     columns = [
@@ -153,11 +171,11 @@ def add_file_panel(
             panel_id=panel.id,
             key=name,
             name=name,
-            type=column_type_of(dtype),
+            type=column_type,
             position=i,
             mapping={"source": None, "field": name, "cast": None},
         )
-        for i, (name, dtype) in enumerate(schema.items())
+        for i, (name, column_type) in enumerate(fields.items())
     ]
     session.add_all(columns)
     session.flush()

@@ -1,6 +1,7 @@
 """The sync measured by bench.scale, alone in its process: both assets of one partition.
 
-Arguments: database URL, state dir, data root, partition key. Prints one JSON line.
+Arguments: database URL, state dir, data root, partition key, and optionally the source
+allowlist (for a SQL source on this machine). Prints one JSON line.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from pipelines.resources import PanelsDatabase, SyncSettings
 def main() -> None:
     url, state_dir, data_root, key = sys.argv[1:5]
     db = PanelsDatabase(url=url)
-    settings = SyncSettings(state_dir=state_dir, data_root=data_root)
+    allowlist = sys.argv[5] if len(sys.argv) > 5 else ""
+    settings = SyncSettings(state_dir=state_dir, data_root=data_root, source_allowlist=allowlist)
     with dg.DagsterInstance.ephemeral() as instance:
         instance.add_dynamic_partitions(PANELS_PARTITIONS_NAME, [key])
         started = time.perf_counter()
@@ -40,6 +42,7 @@ def main() -> None:
                 "seconds": round(seconds, 2),
                 "row_count": table["dagster/row_count"].value,
                 "phases": phases,
+                "changes": table["changes"].value,
             }
         )
     )

@@ -83,6 +83,8 @@ def table_metadata(result: dict[str, Any]) -> dict[str, Any]:
         "duration_seconds": dg.MetadataValue.float(result["duration_seconds"]),
         "seconds": dg.MetadataValue.json(result["seconds"]),
         "progress": dg.MetadataValue.json(result["progress"]),
+        # What this version wrote: a new store, or the rows inserted, updated and deleted.
+        "changes": dg.MetadataValue.json(result["changes"]),
     }
 
 

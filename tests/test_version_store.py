@@ -231,3 +231,25 @@ def test_retention_deletes_the_states_no_kept_version_sees_and_drops_unused_stor
         found = conn.execute("SELECT to_regclass(%s)", (f"panel_data.{first_store}",)).fetchone()
     assert found == (None,)
     assert {r["id"]: r["v"] for r in k.rows()} == {1: "a7", 2: "b13", 3: "c", 4: "d"}
+
+
+def test_rows_carry_their_identity_and_history_on_request(kit, source_db) -> None:
+    k, table = _incremental(kit, source_db)
+    table.put({1: "a", 2: "b", 3: "c"})
+    assert k.sync().success
+    table.put({2: "b2", 4: "d"})
+    assert k.sync().success
+    page = _read(k, meta="true", sort="id")
+    meta = {r["id"]: r["_meta"] for r in page["data"]}
+    assert {i: (m["created_version"], m["changed_version"]) for i, m in meta.items()} == {
+        1: (1, 1),
+        2: (1, 2),
+        3: (1, 1),
+        4: (2, 2),
+    }
+    old = {r["id"]: r["_meta"] for r in _read(k, meta="true", version=1)["data"]}
+    assert old[2]["id"] == meta[2]["id"]  # the same row, by key, in both versions
+    assert old[2]["changed_version"] == 1
+    assert "_meta" not in _read(k)["data"][0]  # only when asked
+    refused = k.client.get(f"{k.url}/rows", params={"meta": "maybe"}, headers=k.tenant.viewer)
+    assert refused.status_code == 422

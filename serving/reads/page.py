@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, column, func, or_, select, table
 from sqlalchemy.exc import ProgrammingError
 
 from core.clock import today
+from core.storage import DATA_SCHEMA
 from schemas.rows import RowGroup, RowsPage
 from serving.http.errors import NotFound
 from serving.memory.cache import Memo
@@ -25,6 +26,7 @@ async def read_page(
     offset: int,
     decoded: dict[str, Any] | None,
     counts: Memo,
+    meta: bool = False,
 ) -> RowsPage:
     """The page; ``counts`` memoises filtered totals per version (a version never changes)."""
     found, query = prepared.version, prepared.query
@@ -44,11 +46,15 @@ async def read_page(
         encode_cursor(found.number, query.sorts, last, total, query.group_by) if last else None
     )
     groups = await group_counts(reading, query, rows) if query.group_by else None
+    history = await row_history(reading, query, rows) if meta else None
     if query.extra:  # sort or group keys read but not shown
         rows = [{k: r[k] for k in query.columns} for r in rows]
     else:  # the page statements select _row_id, then the columns in order
         for row in rows:
             del row["_row_id"]
+    if history is not None:
+        for row, known in zip(rows, history, strict=True):
+            row["_meta"] = known
     # Built from values the database typed and our own models: nothing to validate.
     return RowsPage.model_construct(
         data=rows,
@@ -77,6 +83,39 @@ async def _total(
         total = int((await reading.execute(count(prepared.query))).scalar_one())
         counts.put(key, total)
     return int(total)
+
+
+async def row_history(
+    reading: Reading, query: RowQuery, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each row's identity and the versions it first appeared and last changed in (a
+    version published before versions shared a store knows only the identity)."""
+    ids = [r["_row_id"] for r in rows]
+    known: dict[int, tuple[int | None, int | None]] = {}
+    if ids:
+        versions = table(
+            query.table_name,
+            column("_row_id"),
+            column("_created"),
+            column("_changed"),
+            schema=DATA_SCHEMA,
+        )
+        stmt = select(versions.c._row_id, versions.c._created, versions.c._changed).where(
+            versions.c._row_id.in_(ids)
+        )
+        try:
+            found = (await reading.execute(stmt)).all()
+        except ProgrammingError:  # no such columns: a version from before (read last, so the
+            found = []  # aborted transaction has nothing left to run)
+        known = {int(r[0]): (r[1], r[2]) for r in found}
+    return [
+        {
+            "id": i,
+            "created_version": known.get(i, (None, None))[0],
+            "changed_version": known.get(i, (None, None))[1],
+        }
+        for i in ids
+    ]
 
 
 async def group_counts(

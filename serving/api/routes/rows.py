@@ -102,6 +102,13 @@ async def read_rows(
     cursor: Annotated[str | None, Query(max_length=4096)] = None,
     version: VersionParam = None,
     filter: FilterParam = None,
+    meta: Annotated[
+        bool,
+        Query(
+            description="Add each row's _meta: its id (stable across versions where the panel"
+            " has a key), the version it first appeared in and the one it last changed in"
+        ),
+    ] = False,
 ) -> Response:
     decoded = cursor_of(cursor)
     prepared = await prepare(
@@ -118,7 +125,7 @@ async def read_rows(
     if prepared is None:
         empty = RowsPage(data=[], columns=[], version=None, total=0).model_dump_json().encode()
         return reading.hold(request, _json(empty))
-    normalized = prepared.normalized(l=limit, o=offset, cursor=cursor)
+    normalized = prepared.normalized(l=limit, o=offset, cursor=cursor, m=meta)
     tag = etag(prepared.version.id, normalized)
     if request.headers.get("if-none-match") == tag:
         return Response(status_code=304, headers={"ETag": tag})
@@ -126,7 +133,13 @@ async def read_rows(
 
     async def page() -> bytes:
         found = await read_page(
-            reading, prepared, limit=limit, offset=offset, decoded=decoded, counts=counts
+            reading,
+            prepared,
+            limit=limit,
+            offset=offset,
+            decoded=decoded,
+            counts=counts,
+            meta=meta,
         )
         return found.model_dump_json().encode()
 

@@ -1,0 +1,219 @@
+"""Publishes that cost what changed: 10,000 changed rows of TPC-H lineitem, next to a full sync.
+
+Part of `make bench-scale` (scale factor ``PANELS_BENCH_INCREMENTAL_SCALE``, default 1):
+
+1. **Incremental, from a SQL source.** lineitem is loaded into a PostgreSQL table with an
+   ``updated_at`` cursor column and its key ``(l_orderkey, l_linenumber)``; a panel reads it
+   incrementally. The first sync reads every row; then 7,000 rows are updated and 3,000
+   inserted, and the next sync is measured against the first.
+2. **A full re-read that mostly did not change, from a CSV file.** The lineitem CSV panel is
+   synced; the file is rewritten with 3,500 rows edited, 3,500 deleted and 3,000 added, and
+   the next sync (which reads the whole file again) is measured against the first.
+
+Each sync runs through Dagster in a child process (peak RSS of that process). Bytes written
+are what PostgreSQL wrote for it: WAL generated (``pg_current_wal_lsn`` before and after) plus
+the growth of the panel's relations (``pg_total_relation_size``), and the rows inserted and
+updated from ``pg_stat_database``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import psycopg
+
+from bench.common import STATE, add_panel, scratch_database
+from bench.scale import lineitem, run_child
+from core.crypto import SecretBox
+from core.enums import ColumnType, SourceKind
+from core.settings import Settings
+from core.storage import tenant_files
+from formulas.types import column_type_of
+from pipelines.casting import PG_TYPES
+from serving.admin import tenants as admin
+
+KEY = ["l_orderkey", "l_linenumber"]
+UPDATED, INSERTED = 7_000, 3_000
+EDITED, REMOVED, ADDED = 3_500, 3_500, 3_000
+
+
+def _libpq(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def written(conninfo: str) -> dict[str, int]:
+    """Counters to subtract: WAL position, the panel data's size, rows inserted/updated."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("SELECT pg_stat_force_next_flush()")
+        time.sleep(1.2)  # statistics reach pg_stat_database when a backend flushes them
+        conn.execute("SELECT pg_stat_clear_snapshot()")
+        row = conn.execute(
+            "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint,"
+            " (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c"
+            "  JOIN pg_namespace n ON n.oid = c.relnamespace"
+            "  WHERE n.nspname = 'panel_data' AND c.relkind = 'r'),"
+            " tup_inserted, tup_updated FROM pg_stat_database WHERE datname = current_database()"
+        ).fetchone()
+    assert row is not None
+    return {"wal": row[0], "size": row[1], "inserted": row[2], "updated": row[3]}
+
+
+def delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    out = {k: after[k] - before[k] for k in before}
+    out["bytes"] = out["wal"] + max(out["size"], 0)
+    return out
+
+
+def measured_sync(url: str, root: Path, key: str, allowlist: str = "") -> dict[str, Any]:
+    before = written(_libpq(url))
+    result, rss = run_child([url, str(root / "state"), str(root / "data"), key, allowlist])
+    return {**result, "peak_rss_mb": round(rss, 1), "written": delta(before, written(_libpq(url)))}
+
+
+def compare(full: dict[str, Any], changed: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "full_seconds": full["seconds"],
+        "changed_seconds": changed["seconds"],
+        "time_ratio": round(changed["seconds"] / full["seconds"], 4),
+        "full_bytes": full["written"]["bytes"],
+        "changed_bytes": changed["written"]["bytes"],
+        "bytes_ratio": round(changed["written"]["bytes"] / full["written"]["bytes"], 4),
+        "full": full,
+        "changed": changed,
+    }
+
+
+def sql_source(scale: str) -> dict[str, Any]:
+    csv = lineitem(scale)
+    schema = pl.scan_csv(csv, try_parse_dates=True).collect_schema()
+    types = {name: PG_TYPES[column_type_of(dtype)] for name, dtype in schema.items()}
+    with scratch_database(migrate=False) as source_url, scratch_database() as url:
+        source = _libpq(source_url)
+        with psycopg.connect(source, autocommit=True) as conn:
+            body = ", ".join(f'"{k}" {t}' for k, t in types.items())
+            conn.execute(f"CREATE UNLOGGED TABLE staging ({body})")
+            with (
+                conn.cursor() as cur,
+                cur.copy("COPY staging FROM STDIN (FORMAT csv, HEADER true)") as copy,
+                csv.open("rb") as handle,
+            ):
+                while chunk := handle.read(1 << 20):
+                    copy.write(chunk)
+            # Every row its own cursor value, as rows stamped when they were written have.
+            conn.execute(
+                "CREATE TABLE lineitem AS SELECT *,"
+                " (l_orderkey * 8 + l_linenumber)::bigint AS updated_at FROM staging"
+            )
+            conn.execute("DROP TABLE staging")
+            conn.execute("ALTER TABLE lineitem ADD PRIMARY KEY (l_orderkey, l_linenumber)")
+            conn.execute("CREATE INDEX ON lineitem (updated_at)")
+            conn.execute("VACUUM ANALYZE lineitem")
+        root = STATE / "incremental-run"
+        settings = Settings(
+            environment="test", database_url=url, state_dir=root / "state", data_root=root / "data"
+        )
+        fields = {
+            **{k: column_type_of(d) for k, d in schema.items()},
+            "updated_at": ColumnType.integer,
+        }
+        with admin.owner_session(settings) as session:
+            tenant = admin.create_tenant(session, slug="tpch", name="TPC-H")
+            add_panel(
+                session,
+                tenant.id,
+                "lineitem",
+                SourceKind.sql,
+                {
+                    "query": "SELECT * FROM lineitem WHERE updated_at >= COALESCE(:cursor, -1)",
+                    "sync": {"mode": "incremental", "cursor_field": "updated_at", "key": KEY},
+                },
+                fields,
+                secret_config=SecretBox(settings).seal({"url": source}),
+            )
+            session.commit()
+        full = measured_sync(url, root, "tpch.lineitem", "127.0.0.1")
+        with psycopg.connect(source, autocommit=True) as conn:
+            conn.execute(
+                "UPDATE lineitem SET l_comment = l_comment || ' (edited)', updated_at = 10 ^ 12"
+                " WHERE ctid IN (SELECT ctid FROM lineitem"
+                f" ORDER BY hashint8(updated_at) LIMIT {UPDATED})"
+            )
+            conn.execute(
+                "INSERT INTO lineitem SELECT l_orderkey + 100000000, l_partkey, l_suppkey,"
+                " l_linenumber, l_quantity, l_extendedprice, l_discount, l_tax, l_returnflag,"
+                " l_linestatus, l_shipdate, l_commitdate, l_receiptdate, l_shipinstruct,"
+                f" l_shipmode, l_comment, 10 ^ 12 + 1 FROM lineitem"
+                f" WHERE updated_at < 10 ^ 12 LIMIT {INSERTED}"
+            )
+        changed = measured_sync(url, root, "tpch.lineitem", "127.0.0.1")
+    return {
+        "rows": full["row_count"],
+        "updated": UPDATED,
+        "inserted": INSERTED,
+        **compare(full, changed),
+    }
+
+
+def csv_reread(scale: str) -> dict[str, Any]:
+    csv = lineitem(scale)
+    schema = pl.scan_csv(csv, try_parse_dates=True).collect_schema()
+    with scratch_database() as url:
+        root = STATE / "reread-run"
+        files = tenant_files(root / "data", "tpch")
+        files.mkdir(parents=True, exist_ok=True)
+        target = files / "lineitem.csv"
+        target.unlink(missing_ok=True)
+        os.link(csv.resolve(), target)
+        settings = Settings(
+            environment="test", database_url=url, state_dir=root / "state", data_root=root / "data"
+        )
+        with admin.owner_session(settings) as session:
+            tenant = admin.create_tenant(session, slug="tpch", name="TPC-H")
+            add_panel(
+                session,
+                tenant.id,
+                "lineitem",
+                SourceKind.file,
+                {"path": "lineitem.csv", "format": "csv"},
+                {k: column_type_of(d) for k, d in schema.items()},
+            )
+            session.commit()
+        full = measured_sync(url, root, "tpch.lineitem")
+        # The same file, with every step-th row edited or removed in turn, and 3,000 added.
+        edited = target.with_name("edited.csv")
+        frame = pl.scan_csv(csv, try_parse_dates=True).with_row_index("_i")
+        step = max(1, full["row_count"] // (EDITED + REMOVED))
+        picked = pl.col("_i") % step == 0
+        numbered = pl.col("_i") // step
+        kept = frame.filter(~picked | (numbered % 2 == 0)).with_columns(
+            pl.when(picked).then(pl.col("l_comment") + " (edited)").otherwise(pl.col("l_comment"))
+        )
+        added = frame.head(ADDED).with_columns(pl.col("l_orderkey") + 100_000_000)
+        pl.concat([kept, added]).drop("_i").sink_csv(edited)
+        target.unlink()
+        edited.rename(target)
+        changed = measured_sync(url, root, "tpch.lineitem")
+        target.unlink()
+    return {"rows": full["row_count"], **compare(full, changed)}
+
+
+def main() -> None:
+    scale = os.environ.get("PANELS_BENCH_INCREMENTAL_SCALE", "1")
+    print(f"incremental SQL source at scale factor {scale} ...", file=sys.stderr, flush=True)
+    incremental = sql_source(scale)
+    print(json.dumps({k: v for k, v in incremental.items() if k not in ("full", "changed")}))
+    print(f"full re-read of the CSV at scale factor {scale} ...", file=sys.stderr, flush=True)
+    reread = csv_reread(scale)
+    print(json.dumps({k: v for k, v in reread.items() if k not in ("full", "changed")}))
+    results = {"scale": scale, "incremental_sql": incremental, "full_reread_csv": reread}
+    (STATE / "incremental.json").write_text(json.dumps(results, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()
