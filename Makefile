@@ -11,7 +11,7 @@ WEB_SOURCES := $(wildcard web/src/*) $(wildcard web/public/*) web/index.html web
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install web browser demo test lint typecheck pytest bench bench-scale lock clean
+.PHONY: install web browser demo test lint typecheck pytest bench bench-deps bench-scale lock clean
 
 install: $(STAMP) web
 
@@ -49,12 +49,18 @@ pytest: install browser
 
 test: lint typecheck pytest
 
-bench: install
+# dlt is a peer the sync benchmark compares with, not a dependency: installed for benches only.
+bench-deps: install
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -c requirements.lock -e '.[dev,bench]'
+
+bench: bench-deps
 	$(BIN)/python -m bench
 
-# Big scales, apart from `make bench`: TPC-H lineitem SF 1 and 5 (PANELS_BENCH_SCALES).
+# Big scales, apart from `make bench`: TPC-H lineitem SF 1 and 5 (PANELS_BENCH_SCALES), then
+# 10,000 changed rows of the SF 1 panel (PANELS_BENCH_INCREMENTAL_SCALE).
 bench-scale: install
 	$(BIN)/python -m bench.scale
+	$(BIN)/python -m bench.incremental
 
 lock: $(BIN)/python
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet \

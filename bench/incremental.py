@@ -10,6 +10,11 @@ Part of `make bench-scale` (scale factor ``PANELS_BENCH_INCREMENTAL_SCALE``, def
    synced; the file is rewritten with 3,500 rows edited, 3,500 deleted and 3,000 added, and
    the next sync (which reads the whole file again) is measured against the first.
 
+3. **Reads of a version published this way.** After the incremental publish, the rows API's
+   page statements (first page and a deep keyset page, by ``_row_id`` and by a saved view's
+   sort) run against the version's view over the store, and against a plain table holding the
+   same rows with the same indexes (what one table per version gave), best of 50 each.
+
 Each sync runs through Dagster in a child process (peak RSS of that process). Bytes written
 are what PostgreSQL wrote for it: WAL generated (``pg_current_wal_lsn`` before and after) plus
 the growth of the panel's relations (``pg_total_relation_size``), and the rows inserted and
@@ -35,6 +40,7 @@ from core.enums import ColumnType, SourceKind
 from core.settings import Settings
 from core.storage import tenant_files
 from formulas.types import column_type_of
+from models import View
 from pipelines.casting import PG_TYPES
 from serving.admin import tenants as admin
 
@@ -124,7 +130,7 @@ def sql_source(scale: str) -> dict[str, Any]:
         }
         with admin.owner_session(settings) as session:
             tenant = admin.create_tenant(session, slug="tpch", name="TPC-H")
-            add_panel(
+            panel, _ = add_panel(
                 session,
                 tenant.id,
                 "lineitem",
@@ -135,6 +141,14 @@ def sql_source(scale: str) -> dict[str, Any]:
                 },
                 fields,
                 secret_config=SecretBox(settings).seal({"url": source}),
+            )
+            session.add(  # a saved view sorted by ship date: its index is built with the store
+                View(
+                    tenant_id=tenant.id,
+                    panel_id=panel.id,
+                    name="by ship date",
+                    sorts=[{"column": "l_shipdate", "direction": "asc"}],
+                )
             )
             session.commit()
         full = measured_sync(url, root, "tpch.lineitem", "127.0.0.1")
@@ -152,12 +166,68 @@ def sql_source(scale: str) -> dict[str, Any]:
                 f" WHERE updated_at < 10 ^ 12 LIMIT {INSERTED}"
             )
         changed = measured_sync(url, root, "tpch.lineitem", "127.0.0.1")
+        reads = version_reads(_libpq(url))
     return {
         "rows": full["row_count"],
         "updated": UPDATED,
         "inserted": INSERTED,
         **compare(full, changed),
+        "reads": reads,
     }
+
+
+def _best_ms(conn: psycopg.Connection[Any], statement: str, params: tuple[Any, ...]) -> float:
+    best = float("inf")
+    for _ in range(50):
+        started = time.perf_counter()
+        conn.execute(statement, params).fetchall()
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 3)
+
+
+def version_reads(conninfo: str) -> dict[str, dict[str, float]]:
+    """Page statements on the served version's view, and on a plain table of its rows."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        (view,) = conn.execute(
+            "SELECT v.table_name FROM panels p JOIN panel_versions v ON v.id = p.current_version_id"
+        ).fetchone() or (None,)
+        conn.execute(f"CREATE TABLE plain AS SELECT * FROM panel_data.{view}")
+        conn.execute("ALTER TABLE plain ADD PRIMARY KEY (_row_id)")
+        conn.execute("CREATE INDEX ON plain (l_shipdate, _row_id)")
+        conn.execute("VACUUM ANALYZE plain")
+        (middle_id,) = conn.execute(
+            "SELECT _row_id FROM plain ORDER BY _row_id OFFSET (SELECT count(*) / 2 FROM plain)"
+            " LIMIT 1"
+        ).fetchone() or (0,)
+        (middle_day, middle_day_id) = conn.execute(
+            "SELECT l_shipdate, _row_id FROM plain ORDER BY l_shipdate, _row_id"
+            " OFFSET (SELECT count(*) / 2 FROM plain) LIMIT 1"
+        ).fetchone() or (None, 0)
+        columns = "_row_id, l_orderkey, l_linenumber, l_shipdate, l_extendedprice, l_comment"
+        statements: dict[str, tuple[str, tuple[Any, ...]]] = {
+            "first page": ("ORDER BY _row_id LIMIT 101", ()),
+            "deep keyset page": ("WHERE _row_id > %s ORDER BY _row_id LIMIT 101", (middle_id,)),
+            "first page, sorted": (
+                "WHERE l_shipdate IS NOT NULL ORDER BY l_shipdate, _row_id LIMIT 101",
+                (),
+            ),
+            "deep keyset page, sorted": (
+                "WHERE l_shipdate IS NOT NULL AND (l_shipdate, _row_id) > (%s, %s)"
+                " ORDER BY l_shipdate, _row_id LIMIT 101",
+                (middle_day, middle_day_id),
+            ),
+        }
+        out = {}
+        for name, (tail, params) in statements.items():
+            on_view = _best_ms(conn, f"SELECT {columns} FROM panel_data.{view} {tail}", params)
+            on_table = _best_ms(conn, f"SELECT {columns} FROM plain {tail}", params)
+            out[name] = {
+                "version_view_ms": on_view,
+                "plain_table_ms": on_table,
+                "ratio": round(on_view / on_table, 2),
+            }
+        conn.execute("DROP TABLE plain")
+    return out
 
 
 def csv_reread(scale: str) -> dict[str, Any]:

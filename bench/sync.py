@@ -65,6 +65,38 @@ def _to_sql(url: str, csv: Path, null_values: list[str] | None) -> float:
     return seconds
 
 
+def _dlt(url: str, csv: Path, null_values: list[str] | None, file_format: str) -> float | None:
+    """dlt (a bench-only extra: ``make bench`` installs it) loading the same CSV into
+    PostgreSQL: read with pyarrow (dlt's fastest input: no row-by-row normalisation), then
+    ``loader_file_format`` ``csv`` (dlt's COPY loader) or ``insert_values`` (its default).
+    None when dlt is not installed."""
+    import tempfile  # noqa: PLC0415
+
+    try:
+        import dlt  # noqa: PLC0415
+    except ImportError:
+        return None
+    from pyarrow import csv as pa_csv  # noqa: PLC0415
+
+    from models.db import libpq_url  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory(prefix="panels-dlt-") as work:
+        os.environ["DLT_DATA_DIR"] = work
+        pipeline = dlt.pipeline(
+            pipeline_name=f"bench_{file_format}",
+            pipelines_dir=work,
+            destination=dlt.destinations.postgres(credentials=libpq_url(url)),
+            dataset_name=f"dlt_{file_format}",
+        )
+        started = time.perf_counter()
+        table = pa_csv.read_csv(
+            csv, convert_options=pa_csv.ConvertOptions(null_values=null_values or [""])
+        )
+        pipeline.run(table, table_name="flights", loader_file_format=file_format)
+        seconds = time.perf_counter() - started
+    return seconds
+
+
 def _measure(
     url: str, settings: Settings, key: str, csv: Path, null_values: list[str] | None
 ) -> dict[str, Any]:
@@ -77,6 +109,8 @@ def _measure(
     db.dispose()
     copy_seconds = _plain_copy(env.conninfo, csv)
     to_sql_seconds = _to_sql(url, csv, null_values)
+    dlt_seconds = {f: _dlt(url, csv, null_values, f) for f in ("csv", "insert_values")}
+    fastest_dlt = min((v for v in dlt_seconds.values() if v is not None), default=None)
     rows = published["row_count"]
     return {
         "result": {"seconds": round(seconds, 2), "rps": round(rows / seconds)},
@@ -88,12 +122,22 @@ def _measure(
         "ratio": {
             "time_vs_copy": round(seconds / copy_seconds, 2),
             "speedup_vs_pandas_to_sql": round(to_sql_seconds / seconds, 1),
+            **(
+                {"speedup_vs_fastest_dlt": round(fastest_dlt / seconds, 1)}
+                if fastest_dlt is not None
+                else {}
+            ),
         },
         "extra": {
             "pandas_to_sql": {
                 "seconds": round(to_sql_seconds, 2),
                 "rps": round(rows / to_sql_seconds),
-            }
+            },
+            **{
+                f"dlt_{f}": {"seconds": round(v, 2), "rps": round(rows / v)}
+                for f, v in dlt_seconds.items()
+                if v is not None
+            },
         },
         "rows": rows,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
