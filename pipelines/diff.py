@@ -143,7 +143,12 @@ class Counts:
 
 
 class Diff:
-    """The built rows against the served ones (a DuckDB connection; use as a context)."""
+    """The built rows against the served ones (a DuckDB connection; use as a context).
+
+    Rows are matched on narrow columns only (position, hash, key); the full rows are read
+    back from the staged file for the changed ones. Without a key, a hash seen once on each
+    side pairs directly; only hashes repeated on a side are paired copy by copy.
+    """
 
     def __init__(
         self, staged: Path, served: Path, keys: list[str], *, deletes: bool, spill: Path
@@ -152,22 +157,32 @@ class Diff:
         self._conn = duckdb.connect(
             config={"memory_limit": MEMORY, "temp_directory": str(spill), "threads": 2}
         )
-        built = f"read_parquet('{_quoted(staged)}')"
-        old = f"read_parquet('{_quoted(served)}')"
+        self._staged = f"read_parquet('{_quoted(staged)}')"
+        key_list = "".join(f', "{k}"' for k in keys)
+        self._conn.execute(
+            f"CREATE TABLE built AS SELECT _pos, _hash{key_list} FROM {self._staged}"
+        )
+        self._conn.execute(f"CREATE TABLE old AS SELECT * FROM read_parquet('{_quoted(served)}')")
         if keys:
-            on = " AND ".join(f'c."{k}" = o."{k}"' for k in keys)
-            self._built, self._old = built, old
-        else:  # the i-th copy of a row's content matches the i-th
-            on = "c._hash = o._hash AND c._occ = o._occ"
-            self._built = (
-                f"(SELECT *, row_number() OVER (PARTITION BY _hash ORDER BY _pos) AS _occ"
-                f" FROM {built})"
-            )
-            self._old = (
-                f"(SELECT *, row_number() OVER (PARTITION BY _hash ORDER BY _row_id) AS _occ"
-                f" FROM {old})"
-            )
-        self._on = on
+            self._on = " AND ".join(f'b."{k}" = o."{k}"' for k in keys)
+            self._built, self._old = "built", "old"
+            return
+        self._conn.execute(
+            "CREATE TABLE repeated AS SELECT _hash FROM built GROUP BY _hash HAVING count(*) > 1"
+            " UNION SELECT _hash FROM old GROUP BY _hash HAVING count(*) > 1"
+        )
+        self._built = (
+            "(SELECT _pos, _hash, 1 AS _occ FROM built ANTI JOIN repeated USING (_hash)"
+            " UNION ALL SELECT _pos, _hash,"
+            " row_number() OVER (PARTITION BY _hash ORDER BY _pos) AS _occ"
+            " FROM built SEMI JOIN repeated USING (_hash))"
+        )
+        self._old = (
+            "(SELECT *, 1 AS _occ FROM old ANTI JOIN repeated USING (_hash)"
+            " UNION ALL SELECT *, row_number() OVER (PARTITION BY _hash ORDER BY _row_id) AS _occ"
+            " FROM old SEMI JOIN repeated USING (_hash))"
+        )
+        self._on = "b._hash = o._hash AND b._occ = o._occ"
 
     def __enter__(self) -> Diff:
         return self
@@ -184,20 +199,20 @@ class Diff:
         cols = ", ".join(f'"{k}"' for k in self.keys)
         nonnull = " AND ".join(f'"{k}" IS NOT NULL' for k in self.keys)
         found = self._conn.execute(
-            f"SELECT {cols}, count(*) AS n FROM {self._built} WHERE {nonnull}"
+            f"SELECT {cols}, count(*) AS n FROM built WHERE {nonnull}"
             f" GROUP BY ALL HAVING count(*) > 1 ORDER BY n DESC LIMIT 5"
         ).fetchall()
         total = self._conn.execute(
-            f"SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {self._built}"
+            f"SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM built"
             f" WHERE {nonnull} GROUP BY {cols} HAVING count(*) > 1)"
         ).fetchall()
         return int(total[0][0]) if total else 0, [r[: len(self.keys)] for r in found]
 
     def prepare(self) -> Counts:
         self._conn.execute(
-            f"CREATE TABLE matched AS SELECT c.* EXCLUDE (_pos), c._pos,"
-            f" o._row_id AS _old_id, o._created AS _old_created, o._changed AS _old_changed,"
-            f" o._hash AS _old_hash FROM {self._built} c LEFT JOIN {self._old} o ON {self._on}"
+            f"CREATE TABLE matched AS SELECT b._pos, b._hash, o._row_id AS _old_id,"
+            f" o._created AS _old_created, o._changed AS _old_changed, o._hash AS _old_hash"
+            f" FROM {self._built} b LEFT JOIN {self._old} o ON {self._on}"
         )
         row = self._conn.execute(
             "SELECT count(*) FILTER (WHERE _old_id IS NULL),"
@@ -206,10 +221,11 @@ class Diff:
         ).fetchall()[0]
         counts = Counts(inserted=int(row[0]), updated=int(row[1]), unchanged=int(row[2]))
         if self.deletes:
-            found = self._conn.execute(
-                f"SELECT count(*) FROM {self._old} o ANTI JOIN {self._built} c ON {self._on}"
-            ).fetchall()
-            counts.deleted = int(found[0][0])
+            self._conn.execute(
+                f"CREATE TABLE gone AS SELECT o._row_id FROM {self._old} o"
+                f" ANTI JOIN {self._built} b ON {self._on}"
+            )
+            counts.deleted = int(self._conn.execute("SELECT count(*) FROM gone").fetchall()[0][0])
         return counts
 
     def _frames(self, query: str, batch_rows: int) -> Iterator[pl.DataFrame]:
@@ -221,18 +237,25 @@ class Diff:
 
     def rows(self, batch_rows: int, *, changed_only: bool) -> Iterator[pl.DataFrame]:
         """Built rows with their served identity (``_old_*``, null for a new row): the changed
-        ones, or all of them (a new generation keeps identities too)."""
-        where = "WHERE _old_id IS NULL OR _old_hash <> _hash" if changed_only else ""
-        return self._frames(f"SELECT * FROM matched {where} ORDER BY _pos", batch_rows)
+        ones (in build order), or all of them (a new store keeps identities too)."""
+        if changed_only:
+            return self._frames(
+                f"SELECT s.*, m._old_id, m._old_created, m._old_changed, m._old_hash"
+                f" FROM {self._staged} s JOIN (SELECT * FROM matched WHERE _old_id IS NULL"
+                f" OR _old_hash <> _hash) m USING (_pos) ORDER BY _pos",
+                batch_rows,
+            )
+        return self._frames(
+            f"SELECT s.*, m._old_id, m._old_created, m._old_changed, m._old_hash"
+            f" FROM {self._staged} s JOIN matched m USING (_pos)",
+            batch_rows,
+        )
 
     def closed(self, batch_rows: int) -> Iterator[pl.DataFrame]:
         """The served ``_row_id`` s whose state ends: updated rows, and deleted ones."""
         query = "SELECT _old_id AS _row_id FROM matched WHERE _old_hash <> _hash"
         if self.deletes:
-            query += (
-                f" UNION ALL SELECT o._row_id FROM {self._old} o"
-                f" ANTI JOIN {self._built} c ON {self._on}"
-            )
+            query += " UNION ALL SELECT _row_id FROM gone"
         return self._frames(query, batch_rows)
 
 

@@ -197,6 +197,8 @@ def _against(
         staged.add(table)
     empty = {c.key: POLARS_TYPES[c.type] for c in spec.columns}
     staged.close(pl.DataFrame(schema={**empty, "_source": pl.String, "_hash": pl.Int64}))
+    seconds["build"] = _elapsed(started)
+    started = time.perf_counter()
     keys = key_columns(spec)
     served = tmp / "served.parquet"
     if target.delta:  # the served rows with the changed rows' keys, through the key index
