@@ -253,3 +253,17 @@ def test_rows_carry_their_identity_and_history_on_request(kit, source_db) -> Non
     assert "_meta" not in _read(k)["data"][0]  # only when asked
     refused = k.client.get(f"{k.url}/rows", params={"meta": "maybe"}, headers=k.tenant.viewer)
     assert refused.status_code == 422
+
+
+def test_identical_rows_without_a_key_are_told_apart_by_their_copies(kit, files) -> None:
+    write(files / "twice.csv", "v\na\na\nb\n")
+    k = kit()
+    k.source(name="t", kind="file", config={"path": "twice.csv"})
+    k.column("v", "text")
+    assert k.sync().success
+    write(files / "twice.csv", "v\na\nb\nc\n")  # one copy of "a" goes, "c" comes
+    assert k.sync().success
+    changes = k.current()["stats"]["changes"]
+    assert (changes["inserted"], changes["deleted"], changes["unchanged"]) == (1, 1, 2)
+    assert sorted(r["v"] for r in k.rows()) == ["a", "b", "c"]
+    assert sorted(r["v"] for r in _read(k, version=1)["data"]) == ["a", "a", "b"]
