@@ -48,16 +48,21 @@ def plain_copy(conninfo: str, csv: Path, columns: dict[str, str]) -> float:
         body = ", ".join(f'"{name}" {sql_type}' for name, sql_type in columns.items())
         conn.execute(f"CREATE TABLE copy_floor ({body})")
         started = time.perf_counter()
-        with (
-            conn.cursor() as cur,
-            cur.copy("COPY copy_floor FROM STDIN (FORMAT csv, HEADER true)") as copy,
-            csv.open("rb") as handle,
-        ):
-            while chunk := handle.read(1 << 20):
-                copy.write(chunk)
+        copy_csv(conn, "copy_floor", csv)
         seconds = time.perf_counter() - started
         conn.execute("DROP TABLE copy_floor")
     return seconds
+
+
+def copy_csv(conn: psycopg.Connection[Any], table: str, csv: Path) -> None:
+    """``COPY table FROM STDIN`` of a CSV file with a header, 1 MB at a time."""
+    with (
+        conn.cursor() as cur,
+        cur.copy(f"COPY {table} FROM STDIN (FORMAT csv, HEADER true)") as copy,
+        csv.open("rb") as handle,
+    ):
+        while chunk := handle.read(1 << 20):
+            copy.write(chunk)
 
 
 def latency_summary(samples_s: list[float], wall_s: float) -> dict[str, float]:

@@ -33,8 +33,8 @@ from typing import Any
 import polars as pl
 import psycopg
 
-from bench.common import STATE, add_panel, scratch_database
-from bench.scale import ROOT, lineitem, run_child
+from bench.common import STATE, add_panel, copy_csv, scratch_database
+from bench.scale import INCREMENTAL_MARK, ROOT, lineitem, run_child
 from core.crypto import SecretBox
 from core.enums import ColumnType, SourceKind
 from core.settings import Settings
@@ -112,13 +112,7 @@ def sql_source(scale: str) -> dict[str, Any]:
         with psycopg.connect(source, autocommit=True) as conn:
             body = ", ".join(f'"{k}" {t}' for k, t in types.items())
             conn.execute(f"CREATE UNLOGGED TABLE staging ({body})")
-            with (
-                conn.cursor() as cur,
-                cur.copy("COPY staging FROM STDIN (FORMAT csv, HEADER true)") as copy,
-                csv.open("rb") as handle,
-            ):
-                while chunk := handle.read(1 << 20):
-                    copy.write(chunk)
+            copy_csv(conn, "staging", csv)
             # Every row its own cursor value, as rows stamped when they were written have.
             conn.execute(
                 "CREATE TABLE lineitem AS SELECT *,"
@@ -187,18 +181,26 @@ def sql_source(scale: str) -> dict[str, Any]:
     }
 
 
+def plain_table(conn: psycopg.Connection[Any]) -> str:
+    """``plain``: the served version's rows in a table of their own, with the store's three
+    indexes (identity, key, the saved view's sort): what one table per version gave. Returns
+    the served version's view."""
+    (view,) = conn.execute(
+        "SELECT v.table_name FROM panels p JOIN panel_versions v ON v.id = p.current_version_id"
+    ).fetchone() or (None,)
+    conn.execute(f"CREATE TABLE plain AS SELECT * FROM panel_data.{view}")
+    conn.execute("ALTER TABLE plain ADD PRIMARY KEY (_row_id)")
+    conn.execute("CREATE UNIQUE INDEX ON plain (l_orderkey, l_linenumber)")
+    conn.execute("CREATE INDEX ON plain (l_shipdate, _row_id)")
+    conn.execute("VACUUM ANALYZE plain")
+    return str(view)
+
+
 def direct_change(conninfo: str) -> int:
     """The floor of the changed sync's bytes: the same 7,000 updates and 3,000 inserts made
     directly with SQL to a table of the version's rows with the store's three indexes."""
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        (view,) = conn.execute(
-            "SELECT v.table_name FROM panels p JOIN panel_versions v ON v.id = p.current_version_id"
-        ).fetchone() or (None,)
-        conn.execute(f"CREATE TABLE plain AS SELECT * FROM panel_data.{view}")
-        conn.execute("ALTER TABLE plain ADD PRIMARY KEY (_row_id)")
-        conn.execute("CREATE UNIQUE INDEX ON plain (l_orderkey, l_linenumber)")
-        conn.execute("CREATE INDEX ON plain (l_shipdate, _row_id)")
-        conn.execute("VACUUM ANALYZE plain")
+        plain_table(conn)
     size = "SELECT pg_total_relation_size('plain')"
     with psycopg.connect(conninfo, autocommit=True) as conn:
         (size_before,) = conn.execute(size).fetchone() or (0,)
@@ -235,13 +237,7 @@ def _best_ms(conn: psycopg.Connection[Any], statement: str, params: tuple[Any, .
 def version_reads(conninfo: str) -> dict[str, dict[str, float]]:
     """Page statements on the served version's view, and on a plain table of its rows."""
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        (view,) = conn.execute(
-            "SELECT v.table_name FROM panels p JOIN panel_versions v ON v.id = p.current_version_id"
-        ).fetchone() or (None,)
-        conn.execute(f"CREATE TABLE plain AS SELECT * FROM panel_data.{view}")
-        conn.execute("ALTER TABLE plain ADD PRIMARY KEY (_row_id)")
-        conn.execute("CREATE INDEX ON plain (l_shipdate, _row_id)")
-        conn.execute("VACUUM ANALYZE plain")
+        view = plain_table(conn)
         (middle_id,) = conn.execute(
             "SELECT _row_id FROM plain ORDER BY _row_id OFFSET (SELECT count(*) / 2 FROM plain)"
             " LIMIT 1"
@@ -320,7 +316,7 @@ def csv_reread(scale: str) -> dict[str, Any]:
     return {"rows": full["row_count"], **compare(full, changed)}
 
 
-MARK = "## Publishes that cost what changed"
+MARK = INCREMENTAL_MARK
 
 
 def _mb(n: int) -> str:

@@ -28,6 +28,7 @@ from pipelines.casting import PG_TYPES
 from serving.admin import tenants as admin
 
 ROOT = Path(__file__).resolve().parent.parent
+INCREMENTAL_MARK = "## Publishes that cost what changed"
 
 
 def lineitem(scale: str) -> Path:
@@ -130,7 +131,10 @@ def main() -> None:
         results.append(result)
     STATE.mkdir(parents=True, exist_ok=True)
     (STATE / "scale.json").write_text(json.dumps(results, indent=2))
-    (ROOT / "BENCHMARKS-scale.md").write_text(render(results))
+    report = ROOT / "BENCHMARKS-scale.md"
+    # The incremental benchmark's section (bench/incremental.py, run after this) is kept.
+    kept = report.read_text().partition(INCREMENTAL_MARK)[2] if report.exists() else ""
+    report.write_text(render(results) + (f"\n{INCREMENTAL_MARK}{kept}" if kept else ""))
 
 
 if __name__ == "__main__":

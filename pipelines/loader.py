@@ -39,6 +39,15 @@ class TableColumn:
     key: str
     type: ColumnType
     not_null: bool = False
+    narrow: bool = False  # an integer held in 4 bytes (version numbers), not 8
+
+    @property
+    def sql_type(self) -> str:
+        return "integer" if self.narrow else PG_TYPES[self.type]
+
+    @property
+    def arrow_type(self) -> pa.DataType:
+        return pa.int32() if self.narrow else ARROW_TYPES[self.type]
 
 
 ARROW_TYPES = {
@@ -74,7 +83,7 @@ class BinaryEncoder:
 
     def __init__(self, columns: list[TableColumn]) -> None:
         self.columns = columns
-        self.schema = pa.schema([pa.field(c.key, ARROW_TYPES[c.type]) for c in columns])
+        self.schema = pa.schema([pa.field(c.key, c.arrow_type) for c in columns])
         encoders = {
             c.key: (
                 pgpq.encoders.LargeStringEncoderBuilder.new_with_output(
@@ -106,7 +115,7 @@ def create_table(conn: psycopg.Connection[Any], name: str, columns: list[TableCo
     body = sql.SQL(", ").join(
         sql.SQL("{} {}{}").format(
             sql.Identifier(c.key),
-            sql.SQL(PG_TYPES[c.type]),
+            sql.SQL(c.sql_type),
             sql.SQL(" NOT NULL" if c.not_null else ""),
         )
         for c in columns

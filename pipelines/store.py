@@ -40,10 +40,10 @@ OPEN = 2**31 - 1  # ``_to`` of a current state
 
 META_COLUMNS = [
     TableColumn("_row_id", ColumnType.integer, not_null=True),
-    TableColumn("_created", ColumnType.integer, not_null=True),
-    TableColumn("_changed", ColumnType.integer, not_null=True),
-    TableColumn("_from", ColumnType.integer, not_null=True),
-    TableColumn("_to", ColumnType.integer, not_null=True),
+    TableColumn("_created", ColumnType.integer, not_null=True, narrow=True),
+    TableColumn("_changed", ColumnType.integer, not_null=True, narrow=True),
+    TableColumn("_from", ColumnType.integer, not_null=True, narrow=True),
+    TableColumn("_to", ColumnType.integer, not_null=True, narrow=True),
     TableColumn("_hash", ColumnType.integer, not_null=True),
     TableColumn("_source", ColumnType.text, not_null=True),
 ]
