@@ -93,8 +93,8 @@ def export_served(
     columns = sql.SQL(", ").join(sql.Identifier(c) for c in [*IDENTITY, *keys])
     base = sql.SQL("SELECT {} FROM {}").format(columns, ident(relation))
     statements: list[sql.Composable] = []
-    if only is None:
-        statements.append(base)
+    if only is None or only.height == 0:  # every row, or none (an empty file, typed)
+        statements.append(base if only is None else sql.SQL("{} LIMIT 0").format(base))
     else:
         assert types is not None
         assert current

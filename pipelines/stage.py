@@ -88,6 +88,14 @@ def delta_ready(spec: PanelSpec, head: Head | None) -> bool:
     return all(r.kind in DELTA_RULES for r in spec.rules)
 
 
+def comparable(spec: PanelSpec, head: Head | None) -> bool:
+    """Whether the served version's rows can be matched with the new ones (else the version
+    starts a new store with new identities): it has a store, and the same key."""
+    if head is None or head.store is None or head.layout is None:
+        return False
+    return bool(head.layout.get("key") == key_columns(spec))
+
+
 def _elapsed(started: float) -> float:
     return round(time.perf_counter() - started, 3)
 

@@ -163,7 +163,7 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
         try:
             version_id, number = publish.begin_version(conn, spec, env.run_id)
             target = stage.Target(
-                head=head if head is not None and head.store is not None else None,
+                head=head if stage.comparable(spec, head) else None,
                 delta=pending,
                 conninfo=env.conninfo,
                 previous_rejects=head.rejects(spec) if pending and head is not None else None,
