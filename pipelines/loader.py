@@ -69,15 +69,6 @@ REJECT_COLUMNS = [
 ]
 
 
-def table_columns(columns: Iterable[tuple[str, ColumnType]]) -> list[TableColumn]:
-    """A version table's columns: the row id, the source, then the panel's columns."""
-    return [
-        TableColumn("_row_id", ColumnType.integer, not_null=True),
-        TableColumn("_source", ColumnType.text, not_null=True),
-        *(TableColumn(key, type_) for key, type_ in columns),
-    ]
-
-
 class BinaryEncoder:
     """Frames with the given columns, as PostgreSQL binary COPY bytes (header, rows, trailer)."""
 

@@ -1,14 +1,14 @@
 """Atomic publish of a panel version into PostgreSQL.
 
 1. Under a per-panel advisory lock, versions left ``running`` by a killed sync are marked
-   failed and their tables dropped; a new ``running`` version row is committed.
-2. A fresh table ``panel_data.p_<panel>_v<n>`` is created and loaded with binary COPY, streamed
-   batch by batch (:mod:`pipelines.build`, :mod:`pipelines.loader`), then its primary key and
-   the indexes saved views need are built, it is analysed, and ``unique`` rules are checked.
-3. One short transaction switches ``panels.current_version_id``, marks the versions, and writes
-   the ``panel.materialized`` outbox event. Readers see the old version or the new, never a mix.
-4. Versions beyond the retention count are dropped (tables) and marked ``dropped``.
-A failure before step 3 leaves the last good version served.
+   failed and what they left dropped; a new ``running`` version row is committed.
+2. In one transaction: the version's row states are written (a new store loaded with binary
+   COPY, or only the changed rows added to the served version's store: :mod:`pipelines.stage`),
+   its view and rejects are created, its rules are checked, and :func:`switch_version` makes
+   it the served one with the ``panel.materialized`` outbox event. Readers see the old version
+   or the new, never a mix; a failure or a kill rolls it all back.
+3. Versions beyond the retention count are dropped (views, rejects, the states and stores
+   only they used) and marked ``dropped``.
 """
 
 from __future__ import annotations

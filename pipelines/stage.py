@@ -31,6 +31,7 @@ from pipelines.casting import POLARS_TYPES
 from pipelines.diff import Diff, Staged, export_served
 from pipelines.loader import copy_frames, create_table, ident
 from pipelines.progress import Progress
+from pipelines.publish import elapsed
 from pipelines.spec import PanelSpec
 from pipelines.store import (
     OPEN,
@@ -96,10 +97,6 @@ def comparable(spec: PanelSpec, head: Head | None) -> bool:
     return bool(head.layout.get("key") == key_columns(spec))
 
 
-def _elapsed(started: float) -> float:
-    return round(time.perf_counter() - started, 3)
-
-
 def load(
     conn: psycopg.Connection[Any],
     spec: PanelSpec,
@@ -151,14 +148,14 @@ def _new_store(
     started = time.perf_counter()
     create_table(conn, store, columns)
     copy_frames(conn, store, columns, opened())
-    seconds["copy"] = _elapsed(started)
+    seconds["copy"] = elapsed(started)
     progress.phase = f"indexing version {number}"
     progress.report(force=True)
     started = time.perf_counter()
     build_indexes(conn, spec, store)
     create_view(conn, spec, store, number)
     conn.execute(sql.SQL("ANALYZE {}").format(ident(store)))
-    seconds["indexes"] = _elapsed(started)
+    seconds["indexes"] = elapsed(started)
     summary = changes or {"inserted": count, "updated": 0, "deleted": 0, "unchanged": 0}
     return Loaded(count, store, {"store": "new", **summary}, seconds)
 
@@ -205,7 +202,7 @@ def _against(
         staged.add(table)
     empty = {c.key: POLARS_TYPES[c.type] for c in spec.columns}
     staged.close(pl.DataFrame(schema={**empty, "_source": pl.String, "_hash": pl.Int64}))
-    seconds["build"] = _elapsed(started)
+    seconds["build"] = elapsed(started)
     started = time.perf_counter()
     keys = key_columns(spec)
     served = tmp / "served.parquet"
@@ -216,7 +213,7 @@ def _against(
     else:
         view, _ = table_names(spec.panel_id, head.number)
         export_served(conn, target.conninfo, view, keys, served)
-    seconds["export"] = _elapsed(started)
+    seconds["export"] = elapsed(started)
     started = time.perf_counter()
     with Diff(staged.path, served, keys, deletes=not target.delta, spill=tmp) as diff:
         repeated, examples = diff.duplicate_keys()
@@ -227,7 +224,7 @@ def _against(
             )
         counts = diff.prepare()
         summary = vars(counts).copy()
-        seconds["compare"] = _elapsed(started)
+        seconds["compare"] = elapsed(started)
         row_count = head.row_count + counts.inserted - counts.deleted
         if not target.delta:
             row_count = staged.rows
@@ -255,5 +252,5 @@ def _against(
         )
         copy_frames(conn, head.store, store_columns(spec), opened, freeze=False)
         create_view(conn, spec, head.store, number)
-        seconds["copy"] = _elapsed(started)
+        seconds["copy"] = elapsed(started)
     return Loaded(row_count, head.store, {"store": "extended", **summary}, seconds)
