@@ -46,7 +46,27 @@ def _to_utc(series: pl.Series) -> pl.Series:
 DATETIME_FORMATS = ISO_FORMATS
 
 
+SAMPLE = 64
+
+
+def _one_format(text: pl.Series) -> str | None:
+    """The first ISO 8601 spelling that parses every one of a sample of the values: parsing
+    with a known format is an order of magnitude faster than Polars inferring one."""
+    sample = text.drop_nulls().head(SAMPLE)
+    if sample.is_empty():
+        return None
+    for candidate in DATETIME_FORMATS:
+        parsed = sample.str.to_datetime(candidate, strict=False, time_unit="us")
+        if parsed.null_count() == 0:
+            return candidate
+    return None
+
+
 def _parse_datetime(text: pl.Series, fmt: str | None) -> pl.Series:
+    if fmt is None and (guessed := _one_format(text)) is not None:
+        parsed = _to_utc(text.str.to_datetime(guessed, strict=False, time_unit="us"))
+        if not (text.is_not_null() & parsed.is_null()).any():
+            return parsed
     try:
         parsed = _to_utc(text.str.to_datetime(fmt, strict=False, time_unit="us"))
     except pl.exceptions.ComputeError:  # no format could be inferred from the first value

@@ -1,7 +1,7 @@
 """What changed between the served version and the rows a sync built, out of core.
 
 The built rows (every column, ``_hash`` of their values, ``_pos`` their order) are staged in
-a local Parquet file; the served version's identities (``_row_id``, ``_created``, ``_changed``,
+local Parquet files; the served version's identities (``_row_id``, ``_created``, ``_changed``,
 ``_hash`` and the key columns) are exported beside it through ADBC (Arrow, binary COPY). DuckDB
 joins the two with a memory limit, spilling to a private folder:
 
@@ -51,29 +51,45 @@ def row_hash(frame: pl.DataFrame, columns: list[str]) -> pl.Series:
 
 
 class Staged:
-    """The built rows, written to Parquet batch by batch."""
+    """The built rows, written batch by batch as Parquet files in ``folder`` (Polars' writer:
+    read once, for the changed rows only, so written fast rather than small)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._writer: pq.ParquetWriter | None = None
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
         self.rows = 0
+        self._parts = 0
+
+    @property
+    def path(self) -> str:
+        """A glob of the staged files (Polars and DuckDB read it as one table)."""
+        return str(self.folder / "*.parquet")
+
+    def _write(self, frame: pl.DataFrame) -> None:
+        frame.write_parquet(self.folder / f"{self._parts:06d}.parquet", statistics=False)
+        self._parts += 1
 
     def add(self, frame: pl.DataFrame) -> None:
-        table = frame.with_columns(
-            pl.int_range(self.rows, self.rows + frame.height, dtype=pl.Int64).alias("_pos")
-        ).to_arrow()
-        if self._writer is None:
-            self._writer = pq.ParquetWriter(self.path, table.schema)
-        self._writer.write_table(table)
+        self._write(
+            frame.with_columns(
+                pl.int_range(self.rows, self.rows + frame.height, dtype=pl.Int64).alias("_pos")
+            )
+        )
         self.rows += frame.height
 
     def close(self, empty: pl.DataFrame) -> None:
-        if self._writer is None:
-            pq.write_table(
-                empty.with_columns(pl.lit(0, pl.Int64).alias("_pos")).to_arrow(), self.path
-            )
-        else:
-            self._writer.close()
+        if self._parts == 0:
+            self._write(empty.with_columns(pl.lit(0, pl.Int64).alias("_pos")))
+
+
+def _identities(relation: str, keys: list[str]) -> sql.Composed:
+    columns = sql.SQL(", ").join(sql.Identifier(c) for c in [*IDENTITY, *keys])
+    return sql.SQL("SELECT {} FROM {}").format(columns, ident(relation))
+
+
+def every_identity(pg: psycopg.Connection[Any], relation: str, keys: list[str]) -> str:
+    """The statement exporting the identities of every row of a version's view."""
+    return _identities(relation, keys).as_string(pg)
 
 
 def export_served(
@@ -90,8 +106,7 @@ def export_served(
     """The identities of a version's rows into ``out``: every row of ``relation`` (a
     version's view), or the current states of a store with the keys of ``only`` (looked up
     through the key index, ``KEY_CHUNK`` keys a statement)."""
-    columns = sql.SQL(", ").join(sql.Identifier(c) for c in [*IDENTITY, *keys])
-    base = sql.SQL("SELECT {} FROM {}").format(columns, ident(relation))
+    base = _identities(relation, keys)
     statements: list[sql.Composable] = []
     if only is None or only.height == 0:  # every row, or none (an empty file, typed)
         statements.append(base if only is None else sql.SQL("{} LIMIT 0").format(base))
@@ -114,11 +129,17 @@ def export_served(
                     arrays,
                 )
             )
+    return export(conninfo, [s.as_string(pg) for s in statements], out)
+
+
+def export(conninfo: str, statements: list[str], out: Path) -> int:
+    """The rows of ``statements`` into the Parquet file ``out``, through ADBC (its own
+    connection: this may run on a thread beside the build)."""
     rows = 0
     writer: pq.ParquetWriter | None = None
     with dbapi.connect(conninfo) as conn, conn.cursor() as cur:
         for statement in statements:
-            cur.execute(statement.as_string(pg))
+            cur.execute(statement)
             reader = cur.fetch_record_batch()
             if writer is None:
                 writer = pq.ParquetWriter(out, reader.schema)
@@ -151,7 +172,7 @@ class Diff:
     """
 
     def __init__(
-        self, staged: Path, served: Path, keys: list[str], *, deletes: bool, spill: Path
+        self, staged: str, served: Path, keys: list[str], *, deletes: bool, spill: Path
     ) -> None:
         self.keys, self.deletes = keys, deletes
         self._conn = duckdb.connect(
@@ -259,7 +280,7 @@ class Diff:
         return self._frames(query, batch_rows)
 
 
-def _quoted(path: Path) -> str:
+def _quoted(path: Path | str) -> str:
     text = str(path)
     if "'" in text:
         raise SourceError(f"unsupported character in the build folder {text!r}")

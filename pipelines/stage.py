@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from core.errors import SourceError
 from core.storage import store_name, table_names
 from formulas.checker import row_local
 from pipelines.casting import POLARS_TYPES
-from pipelines.diff import Diff, Staged, export_served
+from pipelines.diff import Diff, Staged, every_identity, export, export_served
 from pipelines.loader import copy_frames, create_table, ident
 from pipelines.progress import Progress
 from pipelines.publish import elapsed
@@ -197,23 +198,30 @@ def _against(
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     progress.phase = f"comparing with version {head.number}"
-    staged = Staged(tmp / "built.parquet")
-    for table in rows:
-        staged.add(table)
-    empty = {c.key: POLARS_TYPES[c.type] for c in spec.columns}
-    staged.close(pl.DataFrame(schema={**empty, "_source": pl.String, "_hash": pl.Int64}))
-    seconds["build"] = elapsed(started)
-    started = time.perf_counter()
     keys = key_columns(spec)
     served = tmp / "served.parquet"
-    if target.delta:  # the served rows with the changed rows' keys, through the key index
-        only = pl.read_parquet(staged.path, columns=keys)
-        types = {c.key: c.type for c in spec.columns}
-        export_served(conn, target.conninfo, head.store, keys, served, only, types, current=True)
-    else:
-        view, _ = table_names(spec.panel_id, head.number)
-        export_served(conn, target.conninfo, view, keys, served)
-    seconds["export"] = elapsed(started)
+    staged = Staged(tmp / "built")
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export") as pool:
+        exporting: Future[int] | None = None
+        if not target.delta:  # every served row: exported on a thread while the rows build
+            view, _ = table_names(spec.panel_id, head.number)
+            statement = every_identity(conn, view, keys)
+            exporting = pool.submit(export, target.conninfo, [statement], served)
+        for table in rows:
+            staged.add(table)
+        empty = {c.key: POLARS_TYPES[c.type] for c in spec.columns}
+        staged.close(pl.DataFrame(schema={**empty, "_source": pl.String, "_hash": pl.Int64}))
+        seconds["build"] = elapsed(started)
+        started = time.perf_counter()
+        if exporting is not None:
+            exporting.result()
+        else:  # the served rows with the changed rows' keys, through the key index
+            only = pl.read_parquet(staged.path, columns=keys)
+            types = {c.key: c.type for c in spec.columns}
+            export_served(
+                conn, target.conninfo, head.store, keys, served, only, types, current=True
+            )
+    seconds["export"] = elapsed(started)  # beyond the build, when it ran beside it
     started = time.perf_counter()
     with Diff(staged.path, served, keys, deletes=not target.delta, spill=tmp) as diff:
         repeated, examples = diff.duplicate_keys()
