@@ -178,12 +178,14 @@ class Diff:
         self._conn = duckdb.connect(
             config={"memory_limit": MEMORY, "temp_directory": str(spill), "threads": 2}
         )
-        self._staged = f"read_parquet('{_quoted(staged)}')"
+        self._staged = f"read_parquet('{quoted_path(staged)}')"
         key_list = "".join(f', "{k}"' for k in keys)
         self._conn.execute(
             f"CREATE TABLE built AS SELECT _pos, _hash{key_list} FROM {self._staged}"
         )
-        self._conn.execute(f"CREATE TABLE old AS SELECT * FROM read_parquet('{_quoted(served)}')")
+        self._conn.execute(
+            f"CREATE TABLE old AS SELECT * FROM read_parquet('{quoted_path(served)}')"
+        )
         if keys:
             self._on = " AND ".join(f'b."{k}" = o."{k}"' for k in keys)
             self._built, self._old = "built", "old"
@@ -280,7 +282,7 @@ class Diff:
         return self._frames(query, batch_rows)
 
 
-def _quoted(path: Path | str) -> str:
+def quoted_path(path: Path | str) -> str:
     text = str(path)
     if "'" in text:
         raise SourceError(f"unsupported character in the build folder {text!r}")

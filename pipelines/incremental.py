@@ -2,15 +2,20 @@
 
 The kept extract is never read whole: its batches stream into the merged file, less the rows
 whose key the new rows carry; then the new rows follow, the last of each key. What is held at
-once is one batch and the keys of the new rows (with one flag per new row), not the table.
+once is one batch, one flag per new row (DuckDB finds the rows a later row of the same key
+replaces, out of core) and, when there are kept rows, the new rows' distinct keys: not the
+table. A first read whose keys are all distinct is copied as it was written.
 """
+# ruff: noqa: S608 (DuckDB statements: quoted field names, server-made paths)
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import polars as pl
 import pyarrow.parquet as pq
@@ -20,6 +25,7 @@ from pipelines import cursors
 from pipelines.batches import parquet_batches as batches
 from pipelines.batches import schema_of
 from pipelines.connectors.sink import Extracted, ParquetSink, Progress, unify
+from pipelines.diff import MEMORY, quoted_path
 from pipelines.spec import SourceSpec
 
 
@@ -104,13 +110,36 @@ def merge_incremental(
     return Merged(out, merged.rows, merged.fields, newest)
 
 
-def _last_of_each_key(path: Path, keys: list[str]) -> tuple[np.ndarray, pl.DataFrame]:
-    """One flag per row of ``path``: the last row of its key; and the distinct keys."""
-    key_rows = pl.read_parquet(path, columns=keys)
-    last = key_rows.with_row_index("_at").group_by(keys).agg(pl.col("_at").max())
-    flags = np.zeros(key_rows.height, dtype=bool)
-    flags[last.get_column("_at").to_numpy()] = True
-    return flags, last.drop("_at")
+def _last_of_each_key(path: Path, keys: list[str]) -> np.ndarray:
+    """One flag per row of ``path``: whether it is the last row of its key (nulls equal).
+
+    Out of core: DuckDB groups the keys within ``MEMORY``, spilling beside ``path``; only the
+    flags (a byte a row) and the rows a later row replaces are held."""
+    rows = pq.ParquetFile(path).metadata.num_rows
+    flags = np.ones(rows, dtype=bool)
+    quoted = ['"' + k.replace('"', '""') + '"' for k in keys]  # source field names
+    listed = ", ".join(quoted)
+    same = " AND ".join(f"t.{k} IS NOT DISTINCT FROM d.{k}" for k in quoted)
+    source = f"read_parquet('{quoted_path(path)}', file_row_number = true)"
+    spill = path.with_name(f"{path.name}.spill")
+    try:
+        with duckdb.connect(
+            config={"memory_limit": MEMORY, "temp_directory": str(spill), "threads": 2}
+        ) as conn:
+            replaced = conn.execute(
+                f"SELECT t.file_row_number FROM {source} t JOIN (SELECT {listed},"
+                f" max(file_row_number) AS last FROM {source} GROUP BY ALL"
+                f" HAVING count(*) > 1) d ON {same} WHERE t.file_row_number < d.last"
+            ).fetchnumpy()["file_row_number"]
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+    flags[replaced.astype(np.int64)] = False
+    return flags
+
+
+def _keys_of(path: Path, keys: list[str]) -> pl.DataFrame:
+    """The distinct keys of ``path``."""
+    return pl.scan_parquet(path).select(keys).unique().collect()
 
 
 def _merge(
@@ -126,14 +155,19 @@ def _merge(
     schema = new_schema
     if previous is not None and kept_rows:
         schema = unify(schema_of(previous), pl.DataFrame(schema=new_schema)).schema
+    flags = _last_of_each_key(new, keys) if keys else None
+    if not kept_rows and (flags is None or bool(flags.all())):
+        # Nothing to merge into and no key twice: the new file is the merged one, as written
+        # (a copy: ``new`` may be merged elsewhere too).
+        shutil.copyfile(new, out)
+        return Extracted(out, pq.ParquetFile(out).metadata.num_rows, len(new_schema))
     sink = ParquetSink(out, batch_rows=rows, progress=progress)
     sink.declare(schema)
     try:
-        flags, new_keys = _last_of_each_key(new, keys) if keys else (None, None)
         if previous is not None and kept_rows:
             replaced = None
-            if new_keys is not None:
-                replaced = new_keys.cast({k: schema[k] for k in keys})
+            if keys:
+                replaced = _keys_of(new, keys).cast({k: schema[k] for k in keys})
             for batch in batches(previous, rows):
                 kept = batch if batch.schema == schema else unify(schema, batch)
                 if replaced is not None:

@@ -314,6 +314,22 @@ def test_merge_upserts_batch_by_batch_as_one_frame_would(tmp_path) -> None:
     assert seen == [2, 4, 6, 8]
 
 
+@pytest.mark.parametrize("ids", [[3, 1, 2, 5], [3, 1, None, 3, None, 1, 4]])
+def test_a_first_read_keeps_the_last_row_of_each_key(tmp_path, ids) -> None:
+    new = pl.DataFrame({"id": ids, "v": [f"v{i}" for i in range(len(ids))], "c": range(len(ids))})
+    new.write_parquet(tmp_path / "new.parquet", row_group_size=2)
+    spec = source(
+        "file", {"path": "-", "sync": {"mode": "incremental", "cursor_field": "c", "key": ["id"]}}
+    )
+    merged = merge_incremental(
+        None, tmp_path / "new.parquet", spec, None, out=tmp_path / "out.parquet", batch_rows=2
+    )
+    expected = new.unique(subset=["id"], keep="last", maintain_order=True)
+    assert pl.read_parquet(merged.path).equals(expected)
+    assert (merged.rows, merged.cursor) == (expected.height, len(ids) - 1)
+    assert (tmp_path / "new.parquet").exists()  # the fetched file may be merged elsewhere too
+
+
 def test_merge_with_nothing_new_keeps_the_extract(tmp_path) -> None:
     pl.DataFrame(
         {"id": [1, 2], "c": ["2024-01-01T10:00:00+02:00", "2024-01-01T09:00:00Z"]}
