@@ -242,6 +242,7 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
         "load_seconds": built.seconds.get("copy", 0.0),
         "seconds": built.seconds,
         "changes": built.changes,
+        "store": built.store,
         "progress": progress.as_metadata(),
         "duration_seconds": publish.elapsed(started),
         "checks": built.checks,
