@@ -267,3 +267,24 @@ def test_identical_rows_without_a_key_are_told_apart_by_their_copies(kit, files)
     assert (changes["inserted"], changes["deleted"], changes["unchanged"]) == (1, 1, 2)
     assert sorted(r["v"] for r in k.rows()) == ["a", "b", "c"]
     assert sorted(r["v"] for r in _read(k, version=1)["data"]) == ["a", "a", "b"]
+
+
+def test_a_changed_key_starts_a_new_store_and_older_versions_still_read(kit, source_db) -> None:
+    k, table = _incremental(kit, source_db)
+    table.put({1: "a", 2: "b", 3: "c"})
+    assert k.sync().success
+    first = k.current()["stats"]["store"]
+    (source,) = k.client.get(f"{k.url}/sources", headers=k.tenant.admin).json()["data"]
+    config = source["config"]
+    config["sync"]["key"] = ["id", "v"]  # another key: rows are no longer matched by id alone
+    response = k.client.patch(
+        f"{k.url}/sources/{source['id']}", json={"config": config}, headers=k.tenant.admin
+    )
+    assert response.status_code == 200, response.text
+    table.put({2: "changed"})
+    assert k.sync().success
+    second = k.current()["stats"]
+    assert second["store"] != first
+    assert second["changes"]["store"] == "new"
+    assert _values(k, 1) == {1: "A", 2: "B", 3: "C"}
+    assert _values(k, 2) == {1: "A", 2: "CHANGED", 3: "C"}
