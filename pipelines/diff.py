@@ -66,7 +66,9 @@ class Staged:
         return str(self.folder / "*.parquet")
 
     def _write(self, frame: pl.DataFrame) -> None:
-        frame.write_parquet(self.folder / f"{self._parts:06d}.parquet", statistics=False)
+        frame.write_parquet(
+            self.folder / f"{self._parts:06d}.parquet", compression="lz4", statistics=False
+        )
         self._parts += 1
 
     def add(self, frame: pl.DataFrame) -> None:
@@ -231,18 +233,31 @@ class Diff:
         ).fetchall()
         return int(total[0][0]) if total else 0, [r[: len(self.keys)] for r in found]
 
-    def prepare(self) -> Counts:
-        self._conn.execute(
-            f"CREATE TABLE matched AS SELECT b._pos, b._hash, o._row_id AS _old_id,"
-            f" o._created AS _old_created, o._changed AS _old_changed, o._hash AS _old_hash"
+    def _matches(self, condition: str = "") -> str:
+        """Each built row's position and hash with the identity of the served row it matches
+        (``_old_*``, null for none), where ``condition`` holds."""
+        return (
+            f"SELECT b._pos, b._hash, o._row_id AS _old_id, o._created AS _old_created,"
+            f" o._changed AS _old_changed, o._hash AS _old_hash"
             f" FROM {self._built} b LEFT JOIN {self._old} o ON {self._on}"
+            + (f" WHERE {condition}" if condition else "")
+        )
+
+    def prepare(self) -> Counts:
+        """Find the changed rows: built ones that match no served row or one of other values
+        (only those are kept: most rows of a re-read did not change), and, on a full read,
+        the served rows no built row matches."""
+        self._conn.execute(
+            "CREATE TABLE changed AS "
+            + self._matches("o._row_id IS NULL OR o._hash IS DISTINCT FROM b._hash")
         )
         row = self._conn.execute(
             "SELECT count(*) FILTER (WHERE _old_id IS NULL),"
-            " count(*) FILTER (WHERE _old_id IS NOT NULL AND _old_hash <> _hash),"
-            " count(*) FILTER (WHERE _old_hash = _hash) FROM matched"
+            " count(*) FILTER (WHERE _old_id IS NOT NULL),"
+            " (SELECT count(*) FROM built) FROM changed"
         ).fetchall()[0]
-        counts = Counts(inserted=int(row[0]), updated=int(row[1]), unchanged=int(row[2]))
+        inserted, updated, built = int(row[0]), int(row[1]), int(row[2])
+        counts = Counts(inserted=inserted, updated=updated, unchanged=built - inserted - updated)
         if self.deletes:
             self._conn.execute(
                 f"CREATE TABLE gone AS SELECT o._row_id FROM {self._old} o"
@@ -261,22 +276,17 @@ class Diff:
     def rows(self, batch_rows: int, *, changed_only: bool) -> Iterator[pl.DataFrame]:
         """Built rows with their served identity (``_old_*``, null for a new row): the changed
         ones (in build order), or all of them (a new store keeps identities too)."""
-        if changed_only:
-            return self._frames(
-                f"SELECT s.*, m._old_id, m._old_created, m._old_changed, m._old_hash"
-                f" FROM {self._staged} s JOIN (SELECT * FROM matched WHERE _old_id IS NULL"
-                f" OR _old_hash <> _hash) m USING (_pos) ORDER BY _pos",
-                batch_rows,
-            )
+        matched = "changed" if changed_only else f"({self._matches()})"
         return self._frames(
             f"SELECT s.*, m._old_id, m._old_created, m._old_changed, m._old_hash"
-            f" FROM {self._staged} s JOIN matched m USING (_pos)",
+            f" FROM {self._staged} s JOIN {matched} m USING (_pos)"
+            + (" ORDER BY _pos" if changed_only else ""),
             batch_rows,
         )
 
     def closed(self, batch_rows: int) -> Iterator[pl.DataFrame]:
         """The served ``_row_id`` s whose state ends: updated rows, and deleted ones."""
-        query = "SELECT _old_id AS _row_id FROM matched WHERE _old_hash <> _hash"
+        query = "SELECT _old_id AS _row_id FROM changed WHERE _old_id IS NOT NULL"
         if self.deletes:
             query += " UNION ALL SELECT _row_id FROM gone"
         return self._frames(query, batch_rows)
