@@ -6,8 +6,9 @@ side) on a producer thread while the connection writes the previous batch, so pr
 loading overlap. The table is created in the transaction that loads it and filled with
 ``COPY ... FREEZE`` (no later hint-bit rewrite, no WAL for a table created in the same
 transaction when ``wal_level = minimal``); the primary key and indexes are built after the load.
-At most ``QUEUE`` encoded batches wait between the two threads: memory is bounded by the batch
-size, never the table.
+A batch is encoded in pieces of ``SLICE_ROWS`` rows, so loading starts as soon as the first
+piece is ready; at most ``QUEUE`` pieces wait between the two threads: memory is bounded by the
+batch size, never the table.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from core.enums import ColumnType
 from core.storage import APP_ROLE, DATA_SCHEMA
 from pipelines.casting import PG_TYPES
 
-QUEUE = 3
+# Encoded pieces waiting to be loaded (each SLICE_ROWS rows): memory is bounded by these.
+QUEUE = 12
+SLICE_ROWS = 25_000
 _DONE = object()
 
 
@@ -90,9 +93,12 @@ class BinaryEncoder:
     def header(self) -> bytes:
         return bytes(self._encoder.write_header())
 
-    def encode(self, frame: pl.DataFrame) -> bytes:
+    def encode(self, frame: pl.DataFrame) -> Iterator[bytes]:
+        """``frame``'s rows as COPY bytes, ``SLICE_ROWS`` rows a piece: the connection starts
+        loading the first piece while the rest are encoded."""
         table = frame.select([c.key for c in self.columns]).to_arrow().cast(self.schema)
-        return b"".join(bytes(self._encoder.write_batch(b)) for b in table.to_batches())
+        for batch in table.to_batches(max_chunksize=SLICE_ROWS):
+            yield bytes(self._encoder.write_batch(batch))
 
     def trailer(self) -> bytes:
         return bytes(self._encoder.finish())
@@ -136,8 +142,9 @@ def _produce(
         if not _put(out, encoder.header(), stop):
             return
         for frame in frames:
-            if frame.height and not _put(out, encoder.encode(frame), stop):
-                return
+            for piece in encoder.encode(frame) if frame.height else ():
+                if not _put(out, piece, stop):
+                    return
         if _put(out, encoder.trailer(), stop):
             _put(out, _DONE, stop)
     except BaseException as exc:  # noqa: BLE001 - handed to the loading thread, re-raised there
