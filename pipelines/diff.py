@@ -97,40 +97,35 @@ def every_identity(pg: psycopg.Connection[Any], relation: str, keys: list[str]) 
 def export_served(
     pg: psycopg.Connection[Any],
     conninfo: str,
-    relation: str,
+    store: str,
     keys: list[str],
     out: Path,
-    only: pl.DataFrame | None = None,
-    types: dict[str, ColumnType] | None = None,
-    *,
-    current: bool = False,
+    only: pl.DataFrame,
+    types: dict[str, ColumnType],
 ) -> int:
-    """The identities of a version's rows into ``out``: every row of ``relation`` (a
-    version's view), or the current states of a store with the keys of ``only`` (looked up
-    through the key index, ``KEY_CHUNK`` keys a statement)."""
-    base = _identities(relation, keys)
+    """The identities of the current states of ``store`` with the keys of ``only`` into
+    ``out``, looked up through the key index, ``KEY_CHUNK`` keys a statement (an empty file,
+    typed, for no key). Every row of a version is exported with ``every_identity``."""
+    base = _identities(store, keys)
     statements: list[sql.Composable] = []
-    if only is None or only.height == 0:  # every row, or none (an empty file, typed)
-        statements.append(base if only is None else sql.SQL("{} LIMIT 0").format(base))
-    else:
-        assert types is not None
-        assert current
-        for start in range(0, only.height, KEY_CHUNK):
-            chunk = only.slice(start, KEY_CHUNK)
-            arrays = sql.SQL(", ").join(
-                sql.SQL("{}::{}[]").format(
-                    sql.Literal(chunk.get_column(k).to_list()), sql.SQL(PG_TYPES[types[k]])
-                )
-                for k in keys
+    if only.height == 0:
+        statements.append(sql.SQL("{} LIMIT 0").format(base))
+    for start in range(0, only.height, KEY_CHUNK):
+        chunk = only.slice(start, KEY_CHUNK)
+        arrays = sql.SQL(", ").join(
+            sql.SQL("{}::{}[]").format(
+                sql.Literal(chunk.get_column(k).to_list()), sql.SQL(PG_TYPES[types[k]])
             )
-            statements.append(
-                sql.SQL("{} WHERE _to = {} AND ({}) IN (SELECT * FROM unnest({}))").format(
-                    base,
-                    sql.Literal(OPEN),
-                    sql.SQL(", ").join(sql.Identifier(k) for k in keys),
-                    arrays,
-                )
+            for k in keys
+        )
+        statements.append(
+            sql.SQL("{} WHERE _to = {} AND ({}) IN (SELECT * FROM unnest({}))").format(
+                base,
+                sql.Literal(OPEN),
+                sql.SQL(", ").join(sql.Identifier(k) for k in keys),
+                arrays,
             )
+        )
     return export(conninfo, [s.as_string(pg) for s in statements], out)
 
 

@@ -54,7 +54,7 @@ def _writer(path: Path, first: pl.DataFrame) -> pq.ParquetWriter:
     dictionaries cost half the write). Both together write about twice as fast, as small."""
     schema = first.head(0).to_arrow(compat_level=pl.CompatLevel.newest()).schema
     statistics = [f.name for f in schema if any(test(f.type) for test in PRIMITIVE)]
-    flat = [f.name for f in schema if any(test(f.type) for test in PRIMITIVE) or _is_text(f.type)]
+    flat = statistics + [f.name for f in schema if _is_text(f.type)]
     repeated = [
         name
         for name in flat
