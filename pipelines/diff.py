@@ -34,7 +34,7 @@ from psycopg import sql
 
 from core.enums import ColumnType
 from core.errors import SourceError
-from pipelines.casting import PG_TYPES
+from pipelines.casting import PG_TYPES, POLARS_TYPES
 from pipelines.loader import ident
 from pipelines.store import OPEN
 
@@ -96,7 +96,6 @@ def every_identity(pg: psycopg.Connection[Any], relation: str, keys: list[str]) 
 
 def export_served(
     pg: psycopg.Connection[Any],
-    conninfo: str,
     store: str,
     keys: list[str],
     out: Path,
@@ -104,29 +103,45 @@ def export_served(
     types: dict[str, ColumnType],
 ) -> int:
     """The identities of the current states of ``store`` with the keys of ``only`` into
-    ``out``, looked up through the key index, ``KEY_CHUNK`` keys a statement (an empty file,
-    typed, for no key). Every row of a version is exported with ``every_identity``."""
-    base = _identities(store, keys)
-    statements: list[sql.Composable] = []
-    if only.height == 0:
-        statements.append(sql.SQL("{} LIMIT 0").format(base))
-    for start in range(0, only.height, KEY_CHUNK):
-        chunk = only.slice(start, KEY_CHUNK)
-        arrays = sql.SQL(", ").join(
-            sql.SQL("{}::{}[]").format(
-                sql.Literal(chunk.get_column(k).to_list()), sql.SQL(PG_TYPES[types[k]])
-            )
-            for k in keys
-        )
-        statements.append(
-            sql.SQL("{} WHERE _to = {} AND ({}) IN (SELECT * FROM unnest({}))").format(
-                base,
-                sql.Literal(OPEN),
-                sql.SQL(", ").join(sql.Identifier(k) for k in keys),
-                arrays,
-            )
-        )
-    return export(conninfo, [s.as_string(pg) for s in statements], out)
+    ``out``, looked up through the key index, ``KEY_CHUNK`` keys a statement bound as binary
+    arrays, on the publish's own connection (an empty file, typed, for no key). Every row of
+    a version is exported with ``every_identity``."""
+    schema: dict[str, Any] = {
+        **dict.fromkeys(IDENTITY, pl.Int64),
+        **{k: POLARS_TYPES[types[k]] for k in keys},
+    }
+    listed = sql.SQL(", ").join(
+        sql.SQL("s.{}::text" if types[k] is ColumnType.json else "s.{}").format(sql.Identifier(k))
+        for k in keys
+    )
+    arrays = sql.SQL(", ").join(
+        sql.SQL("%s::{}[]").format(sql.SQL(PG_TYPES[types[k]])) for k in keys
+    )
+    statement = sql.SQL(
+        "SELECT {ids}, {listed} FROM unnest({arrays}) AS k({names})"
+        " JOIN {store} s ON {same} AND s._to = {open}"
+    ).format(
+        ids=sql.SQL(", ").join(sql.SQL("s.{}").format(sql.Identifier(c)) for c in IDENTITY),
+        listed=listed,
+        arrays=arrays,
+        names=sql.SQL(", ").join(sql.Identifier(f"k{i}") for i in range(len(keys))),
+        store=ident(store),
+        same=sql.SQL(" AND ").join(
+            sql.SQL("s.{} = k.{}").format(sql.Identifier(k), sql.Identifier(f"k{i}"))
+            for i, k in enumerate(keys)
+        ),
+        open=sql.Literal(OPEN),
+    )
+    rows = 0
+    arrow_schema = pl.DataFrame(schema=schema).to_arrow().schema
+    with pq.ParquetWriter(out, arrow_schema) as writer, pg.cursor(binary=True) as cur:
+        for start in range(0, only.height, KEY_CHUNK):
+            chunk = only.slice(start, KEY_CHUNK)
+            cur.execute(statement, [chunk.get_column(k).to_list() for k in keys])
+            found = pl.DataFrame(cur.fetchall(), schema=schema, orient="row")
+            writer.write_table(found.to_arrow())
+            rows += found.height
+    return rows
 
 
 def export(conninfo: str, statements: list[str], out: Path) -> int:

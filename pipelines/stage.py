@@ -218,7 +218,7 @@ def _against(
         else:  # the served rows with the changed rows' keys, through the key index
             only = pl.read_parquet(staged.path, columns=keys)
             types = {c.key: c.type for c in spec.columns}
-            export_served(conn, target.conninfo, head.store, keys, served, only, types)
+            export_served(conn, head.store, keys, served, only, types)
     seconds["export"] = elapsed(started)  # beyond the build, when it ran beside it
     started = time.perf_counter()
     with Diff(staged.path, served, keys, deletes=not target.delta, spill=tmp) as diff:
