@@ -28,6 +28,8 @@ from pipelines.connectors.sink import Extracted, ParquetSink, Progress, unify
 from pipelines.diff import MEMORY, quoted_path
 from pipelines.spec import SourceSpec
 
+IN_MEMORY = 250_000  # rows whose keys are deduplicated in memory (a few MB of keys)
+
 
 @dataclass(frozen=True)
 class Merged:
@@ -74,12 +76,15 @@ def merge_incremental(
     out: Path,
     batch_rows: int,
     progress: Progress | None = None,
+    newest: bool = True,
 ) -> Merged:
     """Rows at or after the cursor, upserted on the key into what was extracted before.
 
     ``>=`` keeps rows that share the last cursor value (a later row may carry the same
     timestamp); the key dedupes them, the newest extract winning. The merged rows are written
     to ``out``, unless nothing is new: then the kept extract ``previous`` stays as it is.
+    Without ``newest``, the cursor is not looked for in the merged rows (it is returned as
+    given): a caller that merges rows it already took the cursor from skips that read.
     """
     sync = source.incremental or {}
     cursor_field = str(sync.get("cursor_field", ""))
@@ -88,8 +93,10 @@ def merge_incremental(
     if fetched == 0 and previous is not None:
         # Nothing changed since the cursor (an API may answer with no fields at all).
         kept = pq.ParquetFile(previous).metadata
-        newest = latest(previous, cursor_field, batch_rows) if kept.num_rows else cursor
-        return Merged(previous, kept.num_rows, len(schema_of(previous)), newest)
+        found = cursor
+        if newest and kept.num_rows:
+            found = latest(previous, cursor_field, batch_rows)
+        return Merged(previous, kept.num_rows, len(schema_of(previous)), found)
     columns = schema_of(new)
     if cursor_field not in columns:
         raise SourceError(
@@ -106,16 +113,20 @@ def merge_incremental(
     finally:
         if rows != new:
             rows.unlink(missing_ok=True)
-    newest = latest(out, cursor_field, batch_rows) if merged.rows else cursor
-    return Merged(out, merged.rows, merged.fields, newest)
+    found = latest(out, cursor_field, batch_rows) if newest and merged.rows else cursor
+    return Merged(out, merged.rows, merged.fields, found)
 
 
 def _last_of_each_key(path: Path, keys: list[str]) -> np.ndarray:
     """One flag per row of ``path``: whether it is the last row of its key (nulls equal).
 
-    Out of core: DuckDB groups the keys within ``MEMORY``, spilling beside ``path``; only the
-    flags (a byte a row) and the rows a later row replaces are held."""
+    Up to ``IN_MEMORY`` rows (an incremental read's usual size), their keys are compared in
+    memory. Beyond, out of core: DuckDB groups the keys within ``MEMORY``, spilling beside
+    ``path``; only the flags (a byte a row) and the rows a later row replaces are held."""
     rows = pq.ParquetFile(path).metadata.num_rows
+    if rows <= IN_MEMORY:
+        keyed = pl.read_parquet(path, columns=keys)
+        return keyed.select(pl.struct(keys).is_last_distinct()).to_series().to_numpy()
     flags = np.ones(rows, dtype=bool)
     quoted = ['"' + k.replace('"', '""') + '"' for k in keys]  # source field names
     listed = ", ".join(quoted)

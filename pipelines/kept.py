@@ -49,22 +49,21 @@ class Added:
     cursor: object
 
 
-def _merge_into(
-    kept: Path, fetched: Path, source: SourceSpec, cursor: object, batch_rows: int
-) -> object:
+def _merge_into(kept: Path, fetched: Path, source: SourceSpec, batch_rows: int) -> None:
+    """Merge rows already filtered and deduplicated (see ``add_fetched``) into ``kept``."""
     tmp = kept.with_name(f"{kept.name}.tmp")
     try:
         merged = merge_incremental(
             kept if kept.exists() else None,
             fetched,
             source,
-            cursor,
+            None,
             out=tmp,
             batch_rows=batch_rows,
+            newest=False,
         )
         if merged.path != kept:
             merged.path.replace(kept)
-        return merged.cursor
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -79,12 +78,24 @@ def add_fetched(
     batch_rows: int,
     progress: Progress | None = None,
 ) -> Added:
-    """Keep the rows an incremental read fetched (``fetched``) beside the base ``path``."""
+    """Keep the rows an incremental read fetched (``fetched``) beside the base ``path``.
+
+    The fetched rows are filtered (at or after ``cursor``) and deduplicated (the last of each
+    key) once, into a file that is then merged into the delta and the pending rows; the new
+    cursor is the newest of them."""
     fields = len(pq.read_schema(path))
     if rows_of(fetched) == 0:
         return Added(rows_of(path) + rows_of(delta_of(path)), fields, cursor)
-    newest = _merge_into(delta_of(path), fetched, source, cursor, batch_rows)
-    _merge_into(pending_of(path), fetched, source, cursor, batch_rows)
+    fresh = path.with_name(f"{path.stem}.fresh.parquet")
+    try:
+        newest = merge_incremental(
+            None, fetched, source, cursor, out=fresh, batch_rows=batch_rows
+        ).cursor
+        _merge_into(delta_of(path), fresh, source, batch_rows)
+        _merge_into(pending_of(path), fresh, source, batch_rows)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            fresh.unlink()
     if rows_of(delta_of(path)) * COMPACT_SHARE > rows_of(path):
         compact(path, source, batch_rows=batch_rows, progress=progress)
     fields = max(fields, len(pq.read_schema(path)))
