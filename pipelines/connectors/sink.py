@@ -41,10 +41,11 @@ def unify(schema: pl.Schema, frame: pl.DataFrame) -> pl.DataFrame:
 
 
 PRIMITIVE = (pa.types.is_integer, pa.types.is_floating, pa.types.is_temporal, pa.types.is_boolean)
-# A column is dictionary-encoded when its first row group has fewer distinct values than this
-# share of its rows: a dictionary tried on every value of a text column that has none to share
+# A column is dictionary-encoded when its first rows have fewer distinct values than this
+# share of them: a dictionary tried on every value of a text column that has none to share
 # costs more than its pages save.
 DICTIONARY_SHARE = 10
+DICTIONARY_SAMPLE = 8_192  # the first rows that decide it
 
 
 def _writer(path: Path, first: pl.DataFrame) -> pq.ParquetWriter:
@@ -55,10 +56,10 @@ def _writer(path: Path, first: pl.DataFrame) -> pq.ParquetWriter:
     schema = first.head(0).to_arrow(compat_level=pl.CompatLevel.newest()).schema
     statistics = [f.name for f in schema if any(test(f.type) for test in PRIMITIVE)]
     flat = statistics + [f.name for f in schema if _is_text(f.type)]
+    sample = first.head(DICTIONARY_SAMPLE)
+    distinct = sample.select(pl.col(flat).n_unique()).row(0) if sample.height else ()
     repeated = [
-        name
-        for name in flat
-        if first.height and first.get_column(name).n_unique() * DICTIONARY_SHARE < first.height
+        name for name, n in zip(flat, distinct, strict=True) if n * DICTIONARY_SHARE < sample.height
     ]
     return pq.ParquetWriter(
         path, schema, write_statistics=statistics, use_dictionary=repeated or False
