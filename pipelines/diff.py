@@ -2,7 +2,8 @@
 
 The built rows (every column, ``_hash`` of their values, ``_pos`` their order) are staged in
 local Parquet files; the served version's identities (``_row_id``, ``_created``, ``_changed``,
-``_hash`` and the key columns) are exported beside it through ADBC (Arrow, binary COPY). DuckDB
+``_hash`` and the key columns) are exported beside it: every row through ADBC (Arrow, binary
+COPY) on a thread during a full read's build, the changed keys' through the key index. DuckDB
 joins the two with a memory limit, spilling to a private folder:
 
 - a keyed panel matches rows by key; a row whose hash differs is *updated* (same ``_row_id``);
