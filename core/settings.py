@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     state_dir: Path = PROJECT_ROOT / ".panels"
     data_root: Path = PROJECT_ROOT / ".panels" / "data"
     dagster_home: Path | None = None
+    # Columnar snapshots of published versions (Parquet segments per store, read by DuckDB
+    # for analytic reads): a local folder, shared by every process that publishes or serves.
+    snapshot_root: Path | None = None  # default <state_dir>/snapshots
+    # DuckDB in each API process answers aggregates from the snapshots ("postgres": never).
+    analytics_engine: Literal["duckdb", "postgres"] = "duckdb"
+    analytics_threads: int = Field(default=2, ge=1, le=64)
+    analytics_memory_mb: int = Field(default=1024, ge=64)
+    analytics_timeout_seconds: float = Field(default=30.0, gt=0)
     # The built end-user page (web/, `make web`); the API serves it at /.
     web_dir: Path = PROJECT_ROOT / "web" / "dist"
 
@@ -136,6 +144,11 @@ class Settings(BaseSettings):
     def extract_dir(self) -> Path:
         """Last extracted data per source: formulas re-run from here without the sources."""
         return self.state_dir / "extracts"
+
+    @property
+    def snapshots(self) -> Path:
+        """The folder of columnar snapshots (``PANELS_SNAPSHOT_ROOT``)."""
+        return self.snapshot_root or self.state_dir / "snapshots"
 
     @property
     def resolved_dagster_home(self) -> Path:

@@ -21,6 +21,20 @@ def store_name(panel_id: uuid.UUID, generation: int) -> str:
     return f"s_{panel_id.hex}_g{generation}"
 
 
+def snapshot_folder(root: Path, panel_id: uuid.UUID, store: str) -> Path:
+    """Where the columnar snapshot of a store's versions lives: ``<root>/<panel>/<store>/``.
+
+    Made only from a panel id and a store name the database gave (never from a request), so
+    a path names one panel's snapshot and nothing else."""
+    return root / panel_id.hex / store
+
+
+def segment_files(number: int) -> tuple[str, str]:
+    """Version ``number``'s segment of its store's snapshot: the row states it opened, and
+    the identities of the states it closed (``_row_id``, ``_to``)."""
+    return f"v{number}.parquet", f"v{number}.closed.parquet"
+
+
 TENANT_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
 

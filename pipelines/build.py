@@ -181,6 +181,7 @@ class Built:
     seconds: dict[str, float]
     store: str
     changes: dict[str, Any]
+    snapshot: dict[str, Any]
 
 
 def load_version(
@@ -194,6 +195,7 @@ def load_version(
     batch_rows: int,
     engine: Any,
     target: stage.Target,
+    snapshots: Path | None = None,
 ) -> Built:
     """Stage version ``number`` (its states, view and rejects) in the caller's transaction,
     and check it. ``target`` says what it builds on: nothing (a new store, every row
@@ -228,7 +230,9 @@ def load_version(
 
         started = time.perf_counter()
         conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        loaded = stage.load(conn, spec, number, target, rows(), Path(tmp), progress, batch_rows)
+        loaded = stage.load(
+            conn, spec, number, target, rows(), Path(tmp), progress, batch_rows, snapshots
+        )
         seconds.update(loaded.seconds)
         started = time.perf_counter()
         create_table(conn, rejects_name, REJECT_COLUMNS)
@@ -260,6 +264,7 @@ def load_version(
             seconds=seconds,
             store=loaded.store,
             changes=loaded.changes,
+            snapshot=loaded.snapshot,
         )
 
 

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -36,7 +37,7 @@ from core.events import (
     write_event,
 )
 from core.storage import store_name, table_names
-from pipelines import store
+from pipelines import snapshot, store
 from pipelines.loader import REJECT_COLUMNS, copy_frames, create_table
 from pipelines.spec import PanelSpec
 
@@ -259,9 +260,12 @@ def fail_version(
         )
 
 
-def apply_retention(conn: psycopg.Connection[Any], spec: PanelSpec, keep: int) -> list[int]:
+def apply_retention(
+    conn: psycopg.Connection[Any], spec: PanelSpec, keep: int, snapshots: Path | None = None
+) -> list[int]:
     """Drop the versions older than the ``keep`` newest published ones: their views and
-    rejects, the row states only they could see, the stores only they read."""
+    rejects, the row states only they could see, the stores only they read (and, once that
+    is committed, those stores' snapshots and any a failed publish left under ``snapshots``)."""
     with conn.transaction():
         _all_tenants(conn)
         old = conn.execute(
@@ -277,7 +281,9 @@ def apply_retention(conn: psycopg.Connection[Any], spec: PanelSpec, keep: int) -
                 keep,
             ),
         ).fetchall()
-        store.forget(conn, spec.panel_id, [n for (n,) in old])
+        kept = store.forget(conn, spec.panel_id, [n for (n,) in old])
+    if snapshots is not None:
+        snapshot.prune(snapshots, spec.panel_id, kept)
     return sorted(n for (n,) in old)
 
 

@@ -51,6 +51,8 @@ class SyncSettings(dg.ConfigurableResource):  # type: ignore[type-arg]
     source_allowlist: str | None = None
     # Rows a sync handles at a time (PANELS_SYNC_BATCH_ROWS when empty).
     batch_rows: int | None = None
+    # Where the columnar snapshots go (PANELS_SNAPSHOT_ROOT when empty): the API reads them.
+    snapshot_root: str | None = None
 
     def settings(self) -> Settings:
         base = get_settings()
@@ -65,4 +67,6 @@ class SyncSettings(dg.ConfigurableResource):  # type: ignore[type-arg]
             ]
         if self.batch_rows:
             updates["sync_batch_rows"] = self.batch_rows
+        if self.snapshot_root:
+            updates["snapshot_root"] = Path(self.snapshot_root)
         return base.model_copy(update=updates) if updates else base

@@ -33,6 +33,7 @@ from pipelines.diff import Diff, Staged, every_identity, export, export_served
 from pipelines.loader import copy_frames, create_table, ident
 from pipelines.progress import Progress
 from pipelines.publish import elapsed
+from pipelines.snapshot import SegmentWriter
 from pipelines.spec import PanelSpec
 from pipelines.store import (
     OPEN,
@@ -72,6 +73,7 @@ class Loaded:
     store: str
     changes: dict[str, Any]
     seconds: dict[str, float] = field(default_factory=dict)
+    snapshot: dict[str, Any] = field(default_factory=dict)  # the segment written, if any
 
 
 def delta_ready(spec: PanelSpec, head: Head | None) -> bool:
@@ -107,10 +109,64 @@ def load(
     tmp: Path,
     progress: Progress,
     batch_rows: int,
+    snapshots: Path | None = None,
 ) -> Loaded:
-    if target.head is None or target.head.store is None:
-        return _new_store(conn, spec, number, _numbered(rows, number), progress)
-    return _against(conn, spec, number, target, rows, tmp, progress, batch_rows)
+    """Write version ``number``'s states; with ``snapshots`` (the snapshot root), its
+    segment of the store's columnar snapshot too (:mod:`pipelines.snapshot`)."""
+    segments = _Segments(snapshots, spec, number, batch_rows)
+    try:
+        if target.head is None or target.head.store is None:
+            loaded = _new_store(conn, spec, number, _numbered(rows, number), progress, segments)
+        else:
+            loaded = _against(conn, spec, number, target, rows, tmp, progress, segments)
+        loaded.snapshot = segments.finish()
+        if loaded.snapshot:
+            loaded.seconds["snapshot"] = loaded.snapshot["seconds"]
+        return loaded
+    except BaseException:
+        segments.abort()
+        raise
+
+
+class _Segments:
+    """The segment a publish writes, once it knows its store (none without a root)."""
+
+    def __init__(self, root: Path | None, spec: PanelSpec, number: int, batch_rows: int) -> None:
+        self.root, self.spec, self.number, self.batch_rows = root, spec, number, batch_rows
+        self.writer: SegmentWriter | None = None
+        self.columns = [c.key for c in spec.columns]
+        self.seconds = 0.0
+
+    def open(self, store: str) -> SegmentWriter | None:
+        if self.root is None:
+            return None
+        self.writer = SegmentWriter(
+            self.root, self.spec.panel_id, store, self.number, batch_rows=self.batch_rows
+        )
+        self.writer.declare({c.key: POLARS_TYPES[c.type] for c in self.spec.columns})
+        return self.writer
+
+    def add(self, frame: pl.DataFrame) -> None:
+        if self.writer is not None:
+            started = time.perf_counter()
+            self.writer.add(frame, self.columns)
+            self.seconds += time.perf_counter() - started
+
+    def close_ids(self, ids: pl.Series) -> None:
+        if self.writer is not None:
+            self.writer.close_ids(ids)
+
+    def finish(self) -> dict[str, Any]:
+        if self.writer is None:
+            return {}
+        started = time.perf_counter()
+        size = self.writer.finish()
+        seconds = round(self.seconds + time.perf_counter() - started, 3)
+        return {"bytes": size, "seconds": seconds}
+
+    def abort(self) -> None:
+        if self.writer is not None:
+            self.writer.abort()
 
 
 def _numbered(rows: Iterable[pl.DataFrame], number: int) -> Iterator[pl.DataFrame]:
@@ -130,19 +186,23 @@ def _new_store(
     number: int,
     rows: Iterable[pl.DataFrame],
     progress: Progress,
+    segments: _Segments,
     changes: dict[str, Any] | None = None,
 ) -> Loaded:
     store = store_name(spec.panel_id, number)
     columns = store_columns(spec)
     count = 0
+    segments.open(store)
 
     def opened() -> Iterator[pl.DataFrame]:
         nonlocal count
         for table in rows:
             count += table.height
-            yield table.with_columns(
+            frame = table.with_columns(
                 pl.lit(number, pl.Int64).alias("_from"), pl.lit(OPEN, pl.Int64).alias("_to")
             )
+            segments.add(frame)
+            yield frame
 
     seconds: dict[str, float] = {}
     progress.phase = f"loading version {number}"
@@ -190,8 +250,9 @@ def _against(
     rows: Iterable[pl.DataFrame],
     tmp: Path,
     progress: Progress,
-    batch_rows: int,
+    segments: _Segments,
 ) -> Loaded:
+    batch_rows = segments.batch_rows
     head = target.head
     assert head is not None
     assert head.store is not None
@@ -238,7 +299,7 @@ def _against(
         if not extend:
             next_id = next_row_id(conn, head.store)
             rows_with_ids = _identified(diff.rows(batch_rows, changed_only=False), number, next_id)
-            loaded = _new_store(conn, spec, number, rows_with_ids, progress, summary)
+            loaded = _new_store(conn, spec, number, rows_with_ids, progress, segments, summary)
             loaded.seconds = {**seconds, **loaded.seconds}
             return loaded
         progress.phase = f"writing the changes of version {number}"
@@ -246,17 +307,22 @@ def _against(
         close = sql.SQL("UPDATE {} SET _to = %s WHERE _row_id = ANY(%s) AND _to = %s").format(
             ident(head.store)
         )
+        segments.open(head.store)
         for ids in diff.closed(CLOSE_CHUNK):
             conn.execute(close, (number, ids.get_column("_row_id").to_list(), OPEN))
+            segments.close_ids(ids.get_column("_row_id"))
         next_id = next_row_id(conn, head.store)
         changed = _identified(diff.rows(batch_rows, changed_only=True), number, next_id)
-        opened = (
-            f.with_columns(
-                pl.lit(number, pl.Int64).alias("_from"), pl.lit(OPEN, pl.Int64).alias("_to")
-            )
-            for f in changed
-        )
-        copy_frames(conn, head.store, store_columns(spec), opened, freeze=False)
+
+        def opened() -> Iterator[pl.DataFrame]:
+            for f in changed:
+                frame = f.with_columns(
+                    pl.lit(number, pl.Int64).alias("_from"), pl.lit(OPEN, pl.Int64).alias("_to")
+                )
+                segments.add(frame)
+                yield frame
+
+        copy_frames(conn, head.store, store_columns(spec), opened(), freeze=False)
         create_view(conn, spec, head.store, number)
         seconds["copy"] = elapsed(started)
     return Loaded(row_count, head.store, {"store": "extended", **summary}, seconds)

@@ -194,9 +194,10 @@ def next_row_id(conn: psycopg.Connection[Any], store: str) -> int:
     return int(row[0]) if row else 1
 
 
-def forget(conn: psycopg.Connection[Any], panel_id: uuid.UUID, dropped: list[int]) -> None:
+def forget(conn: psycopg.Connection[Any], panel_id: uuid.UUID, dropped: list[int]) -> set[str]:
     """After retention dropped versions: delete the states no retained version sees, drop
-    the stores no retained version reads. Runs in the caller's transaction."""
+    the stores no retained version reads. Runs in the caller's transaction; returns the
+    stores kept."""
     for number in dropped:
         for name in table_names(panel_id, number):
             drop_relation(conn, name)
@@ -221,3 +222,4 @@ def forget(conn: psycopg.Connection[Any], panel_id: uuid.UUID, dropped: list[int
                     ident(store), sql.Literal(oldest[store]), sql.Literal(OPEN)
                 )
             )
+    return set(oldest)

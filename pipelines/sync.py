@@ -179,6 +179,7 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
                     batch_rows=batch_rows,
                     engine=env.engine,
                     target=target,
+                    snapshots=env.settings.snapshots,
                 )
                 check_status = status_of(built.checks)
                 if built.checks:
@@ -196,6 +197,7 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
                     "layout": store.layout(spec),
                     "fingerprint": store.fingerprint(spec),
                     "changes": built.changes,
+                    "snapshot": built.snapshot,
                 }
                 publish.switch_version(
                     conn,
@@ -214,7 +216,9 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
                 )
             for source in spec.sources:
                 kept.forget_pending(env.extract_path(spec, source.name))
-            dropped = publish.apply_retention(conn, spec, env.settings.version_retention)
+            dropped = publish.apply_retention(
+                conn, spec, env.settings.version_retention, env.settings.snapshots
+            )
         except _Refused as refused:
             assert version_id is not None
             assert number is not None

@@ -201,7 +201,7 @@ def dagster_instance(fresh_database):
 
 
 @pytest.fixture
-def sync_settings(tmp_path):
+def sync_settings(tmp_path, settings):
     from pipelines.resources import SyncSettings
 
     # The HTTP-source tests serve their APIs on loopback, which the SSRF guard refuses.
@@ -212,6 +212,7 @@ def sync_settings(tmp_path):
         data_root=str(tmp_path / "data"),
         source_allowlist="127.0.0.1",
         batch_rows=3,
+        snapshot_root=str(settings.snapshots),  # where the API's DuckDB reads them
     )
 
 

@@ -206,7 +206,7 @@ def test_a_key_that_names_two_rows_is_refused_and_the_last_version_stays(kit, so
 
 
 def test_retention_deletes_the_states_no_kept_version_sees_and_drops_unused_stores(
-    kit, source_db
+    kit, source_db, settings
 ) -> None:
     k, table = _incremental(kit, source_db)
     table.put({1: "a", 2: "b", 3: "c", 4: "d"})
@@ -230,6 +230,9 @@ def test_retention_deletes_the_states_no_kept_version_sees_and_drops_unused_stor
     with k._conn() as conn:
         found = conn.execute("SELECT to_regclass(%s)", (f"panel_data.{first_store}",)).fetchone()
     assert found == (None,)
+    # Its columnar snapshot went with it; the new store's is there.
+    snapshots = settings.snapshots / uuid.UUID(k.panel["id"]).hex
+    assert sorted(p.name for p in snapshots.iterdir()) == [k.current()["stats"]["store"]]
     assert {r["id"]: r["v"] for r in k.rows()} == {1: "a7", 2: "b13", 3: "c", 4: "d"}
 
 

@@ -44,6 +44,7 @@ from serving.http.metrics import instrument_engine
 from serving.memory.cache import Memo, ReadCache
 from serving.memory.catalog import Catalog
 from serving.memory.held import HeldAnswers
+from serving.reads.analytics import Analytics
 from serving.realtime.broker import Broker, PostgresBroker, RedisBroker
 from serving.realtime.hub import Hub
 from serving.realtime.relay import OutboxRelay
@@ -105,6 +106,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await broker.close()
         engine.dispose()
         await reader.dispose()
+        if state.analytics is not None:
+            state.analytics.close()
         if cache is not None:
             await cache.close()
         if state.rate_limits is not None:
@@ -151,6 +154,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             else None
         ),
     )
+    if settings.analytics_engine == "duckdb":
+        state.analytics = Analytics(
+            settings.snapshots,
+            threads=settings.analytics_threads,
+            memory_mb=settings.analytics_memory_mb,
+            timeout_seconds=settings.analytics_timeout_seconds,
+        )
     state.install(app)
     install_error_handlers(app)
     if catalog is not None:  # innermost: CORS headers and the request context wrap it too

@@ -63,6 +63,9 @@ EVENTS_RELAY_LAG = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60),
 )
 EVENTS_DELIVERED = Counter("events_delivered_total", "Event messages queued to WebSocket clients")
+ANALYTIC_READS = Counter(
+    "analytic_reads_total", "Aggregate reads, by the engine that answered", ["engine"]
+)
 RATE_LIMITED = Counter("rate_limited_requests_total", "Requests refused with 429", ["scope"])
 
 

@@ -12,7 +12,9 @@ from core.clock import today
 from core.storage import DATA_SCHEMA
 from schemas.rows import RowGroup, RowsPage
 from serving.http.errors import NotFound
+from serving.http.metrics import ANALYTIC_READS
 from serving.memory.cache import Memo
+from serving.reads.analytics import Analytics, timed_out
 from serving.reads.prepare import Prepared
 from serving.reads.rows import RowQuery, count, encode_cursor
 from serving.reads.session import Reading
@@ -27,8 +29,11 @@ async def read_page(
     decoded: dict[str, Any] | None,
     counts: Memo,
     meta: bool = False,
+    analytics: Analytics | None = None,
 ) -> RowsPage:
-    """The page; ``counts`` memoises filtered totals per version (a version never changes)."""
+    """The page; ``counts`` memoises filtered totals per version (a version never changes).
+    With ``analytics``, the total of a new filter and the group counts come from the
+    version's snapshot (DuckDB) when it has one; the page itself is PostgreSQL's."""
     found, query = prepared.version, prepared.query
     rows: list[dict[str, Any]] = []
     try:
@@ -40,12 +45,14 @@ async def read_page(
         raise NotFound("version", found.number) from exc
     more = len(rows) > limit
     rows = rows[:limit]
-    total = await _total(reading, prepared, decoded, counts)
+    total = await _total(reading, prepared, decoded, counts, analytics)
     last = rows[-1] if more and rows else None
     next_cursor = (
         encode_cursor(found.number, query.sorts, last, total, query.group_by) if last else None
     )
-    groups = await group_counts(reading, query, rows) if query.group_by else None
+    groups = None
+    if query.group_by:
+        groups = await group_counts(reading, query, rows, prepared, analytics)
     history = await row_history(reading, query, rows) if meta else None
     if query.extra:  # sort or group keys read but not shown
         rows = [{k: r[k] for k in query.columns} for r in rows]
@@ -66,8 +73,26 @@ async def read_page(
     )
 
 
+async def _on_snapshot(
+    reading: Reading, prepared: Prepared | None, analytics: Analytics | None, stmt: Any
+) -> list[tuple[Any, ...]] | None:
+    """``stmt``'s rows from DuckDB, or None when PostgreSQL answers."""
+    if analytics is None or prepared is None:
+        return None
+    try:
+        found = await analytics.answer(reading, prepared, [stmt])
+    except TimeoutError:
+        raise timed_out(analytics) from None
+    ANALYTIC_READS.labels("postgres" if found is None else "duckdb").inc()
+    return None if found is None else found[0]
+
+
 async def _total(
-    reading: Reading, prepared: Prepared, decoded: dict[str, Any] | None, counts: Memo
+    reading: Reading,
+    prepared: Prepared,
+    decoded: dict[str, Any] | None,
+    counts: Memo,
+    analytics: Analytics | None = None,
 ) -> int | None:
     """A filtered read is counted once, on its first page; the cursor carries the total on:
     no count(*) on every page."""
@@ -80,7 +105,12 @@ async def _total(
     key = (found.id, json.dumps([prepared.filters, today().isoformat()], default=str))
     total = counts.get(key)
     if total is None:
-        total = int((await reading.execute(count(prepared.query))).scalar_one())
+        stmt = count(prepared.query)
+        found = await _on_snapshot(reading, prepared, analytics, stmt)
+        if found is not None:
+            total = int(found[0][0])
+        else:
+            total = int((await reading.execute(stmt)).scalar_one())
         counts.put(key, total)
     return int(total)
 
@@ -119,7 +149,11 @@ async def row_history(
 
 
 async def group_counts(
-    reading: Reading, query: RowQuery, rows: list[dict[str, Any]]
+    reading: Reading,
+    query: RowQuery,
+    rows: list[dict[str, Any]],
+    prepared: Prepared | None = None,
+    analytics: Analytics | None = None,
 ) -> list[RowGroup]:
     """The groups on this page, in page order, with their row counts over the whole result."""
     keys = query.group_by
@@ -136,7 +170,10 @@ async def group_counts(
         )
     )
     stmt = select(*cols, func.count()).where(*query.where, wanted).group_by(*cols)
-    counts = {tuple(r[: len(keys)]): r[-1] for r in (await reading.execute(stmt)).all()}
+    found = await _on_snapshot(reading, prepared, analytics, stmt)
+    if found is None:
+        found = list((await reading.execute(stmt)).all())
+    counts = {tuple(r[: len(keys)]): r[-1] for r in found}
     return [
         RowGroup(group=dict(zip(keys, values, strict=True)), count=counts.get(values, 0), start=i)
         for values, i in seen.items()

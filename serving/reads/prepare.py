@@ -45,6 +45,7 @@ class Prepared:
     filters: list[Any]
     group_by: list[str] = field(default_factory=list)
     view: Any = None
+    panel_id: uuid.UUID | None = None
 
     @property
     def columns(self) -> list[ColumnInfo]:
@@ -130,4 +131,4 @@ async def prepare(
         except QueryError as exc:
             raise bad(exc) from exc
         QUERIES.put(shape, query)
-    return Prepared(panel.slug, found, query, filters, groups, saved)
+    return Prepared(panel.slug, found, query, filters, groups, saved, panel.id)

@@ -140,6 +140,7 @@ async def read_rows(
             decoded=decoded,
             counts=counts,
             meta=meta,
+            analytics=app_state(request.app).analytics,
         )
         return found.model_dump_json().encode()
 
@@ -220,7 +221,8 @@ async def read_aggregates(
     normalized = prepared.normalized(a=wanted)
 
     async def summary() -> bytes:
-        return (await summarise(reading, prepared, wanted)).model_dump_json().encode()
+        analytics = app_state(request.app).analytics
+        return (await summarise(reading, prepared, wanted, analytics)).model_dump_json().encode()
 
     body = await _shared(request, reading, "aggregates", prepared, normalized, summary)
     return reading.hold(request, _json(body))

@@ -1,0 +1,242 @@
+"""Analytic reads answered by DuckDB over a version's columnar snapshot.
+
+A published version has a columnar snapshot when every version of its store up to it wrote
+its segment (:mod:`pipelines.snapshot`): the states each opened, the identities each closed.
+The version reads, in DuckDB, as the opened states no version up to it closed, under the name
+its view has in PostgreSQL (``panel_data.p_<panel>_v<N>``). So the same SQLAlchemy statement
+the read engine builds for PostgreSQL (filters, aggregates, groups: one definition) is
+compiled a second time for DuckDB (duckdb_engine's dialect, bound parameters) and runs on
+either engine.
+
+Which files a version reads is decided only by rows the caller's tenant can see (the version
+was resolved under row-level security, its store's versions are looked up the same way) and
+the server's snapshot root: no request value reaches a path or the SQL text.
+
+A version without a complete snapshot (published before snapshots, or a segment lost) is
+answered by PostgreSQL; so is any statement DuckDB refuses (logged). DuckDB runs in this
+process: one in-memory database, ``PANELS_ANALYTICS_THREADS`` threads and a memory limit,
+queries bounded by the same number of worker threads and interrupted past a timeout or when
+the request is cancelled.
+"""
+# ruff: noqa: S608 (view statements: server-made names and paths, quoted)
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio
+import duckdb
+import duckdb_engine
+from sqlalchemy import bindparam, select
+from sqlalchemy.sql import Select
+
+from core.enums import VersionStatus
+from core.storage import DATA_SCHEMA, segment_files, snapshot_folder
+from models import PanelVersion
+from serving.http.errors import ApiError
+from serving.memory.cache import Memo
+from serving.reads.session import Reading
+
+log = logging.getLogger("panels.analytics")
+VERSION = PanelVersion.__table__
+COMMITTED = (VersionStatus.published, VersionStatus.superseded, VersionStatus.dropped)
+META = ("_row_id", "_created", "_changed")
+
+
+def _dialect() -> duckdb_engine.Dialect:
+    """duckdb_engine's dialect, numbered parameters; every DuckDB keyword is quoted."""
+    dialect = duckdb_engine.Dialect(paramstyle="numeric_dollar")
+    with duckdb.connect() as conn:
+        keywords = conn.execute(
+            "SELECT keyword_name FROM duckdb_keywords() WHERE keyword_category <> 'unreserved'"
+        ).fetchall()
+    dialect.identifier_preparer.reserved_words.update(k for (k,) in keywords)
+    return dialect
+
+
+DIALECT = _dialect()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The files a version reads: opened states, closed identities."""
+
+    name: str  # the version's view name, the same in both engines
+    opened: tuple[str, ...]
+    closed: tuple[str, ...]
+
+
+_STORE = (
+    select(VERSION.c.stats["store"].astext)
+    .where(VERSION.c.tenant_id == bindparam("tenant"), VERSION.c.id == bindparam("version"))
+    .scalar_subquery()
+)
+# The versions of the read version's store up to it, oldest first, and their segments.
+_SEGMENTS = (
+    select(
+        VERSION.c.number,
+        VERSION.c.stats["store"].astext.label("store"),
+        VERSION.c.stats["snapshot"].label("snapshot"),
+    )
+    .where(
+        VERSION.c.tenant_id == bindparam("tenant"),
+        VERSION.c.panel_id == bindparam("panel"),
+        VERSION.c.stats["store"].astext == _STORE,
+        VERSION.c.number <= bindparam("number"),
+        VERSION.c.status.in_([s.value for s in COMMITTED]),
+    )
+    .order_by(VERSION.c.number)
+)
+
+
+class Analytics:
+    """DuckDB over the snapshots under ``root``, for one API process."""
+
+    def __init__(self, root: Path, *, threads: int, memory_mb: int, timeout_seconds: float) -> None:
+        self.root = root
+        self.timeout = timeout_seconds
+        self._db = duckdb.connect(
+            config={
+                "threads": threads,
+                "memory_limit": f"{memory_mb}MB",
+            }
+        )
+        self._db.execute(f'CREATE SCHEMA IF NOT EXISTS "{DATA_SCHEMA}"')
+        self._limiter = anyio.CapacityLimiter(threads)
+        self._snapshots = Memo(10_000)  # (tenant, version id) -> Snapshot | False
+        self._views: set[str] = set()
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._db.close()
+
+    async def snapshot(
+        self, reading: Reading, panel_id: uuid.UUID, version: Any
+    ) -> Snapshot | None:
+        """The version's snapshot files, or None when it has no complete snapshot."""
+        key = (reading.tenant_id, version.id)
+        found = self._snapshots.get(key)
+        if found is None:
+            found = await self._find(reading, panel_id, version) or False
+            self._snapshots.put(key, found)
+        return found or None
+
+    async def answer(
+        self, reading: Reading, prepared: Any, statements: list[Select[Any]]
+    ) -> list[list[tuple[Any, ...]]] | None:
+        """Each statement's rows from the snapshot of the prepared read's version, or None
+        when PostgreSQL must answer (no complete snapshot, or DuckDB refused: logged, and
+        the snapshot is looked for again next time). A timeout is raised as TimeoutError."""
+        if prepared.panel_id is None:
+            return None
+        snapshot = await self.snapshot(reading, prepared.panel_id, prepared.version)
+        if snapshot is None:
+            return None
+        columns = [c["key"] for c in prepared.version.schema]
+        try:
+            return await self.rows(snapshot, columns, statements)
+        except duckdb.Error:
+            log.exception("DuckDB refused a read of %s; PostgreSQL answers", snapshot.name)
+            self.forget(reading, prepared.version)
+            return None
+
+    def forget(self, reading: Reading, version: Any) -> None:
+        """Look for the version's snapshot again next time (its files failed to read)."""
+        self._snapshots.put((reading.tenant_id, version.id), None)
+        with self._lock:
+            self._views.discard(str(version.table_name))
+
+    async def _find(self, reading: Reading, panel_id: uuid.UUID, version: Any) -> Snapshot | None:
+        params = {
+            "tenant": reading.tenant_id,
+            "panel": panel_id,
+            "version": version.id,
+            "number": version.number,
+        }
+        rows = (await reading.execute(_SEGMENTS.params(**params))).all()
+        if not rows or any(not snapshot for _, _, snapshot in rows):
+            return None  # a version of the store wrote no segment: not complete
+        folder = snapshot_folder(self.root, panel_id, str(rows[0][1]))
+        opened, closed = [], []
+        for number, _, _ in rows:
+            o, c = (folder / name for name in segment_files(int(number)))
+            if not o.is_file() or not c.is_file():
+                log.warning("snapshot segment of version %s is missing: %s", number, o)
+                return None
+            opened.append(str(o))
+            if number != rows[0][0]:
+                closed.append(str(c))
+        return Snapshot(str(version.table_name), tuple(opened), tuple(closed))
+
+    def _view(self, snapshot: Snapshot, columns: list[str]) -> None:
+        """The version's view in DuckDB, made once per process (a version never changes)."""
+        if snapshot.name in self._views:
+            return
+        with self._lock:
+            if snapshot.name in self._views:
+                return
+            listed = ", ".join(f'"{c}"' for c in [*META, *columns])
+            files = ", ".join(_literal(p) for p in snapshot.opened)
+            body = f"SELECT {listed} FROM read_parquet([{files}]) s"
+            if snapshot.closed:
+                closed = ", ".join(_literal(p) for p in snapshot.closed)
+                body += (
+                    f" WHERE NOT EXISTS (SELECT 1 FROM read_parquet([{closed}]) c"
+                    " WHERE c._row_id = s._row_id AND c._to > s._from)"
+                )
+            self._db.execute(f'CREATE OR REPLACE VIEW "{DATA_SCHEMA}"."{snapshot.name}" AS {body}')
+            self._views.add(snapshot.name)
+
+    async def rows(
+        self, snapshot: Snapshot, columns: list[str], statements: list[Select[Any]]
+    ) -> list[list[tuple[Any, ...]]]:
+        """Each statement's rows, run in DuckDB over the snapshot (in a worker thread, at most
+        ``threads`` at once, interrupted past the timeout or when the request goes away)."""
+        compiled = [
+            s.compile(dialect=DIALECT, compile_kwargs={"render_postcompile": True})
+            for s in statements
+        ]
+        cursor = self._db.cursor()
+
+        def run() -> list[list[tuple[Any, ...]]]:
+            try:
+                self._view(snapshot, columns)
+                out = []
+                for c in compiled:
+                    params = [c.params[k] for k in c.positiontup or []]
+                    out.append(cursor.execute(str(c), params).fetchall())
+                return out
+            finally:
+                cursor.close()
+
+        try:
+            with anyio.fail_after(self.timeout):
+                return await anyio.to_thread.run_sync(
+                    run, limiter=self._limiter, abandon_on_cancel=True
+                )
+        except BaseException:
+            with contextlib.suppress(Exception):
+                cursor.interrupt()  # a timeout or a client gone: the query stops
+            raise
+
+
+def timed_out(analytics: Analytics) -> ApiError:
+    """504 for a DuckDB read interrupted past the timeout."""
+    return ApiError(
+        504,
+        f"the read took longer than {analytics.timeout:g} s"
+        " (PANELS_ANALYTICS_TIMEOUT_SECONDS); narrow the filter or the groups",
+    )
+
+
+def _literal(path: str) -> str:
+    return "'" + path.replace("'", "''") + "'"
+
+
+__all__ = ["Analytics", "Snapshot", "timed_out"]

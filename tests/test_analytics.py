@@ -1,0 +1,155 @@
+"""Columnar snapshots of every published version, and DuckDB answering the aggregates.
+
+A publish writes its version's segment (the states it opened, the ones it closed) beside the
+load; ``/aggregates`` is answered by DuckDB over the segments, with PostgreSQL's answers; a
+version whose snapshot is lost is answered by PostgreSQL; another tenant reads nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import uuid
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from serving.http.metrics import ANALYTIC_READS
+from tests.test_version_store import _incremental
+
+
+@pytest.fixture(scope="module")
+def source_db(fresh_database: Any) -> str:
+    url: str = fresh_database()
+    return url
+
+
+def _engine_reads(engine: str) -> float:
+    return float(ANALYTIC_READS.labels(engine)._value.get())
+
+
+def _folder(settings: Any, k: Any) -> Path:
+    current = k.current()
+    return Path(settings.snapshots) / uuid.UUID(k.panel["id"]).hex / current["stats"]["store"]
+
+
+def _aggregates(k: Any, **params: Any) -> dict[str, Any]:
+    response = k.client.get(f"{k.url}/aggregates", params=params, headers=k.tenant.viewer)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _rows(k: Any, **params: Any) -> dict[str, Any]:
+    response = k.client.get(f"{k.url}/rows", params=params, headers=k.tenant.viewer)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _expected(rows: dict[int, str], keep: Any = lambda i, v: True) -> dict[str, Any]:
+    ids = [i for i, v in rows.items() if keep(i, v)]
+    values = [rows[i] for i in ids]
+    return {
+        "count": len(ids),
+        "sum:id": sum(ids),
+        "avg:id": (sum(ids) / len(ids)) if ids else None,
+        "median:id": statistics.median(ids) if ids else None,
+        "count_distinct:v": len(set(values)),
+        "min:v": min(values) if values else None,
+        "max:v": max(values) if values else None,
+    }
+
+
+WANTED = "count,sum:id,avg:id,median:id,count_distinct:v,min:v,max:v"
+
+
+def _close(found: dict[str, Any], expected: dict[str, Any]) -> None:
+    assert found.keys() == expected.keys()
+    for name, value in expected.items():
+        if isinstance(value, float):
+            assert found[name] == pytest.approx(value), name
+        else:
+            assert found[name] == value, name
+
+
+def test_each_version_has_a_snapshot_and_duckdb_answers_its_aggregates(
+    kit, source_db, settings
+) -> None:
+    k, table = _incremental(kit, source_db)
+    first = {i: f"v{i % 7}" for i in range(1, 41)}
+    table.put(first)
+    assert k.sync().success
+    folder = _folder(settings, k)
+    assert sorted(p.name for p in folder.iterdir()) == ["v1.closed.parquet", "v1.parquet"]
+    assert pl.read_parquet(folder / "v1.parquet").height == 40
+    assert k.current()["stats"]["snapshot"]["bytes"] > 0
+
+    second = {**first, 3: "changed", 8: "changed", 41: "new", 42: "v1"}
+    table.put({3: "changed", 8: "changed", 41: "new", 42: "v1"})
+    assert k.sync().success
+    assert k.current()["stats"]["changes"]["store"] == "extended"
+    # Version 2's segment holds what it changed: 2 updated, 2 inserted (and the row read
+    # again for the cursor's value is unchanged, so it is in neither file).
+    assert pl.read_parquet(folder / "v2.parquet").height == 4
+    closed = pl.read_parquet(folder / "v2.closed.parquet")
+    assert closed.height == 2 and set(closed.get_column("_to")) == {2}
+
+    before = _engine_reads("duckdb")
+    _close(_aggregates(k, aggregates=WANTED)["footer"], _expected(second))
+    _close(_aggregates(k, aggregates=WANTED, version=1)["footer"], _expected(first))
+    wanted = {"and": [{"column": "id", "op": "gt", "value": 5}]}
+    found = _aggregates(k, aggregates=WANTED, filter=json.dumps(wanted))
+    _close(found["footer"], _expected(second, lambda i, v: i > 5))
+    grouped = _aggregates(k, aggregates="count,sum:id", group_by="v")
+    expected_groups = {}
+    for i, v in second.items():
+        count, total = expected_groups.get(v, (0, 0))
+        expected_groups[v] = (count + 1, total + i)
+    found_groups = {
+        g["group"]["v"]: (g["values"]["count"], g["values"]["sum:id"]) for g in grouped["groups"]
+    }
+    assert found_groups == expected_groups
+    assert [g["group"]["v"] for g in grouped["groups"]] == sorted(expected_groups)
+    assert _engine_reads("duckdb") == before + 4
+
+    # The rows page stays PostgreSQL's; a new filter's total and the group counts are DuckDB's.
+    newer = {"column": "id", "op": "gte", "value": 30}
+    page = _rows(k, filter=json.dumps(newer), limit=2)
+    assert page["total"] == sum(1 for i in second if i >= 30) and len(page["data"]) == 2
+    assert _engine_reads("duckdb") == before + 5
+    page = _rows(k, group_by="v", limit=3)
+    assert {g["group"]["v"]: g["count"] for g in page["groups"]} == {
+        v: expected_groups[v][0] for v in {r["v"] for r in page["data"]}
+    }
+    assert _engine_reads("duckdb") == before + 6
+
+
+def test_a_version_whose_snapshot_is_lost_is_answered_by_postgres(kit, source_db, settings) -> None:
+    k, table = _incremental(kit, source_db)
+    rows = {i: f"v{i % 3}" for i in range(1, 11)}
+    table.put(rows)
+    assert k.sync().success
+    _close(_aggregates(k, aggregates=WANTED)["footer"], _expected(rows))
+    shutil.rmtree(_folder(settings, k))
+    before = _engine_reads("postgres")
+    wanted = '{"column": "id", "op": "lte", "value": 4}'
+    _close(
+        _aggregates(k, aggregates=WANTED, filter=wanted)["footer"],
+        _expected(rows, lambda i, v: i <= 4),
+    )
+    assert _engine_reads("postgres") == before + 1
+
+
+def test_another_tenant_reads_no_snapshot(kit, source_db, other_tenant) -> None:
+    k, table = _incremental(kit, source_db)
+    table.put({1: "a", 2: "b"})
+    assert k.sync().success
+    response = k.client.get(
+        f"{k.url}/aggregates", params={"aggregates": "count"}, headers=other_tenant.viewer
+    )
+    assert response.status_code == 404
+    assert "footer" not in response.json()
