@@ -351,3 +351,16 @@ def test_merge_with_nothing_new_keeps_the_extract(tmp_path) -> None:
     )
     assert merged.path == tmp_path / "prev.parquet" and not (tmp_path / "o").exists()
     assert merged.cursor == "2024-01-01T09:00:00Z"  # the newest instant, in the source's spelling
+
+
+def test_a_sink_given_only_rowless_frames_writes_an_empty_typed_file(tmp_path) -> None:
+    """A source page with fields and no rows: the file has the fields, typed, and no rows."""
+    from pipelines.connectors.sink import ParquetSink
+
+    sink = ParquetSink(tmp_path / "out.parquet", batch_rows=10)
+    sink.write(pl.DataFrame(schema={"id": pl.Int64, "name": pl.String, "score": pl.Float64}))
+    written = sink.close()
+    assert written.rows == 0
+    assert pl.read_parquet(written.path).schema == pl.Schema(
+        {"id": pl.Int64, "name": pl.String, "score": pl.Float64}
+    )

@@ -40,7 +40,9 @@ def unify(schema: pl.Schema, frame: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([pl.DataFrame(schema=schema), frame], how="diagonal_relaxed")
 
 
-PRIMITIVE = (pa.types.is_integer, pa.types.is_floating, pa.types.is_temporal, pa.types.is_boolean)
+# Min/max statistics are written for these. Not for floats: writers leave NaN out of them, and
+# DuckDB (2.0) then takes a row group of 0.0 and NaN for all 0.0 (`x = 0` matched NaN rows).
+PRIMITIVE = (pa.types.is_integer, pa.types.is_temporal, pa.types.is_boolean)
 # A column is dictionary-encoded when its first rows have fewer distinct values than this
 # share of them: a dictionary tried on every value of a text column that has none to share
 # costs more than its pages save.
@@ -50,17 +52,19 @@ DICTIONARY_SAMPLE = 8_192  # the first rows that decide it
 
 def _writer(path: Path, first: pl.DataFrame) -> pq.ParquetWriter:
     """A Parquet writer for frames like ``first``, set up for writing fast: min/max statistics
-    for numbers, times and booleans only (text statistics cost a third of the write and nothing
+    for integers, times and booleans only (text statistics cost a third of the write and nothing
     here reads them), dictionaries for the columns whose first rows repeat (the others'
     dictionaries cost half the write). Both together write about twice as fast, as small."""
     schema = first.head(0).to_arrow(compat_level=pl.CompatLevel.newest()).schema
     statistics = [f.name for f in schema if any(test(f.type) for test in PRIMITIVE)]
     flat = statistics + [f.name for f in schema if _is_text(f.type)]
     sample = first.head(DICTIONARY_SAMPLE)
-    distinct = sample.select(pl.col(flat).n_unique()).row(0) if sample.height else ()
-    repeated = [
-        name for name, n in zip(flat, distinct, strict=True) if n * DICTIONARY_SHARE < sample.height
-    ]
+    repeated = []
+    if sample.height and flat:  # no rows (an empty file): nothing to decide on
+        distinct = sample.select(pl.col(flat).n_unique()).row(0)
+        repeated = [
+            n for n, d in zip(flat, distinct, strict=True) if d * DICTIONARY_SHARE < sample.height
+        ]
     return pq.ParquetWriter(
         path, schema, write_statistics=statistics, use_dictionary=repeated or False
     )

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import and_, not_, or_, true
+from sqlalchemy import and_, literal, not_, or_, true
 from sqlalchemy.sql import ColumnElement
 
 from core.enums import ColumnType
@@ -37,7 +37,9 @@ def _equals_any(
     if kind == ColumnType.datetime:  # a date matches the whole day
         days = cast("tuple[date, ...]", values)  # the reader reads dates for date columns
         return or_(*(and_(col >= lo, col < hi) for lo, hi in map(_day_bounds, days)))
-    return col.in_(values)
+    # Each value bound with its own type: one list would take the first value's, and
+    # PostgreSQL would then read [0, -1.5] as integers (-1.5 as -2).
+    return col.in_([literal(v) for v in values])
 
 
 def _cmp(col: ColumnElement[Any], kind: ColumnType, symbol: str, value: Any) -> ColumnElement[bool]:
