@@ -2,7 +2,8 @@
 
 Scenarios: the first page of a saved view (filtered and sorted), a deep keyset page (half way
 through the panel, sorted), keyset pages at 20,000 distinct places (a scroll: every request
-different), a grouped aggregate, and the panel list. For each, the statements the endpoint
+different), a grouped aggregate, the panel list, and grouped aggregates each under a filter not
+seen before (answered by DuckDB from the version's columnar snapshot, docs/analytics.md). For each, the statements the endpoint
 sends to Postgres when it answers from Postgres are captured from one request (at psycopg's
 cursor, grouped by pipeline, with the in-process cache off) and replayed over a psycopg pool
 at the same concurrency, each group in one round trip as the API sent it: that baseline is
@@ -18,6 +19,7 @@ keep-alive client generates load (on the same 2 cores as the server and Postgres
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 import time
@@ -176,7 +178,12 @@ def _capture(settings: Settings, token: str, paths: dict[str, str]) -> dict[str,
     they went out: the statements of one pipeline form one group (one round trip).
     """
     # No relay either: its outbox polls would be recorded among a slow request's statements.
-    app = create_app(settings.model_copy(update={"memory_cache_mb": 0, "events_relay": False}))
+    # Aggregates answered by Postgres: the baseline is what Postgres does (not DuckDB).
+    app = create_app(
+        settings.model_copy(
+            update={"memory_cache_mb": 0, "events_relay": False, "analytics_engine": "postgres"}
+        )
+    )
     groups: list[list[tuple[str, Any]]] = []
     current: list[tuple[str, Any]] | None = None
     execute, pipeline = psycopg.AsyncCursor.execute, psycopg.AsyncConnection.pipeline
@@ -272,9 +279,11 @@ async def _api(port: int, token: str, path: str | list[str], concurrency: int) -
 
 
 def _serve(
-    url: str, redis_url: str | None = None, *, memory: bool = True
+    url: str, redis_url: str | None = None, *, memory: bool = True, snapshots: Path | None = None
 ) -> AbstractContextManager[ApiServer]:
     env = {"PANELS_REDIS_URL": redis_url} if redis_url else {}
+    if snapshots is not None:  # where the publish wrote them
+        env["PANELS_SNAPSHOT_ROOT"] = str(snapshots)
     if not memory:
         env["PANELS_MEMORY_CACHE_MB"] = "0"
     return api_server(
@@ -335,6 +344,27 @@ def run() -> list[dict[str, Any]]:
                 "aggregate grouped by carrier (count, avg, sum) over every row",
             ),
             "panel_list": ("/api/v1/panels", 32, f"GET /api/v1/panels (50 of {PANELS + 1})"),
+            # Answered by DuckDB from the version's snapshot (docs/analytics.md): a filter no
+            # cache has seen, every request. The baseline runs the same aggregate on Postgres.
+            "distinct_aggregates": (
+                [
+                    f"{base}/aggregates?"
+                    + urlencode(
+                        {
+                            "group_by": "carrier",
+                            "aggregates": "count,avg:dep_delay,median:arr_delay,"
+                            "count_distinct:dest",
+                            "filter": json.dumps(
+                                {"and": [{"column": "dep_delay", "op": "gt", "value": k}]}
+                            ),
+                        }
+                    )
+                    for k in range(-40, 1_400)
+                ],
+                4,
+                "grouped aggregate (count, avg, median, count distinct by carrier), each"
+                " request a filter not seen before (DuckDB over the snapshot)",
+            ),
         }
         # The scroll's baseline replays the statements of its middle page.
         captured = {
@@ -343,7 +373,7 @@ def run() -> list[dict[str, Any]]:
         }
         statements = _capture(settings, seeded["token"], captured)
         results = []
-        with _serve(url) as server:
+        with _serve(url, snapshots=settings.snapshots) as server:
             for name, (path, concurrency, title) in scenarios.items():
                 print(f"  {name} ...", file=sys.stderr, flush=True)
                 direct = asyncio.run(_direct(conninfo, statements[name], concurrency))
@@ -366,7 +396,7 @@ def run() -> list[dict[str, Any]]:
                         "peak_rss_mb": round(_rss_mb(server), 1),
                     }
                 )
-        with _serve(url, memory=False) as server:
+        with _serve(url, memory=False, snapshots=settings.snapshots) as server:
             for result, (name, (path, concurrency, _)) in zip(
                 results, scenarios.items(), strict=True
             ):
@@ -376,7 +406,7 @@ def run() -> list[dict[str, Any]]:
                 off["rps_vs_baseline"] = round(off["rps"] / direct_rps, 3)
                 result["extra"] = {"memory_cache_off": off}
         redis_url = os.environ.get("PANELS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
-        with _serve(url, redis_url, memory=False) as server:
+        with _serve(url, redis_url, memory=False, snapshots=settings.snapshots) as server:
             path, concurrency, title = scenarios["first_page"]
             cached = asyncio.run(_api(server.port, seeded["token"], path, concurrency))
             results[0]["extra"]["memory_cache_off_with_redis_read_cache"] = cached
