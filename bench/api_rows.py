@@ -3,11 +3,11 @@
 Scenarios: the first page of a saved view (filtered and sorted), a deep keyset page (half way
 through the panel, sorted), keyset pages at 20,000 distinct places (a scroll: every request
 different), a grouped aggregate, the panel list, and grouped aggregates each under a filter not
-seen before (answered by DuckDB from the version's columnar snapshot, docs/analytics.md). For each, the statements the endpoint
-sends to Postgres when it answers from Postgres are captured from one request (at psycopg's
-cursor, grouped by pipeline, with the in-process cache off) and replayed over a psycopg pool
-at the same concurrency, each group in one round trip as the API sent it: that baseline is
-"the same SQL executed directly".
+seen before (answered by DuckDB from the version's columnar snapshot, docs/analytics.md). For
+each, the statements the endpoint sends to Postgres when it answers from Postgres are captured
+from one request (at psycopg's cursor, grouped by pipeline, with the in-process cache off) and
+replayed over a psycopg pool at the same concurrency, each group in one round trip as the API
+sent it: that baseline is "the same SQL executed directly".
 
 The API runs as `panels serve --workers 2` as deployed, its in-process read cache on
 (serving/memory/catalog.py): a repeated request is answered from memory after a barrier round trip.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -45,12 +46,14 @@ def lineitem(scale: str) -> Path:
     return csv
 
 
-def run_child(args: list[str]) -> tuple[dict[str, Any], float]:
-    """Run ``python -m bench.scale_child`` and return its JSON and its peak RSS in MB."""
+def run_child(args: list[str], env: dict[str, str] | None = None) -> tuple[dict[str, Any], float]:
+    """Run ``python -m bench.scale_child`` (with ``env`` added to its environment) and return
+    its JSON and its peak RSS in MB."""
     process = subprocess.Popen(
         [sys.executable, "-m", "bench.scale_child", *args],
         stdout=subprocess.PIPE,
         cwd=ROOT,
+        env={**os.environ, **(env or {})},
     )
     assert process.stdout is not None
     output = process.stdout.read()
@@ -61,11 +64,16 @@ def run_child(args: list[str]) -> tuple[dict[str, Any], float]:
     return json.loads(output.splitlines()[-1]), usage.ru_maxrss / 1024
 
 
-def one_scale(scale: str) -> dict[str, Any]:
+def _sync(
+    scale: str, env: dict[str, str] | None = None
+) -> tuple[dict[str, Any], float, float, int]:
+    """One sync of the lineitem CSV panel at ``scale`` on a fresh database: its JSON, peak
+    RSS, the plain COPY floor measured beside it, and the bytes of the snapshot it wrote."""
     csv = lineitem(scale)
     schema = pl.scan_csv(csv, try_parse_dates=True).collect_schema()
     with scratch_database() as url:
         root = STATE / "scale-run"
+        shutil.rmtree(root / "state" / "snapshots", ignore_errors=True)
         data = root / "data"
         files = tenant_files(data, "tpch")
         files.mkdir(parents=True, exist_ok=True)
@@ -84,18 +92,35 @@ def one_scale(scale: str) -> dict[str, Any]:
             session.commit()
         conninfo = url.replace("postgresql+psycopg://", "postgresql://")
         floor = plain_copy(conninfo, csv, {k: PG_TYPES[ColumnType(t)] for k, t in types.items()})
-        measured, rss = run_child([url, str(root / "state"), str(data), "tpch.lineitem"])
+        measured, rss = run_child([url, str(root / "state"), str(data), "tpch.lineitem"], env)
+        snapshot = sum(p.stat().st_size for p in settings.snapshots.rglob("*.parquet"))
+    return measured, rss, floor, snapshot
+
+
+# Scales at which the sync also runs without writing its snapshot (PANELS_WRITE_SNAPSHOTS),
+# on a fresh database: what the snapshot costs the publish.
+SNAPSHOT_SHARE_SCALES = os.environ.get("PANELS_BENCH_SNAPSHOT_SHARE_SCALES", "1").split(",")
+
+
+def one_scale(scale: str) -> dict[str, Any]:
+    measured, rss, floor, snapshot = _sync(scale)
     seconds = measured["seconds"]
-    return {
+    result = {
         "scale": scale,
         "rows": measured["row_count"],
-        "csv_mb": round(csv.stat().st_size / 1e6),
+        "csv_mb": round(lineitem(scale).stat().st_size / 1e6),
         "sync_seconds": seconds,
         "phases": measured["phases"],
         "copy_floor_seconds": round(floor, 2),
         "time_vs_copy": round(seconds / floor, 2),
         "peak_rss_mb": round(rss, 1),
+        "snapshot_mb": round(snapshot / 1e6, 1),
     }
+    if scale in SNAPSHOT_SHARE_SCALES:
+        without, _, _, _ = _sync(scale, {"PANELS_WRITE_SNAPSHOTS": "false"})
+        result["sync_seconds_without_snapshot"] = without["seconds"]
+        result["snapshot_share"] = round((seconds - without["seconds"]) / seconds, 3)
+    return result
 
 
 def render(results: list[dict[str, Any]]) -> str:
@@ -118,6 +143,16 @@ def render(results: list[dict[str, Any]]) -> str:
         )
     lines += ["", "Phases (seconds):", ""]
     lines += [f"- SF {r['scale']}: `{json.dumps(r['phases'])}`" for r in results]
+    lines += ["", "The columnar snapshot each sync wrote (docs/analytics.md):", ""]
+    for r in results:
+        share = ""
+        if "snapshot_share" in r:
+            share = (
+                f"; the same sync without writing it, on a fresh database:"
+                f" {r['sync_seconds_without_snapshot']} s, so the snapshot cost"
+                f" {r['snapshot_share']:.1%} of the sync"
+            )
+        lines.append(f"- SF {r['scale']}: {r['snapshot_mb']:,} MB{share}")
     return "\n".join(lines) + "\n"
 
 

@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     # Columnar snapshots of published versions (Parquet segments per store, read by DuckDB
     # for analytic reads): a local folder, shared by every process that publishes or serves.
     snapshot_root: Path | None = None  # default <state_dir>/snapshots
+    write_snapshots: bool = True  # false: publishes write none (aggregates on PostgreSQL)
     # DuckDB in each API process answers aggregates from the snapshots ("postgres": never).
     analytics_engine: Literal["duckdb", "postgres"] = "duckdb"
     analytics_threads: int = Field(default=2, ge=1, le=64)

@@ -179,7 +179,7 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
                     batch_rows=batch_rows,
                     engine=env.engine,
                     target=target,
-                    snapshots=env.settings.snapshots,
+                    snapshots=env.settings.snapshots if env.settings.write_snapshots else None,
                 )
                 check_status = status_of(built.checks)
                 if built.checks:
