@@ -10,14 +10,13 @@ in ``<snapshot root>/<panel>/<store>/`` (:func:`core.storage.snapshot_folder`):
 
 Version N reads the states opened by its store's versions up to N that no version up to N
 closed: a publish writes what it changed here too. Segments are written beside the load and
-renamed into place before the publish commits; a failed publish removes them (its version is
-marked failed, so stray files of a killed one are never read). A store's folder is removed
-with the store.
+renamed into place before the publish commits; a load that fails removes them. Files a
+version that failed later (its checks, its commit, a kill) left are never read (readers take
+only committed versions' segments) and go with their store's folder.
 """
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import uuid
 from pathlib import Path
@@ -92,5 +91,6 @@ def prune(root: Path, panel_id: uuid.UUID, kept: set[str]) -> None:
         return
     for path in folder.iterdir():
         if path.name not in kept:
-            with contextlib.suppress(FileNotFoundError):
-                shutil.rmtree(path)
+            # Never an error for the publish that got here (its version is served already): a
+            # file a reader still holds open (NFS leaves .nfs files) is removed next time.
+            shutil.rmtree(path, ignore_errors=True)

@@ -153,3 +153,32 @@ def test_another_tenant_reads_no_snapshot(kit, source_db, other_tenant) -> None:
     )
     assert response.status_code == 404
     assert "footer" not in response.json()
+
+
+def test_a_duckdb_read_past_its_timeout_is_interrupted(tmp_path) -> None:
+    """PANELS_ANALYTICS_TIMEOUT_SECONDS: a query still running is interrupted and reported as
+    a timeout (504 on the routes); the worker slot is free for the next one."""
+    import anyio
+    from sqlalchemy import column, func, select, table, true
+
+    from serving.reads.analytics import Analytics, Snapshot
+
+    path = tmp_path / "v1.parquet"
+    pl.DataFrame(
+        {"_row_id": range(20_000), "_created": 1, "_changed": 1, "n": range(20_000)}
+    ).with_columns(
+        pl.col("_created", "_changed").cast(pl.Int64), pl.col("_row_id", "n").cast(pl.Int64)
+    ).write_parquet(path)
+    snapshot = Snapshot("p_timeout_v1", (str(path),), ())
+    version = table("p_timeout_v1", column("n"), schema="panel_data")
+    other = version.alias("o")
+    # 4e8 pairs, each multiplied: seconds of work (a count alone DuckDB would not pair up)
+    heavy = select(func.sum(version.c.n * other.c.n)).select_from(version.join(other, true()))
+    light = select(func.count()).select_from(version)
+    analytics = Analytics(tmp_path / "root", threads=1, memory_mb=256, timeout_seconds=0.2)
+    try:
+        with pytest.raises(TimeoutError):
+            anyio.run(analytics.rows, snapshot, ["n"], [heavy])
+        assert anyio.run(analytics.rows, snapshot, ["n"], [light]) == [[(20_000,)]]
+    finally:
+        analytics.close()

@@ -22,11 +22,14 @@ the request is cancelled.
 
 from __future__ import annotations
 
-import contextlib
 import logging
+import shutil
+import tempfile
 import threading
+import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +50,7 @@ log = logging.getLogger("panels.analytics")
 VERSION = PanelVersion.__table__
 COMMITTED = (VersionStatus.published, VersionStatus.superseded, VersionStatus.dropped)
 META = ("_row_id", "_created", "_changed")
+NO_SNAPSHOT_SECONDS = 30.0
 
 
 def _dialect() -> duckdb_engine.Dialect:
@@ -101,20 +105,26 @@ class Analytics:
     def __init__(self, root: Path, *, threads: int, memory_mb: int, timeout_seconds: float) -> None:
         self.root = root
         self.timeout = timeout_seconds
+        # Spills go to a folder of this process's own (several workers share a directory).
+        self._spill = tempfile.mkdtemp(prefix="panels-duckdb-")
         self._db = duckdb.connect(
             config={
                 "threads": threads,
                 "memory_limit": f"{memory_mb}MB",
+                "temp_directory": self._spill,
             }
         )
         self._db.execute(f'CREATE SCHEMA IF NOT EXISTS "{DATA_SCHEMA}"')
         self._limiter = anyio.CapacityLimiter(threads)
-        self._snapshots = Memo(10_000)  # (tenant, version id) -> Snapshot | False
+        # (tenant, version id) -> Snapshot, or the time a version was found without one (it
+        # is looked for again after NO_SNAPSHOT_SECONDS: a shared mount may show files late).
+        self._snapshots = Memo(10_000)
         self._views: set[str] = set()
         self._lock = threading.Lock()
 
     def close(self) -> None:
         self._db.close()
+        shutil.rmtree(self._spill, ignore_errors=True)
 
     async def snapshot(
         self, reading: Reading, panel_id: uuid.UUID, version: Any
@@ -122,10 +132,12 @@ class Analytics:
         """The version's snapshot files, or None when it has no complete snapshot."""
         key = (reading.tenant_id, version.id)
         found = self._snapshots.get(key)
-        if found is None:
-            found = await self._find(reading, panel_id, version) or False
+        if found is None or (
+            isinstance(found, float) and time.monotonic() - found > NO_SNAPSHOT_SECONDS
+        ):
+            found = await self._find(reading, panel_id, version) or time.monotonic()
             self._snapshots.put(key, found)
-        return found or None
+        return found if isinstance(found, Snapshot) else None
 
     async def answer(
         self, reading: Reading, prepared: Any, statements: list[Select[Any]]
@@ -134,6 +146,10 @@ class Analytics:
         when PostgreSQL must answer (no complete snapshot, or DuckDB refused: logged, and
         the snapshot is looked for again next time). A timeout is raised as TimeoutError."""
         if prepared.panel_id is None:
+            return None
+        if any(c["type"] == "json" for c in prepared.version.schema):
+            # PostgreSQL keeps JSON normalised (jsonb), the snapshot as the source wrote it:
+            # groups and distinct counts could differ, so PostgreSQL answers.
             return None
         snapshot = await self.snapshot(reading, prepared.panel_id, prepared.version)
         if snapshot is None:
@@ -190,7 +206,8 @@ class Analytics:
                     f" WHERE NOT EXISTS (SELECT 1 FROM read_parquet([{closed}]) c"
                     " WHERE c._row_id = s._row_id AND c._to > s._from)"
                 )
-            self._db.execute(f'CREATE OR REPLACE VIEW "{DATA_SCHEMA}"."{snapshot.name}" AS {body}')
+            with self._db.cursor() as ddl:
+                ddl.execute(f'CREATE OR REPLACE VIEW "{DATA_SCHEMA}"."{snapshot.name}" AS {body}')
             self._views.add(snapshot.name)
 
     async def rows(
@@ -202,28 +219,65 @@ class Analytics:
             s.compile(dialect=DIALECT, compile_kwargs={"render_postcompile": True})
             for s in statements
         ]
-        cursor = self._db.cursor()
+        with self._lock:
+            cursor = self._db.cursor()
+        # The worker thread owns the cursor: it closes it. A timeout (a timer) or a client that
+        # went away (the request's cancellation) stops it: the flag is checked before each
+        # statement, and the running one is interrupted (never once the cursor is closed).
+        stop = threading.Event()
+        guard = threading.Lock()
+        state = {"closed": False, "timed_out": False}
+
+        def interrupt() -> None:
+            stop.set()
+            with guard:
+                if not state["closed"]:
+                    cursor.interrupt()
+
+        def on_timeout() -> None:
+            state["timed_out"] = True
+            interrupt()
 
         def run() -> list[list[tuple[Any, ...]]]:
+            timer = threading.Timer(self.timeout, on_timeout)
+            timer.start()
             try:
                 self._view(snapshot, columns)
                 out = []
                 for c in compiled:
+                    if stop.is_set():
+                        raise duckdb.InterruptException("stopped")
                     params = [c.params[k] for k in c.positiontup or []]
-                    out.append(cursor.execute(str(c), params).fetchall())
+                    out.append(_utc(cursor.execute(str(c), params).fetchall()))
                 return out
+            except duckdb.InterruptException:
+                if state["timed_out"]:
+                    raise TimeoutError(f"past {self.timeout} s") from None
+                raise
             finally:
-                cursor.close()
+                timer.cancel()
+                with guard:
+                    state["closed"] = True
+                    cursor.close()
 
         try:
-            with anyio.fail_after(self.timeout):
-                return await anyio.to_thread.run_sync(
-                    run, limiter=self._limiter, abandon_on_cancel=True
-                )
-        except BaseException:
-            with contextlib.suppress(Exception):
-                cursor.interrupt()  # a timeout or a client gone: the query stops
+            return await anyio.to_thread.run_sync(
+                run, limiter=self._limiter, abandon_on_cancel=True
+            )
+        except anyio.get_cancelled_exc_class():
+            interrupt()  # the client went away: the abandoned worker stops at once
             raise
+
+
+def _utc(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Times as PostgreSQL's session gives them here: in UTC (DuckDB gives local time)."""
+    return [
+        tuple(
+            v.astimezone(UTC) if isinstance(v, datetime) and v.tzinfo is not None else v
+            for v in row
+        )
+        for row in rows
+    ]
 
 
 def timed_out(analytics: Analytics) -> ApiError:
