@@ -354,12 +354,14 @@ def run() -> list[dict[str, Any]]:
                             "group_by": "carrier",
                             "aggregates": "count,avg:dep_delay,median:arr_delay,"
                             "count_distinct:dest",
+                            # distance is not indexed, and the middle filter (the
+                            # baseline's) keeps about half the rows, as the mix does
                             "filter": json.dumps(
-                                {"and": [{"column": "dep_delay", "op": "gt", "value": k}]}
+                                {"and": [{"column": "distance", "op": "gt", "value": k}]}
                             ),
                         }
                     )
-                    for k in range(-40, 1_400)
+                    for k in range(100, 1_540)
                 ],
                 4,
                 "grouped aggregate (count, avg, median, count distinct by carrier), each"
