@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, get_args
@@ -13,8 +12,7 @@ from sqlalchemy.sql import ColumnElement
 from schemas.common import did_you_mean
 from schemas.rows import AggregatesPublic, GroupPublic
 from schemas.views import AggregateFunction
-from serving.http.metrics import ANALYTIC_READS
-from serving.reads.analytics import Analytics, timed_out
+from serving.reads.analytics import Analytics, on_snapshot
 from serving.reads.prepare import Prepared, bad
 from serving.reads.rows import QueryError, RowQuery
 from serving.reads.session import Reading
@@ -23,7 +21,6 @@ FUNCTIONS: tuple[str, ...] = get_args(AggregateFunction)
 NUMERIC = {"integer", "number"}
 ORDERABLE = NUMERIC | {"date", "datetime", "text"}
 MAX_GROUPS = 1_000
-log = logging.getLogger("panels.aggregates")
 
 
 def parse_aggregates(raw: str | None) -> list[tuple[str, str]]:
@@ -119,37 +116,26 @@ async def _answered(
     footer: Select[Any],
     grouped: Select[Any] | None,
     wanted: list[tuple[str, str]],
-) -> tuple[Any, list[Any], str]:
-    """(footer row, group rows, engine): DuckDB over the version's snapshot when it has one,
-    else PostgreSQL."""
-    found = None
-    if analytics is not None:
-        statements = [footer] if grouped is None else [footer, grouped]
-        try:
-            found = await analytics.answer(reading, prepared, statements)
-        except TimeoutError:
-            raise timed_out(analytics) from None
-    if found is not None:
+) -> tuple[list[Any], list[Any]]:
+    """(footer row, group rows): DuckDB over the version's snapshot when it has one, else
+    PostgreSQL; aggregate values as PostgreSQL gives them either way."""
+    statements = [footer] if grouped is None else [footer, grouped]
+    found = await on_snapshot(reading, prepared, analytics, statements)
+    if found is None:
+        found = [[(await reading.execute(footer)).one()]]
+        if grouped is not None:
+            found.append(list((await reading.execute(grouped)).all()))
+        plain: list[Callable[[Any], Any]] = [_plain] * len(wanted)
+    else:
         types = prepared.query.types
         plain = [_plain_duckdb(types.get(key, ""), fn) for fn, key in wanted]
 
-        def values(row: Any) -> tuple[Any, ...]:
-            head, tail = row[: len(row) - len(plain)], row[len(row) - len(plain) :]
-            return (*head, *(p(v) for p, v in zip(plain, tail, strict=True)))
+    def values(row: Any) -> tuple[Any, ...]:
+        head, tail = row[: len(row) - len(plain)], row[len(row) - len(plain) :]
+        return (*head, *(p(v) for p, v in zip(plain, tail, strict=True)))
 
-        groups = [values(row) for row in found[1]] if grouped is not None else []
-        ANALYTIC_READS.labels("duckdb").inc()
-        return list(values(found[0][0])), groups, "duckdb"
-    footer_row = [_plain(v) for v in (await reading.execute(footer)).one()]
-    rows = []
-    if grouped is not None:
-        n = len(wanted)
-        rows = [
-            (*row[: len(row) - n], *map(_plain, row[len(row) - n :]))
-            for row in (await reading.execute(grouped)).all()
-        ]
-    ANALYTIC_READS.labels("postgres").inc()
-    return footer_row, rows, "postgres"
+    groups = [values(row) for row in found[1]] if grouped is not None else []
+    return list(values(found[0][0])), groups
 
 
 async def summarise(
@@ -165,7 +151,7 @@ async def summarise(
         grouped, footer, labels = aggregate_selects(prepared.query, keys, wanted)
     except QueryError as exc:
         raise bad(exc) from exc
-    footer_row, rows, _engine = await _answered(
+    footer_row, rows = await _answered(
         reading, prepared, analytics, footer, grouped if keys else None, wanted
     )
     groups = []

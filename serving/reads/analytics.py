@@ -43,6 +43,7 @@ from core.enums import VersionStatus
 from core.storage import DATA_SCHEMA, segment_files, snapshot_folder
 from models import PanelVersion
 from serving.http.errors import ApiError
+from serving.http.metrics import ANALYTIC_READS
 from serving.memory.cache import Memo
 from serving.reads.session import Reading
 
@@ -280,17 +281,27 @@ def _utc(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     ]
 
 
-def timed_out(analytics: Analytics) -> ApiError:
-    """504 for a DuckDB read interrupted past the timeout."""
-    return ApiError(
-        504,
-        f"the read took longer than {analytics.timeout:g} s"
-        " (PANELS_ANALYTICS_TIMEOUT_SECONDS); narrow the filter or the groups",
-    )
+async def on_snapshot(
+    reading: Reading, prepared: Any, analytics: Analytics | None, statements: list[Select[Any]]
+) -> list[list[tuple[Any, ...]]] | None:
+    """Each statement's rows from DuckDB, or None when PostgreSQL is to answer; counts which
+    engine answered (``analytic_reads_total``), and a DuckDB read past the timeout is a 504."""
+    found = None
+    if analytics is not None:
+        try:
+            found = await analytics.answer(reading, prepared, statements)
+        except TimeoutError:
+            raise ApiError(
+                504,
+                f"the read took longer than {analytics.timeout:g} s"
+                " (PANELS_ANALYTICS_TIMEOUT_SECONDS); narrow the filter or the groups",
+            ) from None
+    ANALYTIC_READS.labels("postgres" if found is None else "duckdb").inc()
+    return found
 
 
 def _literal(path: str) -> str:
     return "'" + path.replace("'", "''") + "'"
 
 
-__all__ = ["Analytics", "Snapshot", "timed_out"]
+__all__ = ["Analytics", "Snapshot", "on_snapshot"]

@@ -12,9 +12,8 @@ from core.clock import today
 from core.storage import DATA_SCHEMA
 from schemas.rows import RowGroup, RowsPage
 from serving.http.errors import NotFound
-from serving.http.metrics import ANALYTIC_READS
 from serving.memory.cache import Memo
-from serving.reads.analytics import Analytics, timed_out
+from serving.reads.analytics import Analytics, on_snapshot
 from serving.reads.prepare import Prepared
 from serving.reads.rows import RowQuery, count, encode_cursor
 from serving.reads.session import Reading
@@ -73,20 +72,6 @@ async def read_page(
     )
 
 
-async def _on_snapshot(
-    reading: Reading, prepared: Prepared | None, analytics: Analytics | None, stmt: Any
-) -> list[tuple[Any, ...]] | None:
-    """``stmt``'s rows from DuckDB, or None when PostgreSQL answers."""
-    if analytics is None or prepared is None:
-        return None
-    try:
-        found = await analytics.answer(reading, prepared, [stmt])
-    except TimeoutError:
-        raise timed_out(analytics) from None
-    ANALYTIC_READS.labels("postgres" if found is None else "duckdb").inc()
-    return None if found is None else found[0]
-
-
 async def _total(
     reading: Reading,
     prepared: Prepared,
@@ -106,9 +91,9 @@ async def _total(
     total = counts.get(key)
     if total is None:
         stmt = count(prepared.query)
-        found = await _on_snapshot(reading, prepared, analytics, stmt)
-        if found is not None:
-            total = int(found[0][0])
+        answered = await on_snapshot(reading, prepared, analytics, [stmt])
+        if answered is not None:
+            total = int(answered[0][0][0])
         else:
             total = int((await reading.execute(stmt)).scalar_one())
         counts.put(key, total)
@@ -170,9 +155,10 @@ async def group_counts(
         )
     )
     stmt = select(*cols, func.count()).where(*query.where, wanted).group_by(*cols)
-    found = await _on_snapshot(reading, prepared, analytics, stmt)
-    if found is None:
-        found = list((await reading.execute(stmt)).all())
+    answered = None
+    if prepared is not None:
+        answered = await on_snapshot(reading, prepared, analytics, [stmt])
+    found = answered[0] if answered is not None else list((await reading.execute(stmt)).all())
     counts = {tuple(r[: len(keys)]): r[-1] for r in found}
     return [
         RowGroup(group=dict(zip(keys, values, strict=True)), count=counts.get(values, 0), start=i)
