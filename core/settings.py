@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     # for analytic reads): a local folder, shared by every process that publishes or serves.
     snapshot_root: Path | None = None  # default <state_dir>/snapshots
     write_snapshots: bool = True  # false: publishes write none (aggregates on PostgreSQL)
+    # A store read as more segments than this is compacted into a base (snapshot_keeper).
+    snapshot_compact_segments: int = Field(default=32, ge=1)
     # DuckDB in each API process answers aggregates from the snapshots ("postgres": never).
     analytics_engine: Literal["duckdb", "postgres"] = "duckdb"
     analytics_threads: int = Field(default=2, ge=1, le=64)

@@ -9,11 +9,12 @@ from pipelines.jobs import panel_formulas_job, panel_sync_job, sync_panels_batch
 from pipelines.resources import PanelsDatabase, SyncSettings
 from pipelines.schedules import panel_refresh_scheduler
 from pipelines.sensors import panel_partitions_reconciler
+from pipelines.snapshot_keeper import snapshot_keeper, snapshot_rebuild
 
 defs = dg.Definitions(
     assets=[panel_extract, panel_table],
-    jobs=[panel_sync_job, panel_formulas_job, sync_panels_batch],
-    sensors=[panel_partitions_reconciler, panel_refresh_scheduler],
+    jobs=[panel_sync_job, panel_formulas_job, sync_panels_batch, snapshot_rebuild],
+    sensors=[panel_partitions_reconciler, panel_refresh_scheduler, snapshot_keeper],
     resources={
         "panels_db": PanelsDatabase(url=dg.EnvVar("PANELS_DATABASE_URL")),
         "sync_settings": SyncSettings(),

@@ -53,6 +53,10 @@ class SyncSettings(dg.ConfigurableResource):  # type: ignore[type-arg]
     batch_rows: int | None = None
     # Where the columnar snapshots go (PANELS_SNAPSHOT_ROOT when empty): the API reads them.
     snapshot_root: str | None = None
+    # Whether publishes write snapshots (PANELS_WRITE_SNAPSHOTS when empty).
+    write_snapshots: bool | None = None
+    # Segments past which a store's snapshot is compacted (PANELS_SNAPSHOT_COMPACT_SEGMENTS).
+    snapshot_compact_segments: int | None = None
 
     def settings(self) -> Settings:
         base = get_settings()
@@ -69,4 +73,8 @@ class SyncSettings(dg.ConfigurableResource):  # type: ignore[type-arg]
             updates["sync_batch_rows"] = self.batch_rows
         if self.snapshot_root:
             updates["snapshot_root"] = Path(self.snapshot_root)
+        if self.write_snapshots is not None:
+            updates["write_snapshots"] = self.write_snapshots
+        if self.snapshot_compact_segments:
+            updates["snapshot_compact_segments"] = self.snapshot_compact_segments
         return base.model_copy(update=updates) if updates else base

@@ -13,6 +13,11 @@ closed: a publish writes what it changed here too. Segments are written beside t
 renamed into place before the publish commits; a load that fails removes them. Files a
 version that failed later (its checks, its commit, a kill) left are never read (readers take
 only committed versions' segments) and go with their store's folder.
+
+A *base* (:func:`write_base`) holds every state one version reads, exported from PostgreSQL:
+written in the background (:mod:`pipelines.snapshot_keeper`) for a served version whose
+segments are missing, and to compact a store many versions extended. Readers take the newest
+base they can complete with later segments (:func:`core.storage.snapshot_chain`).
 """
 
 from __future__ import annotations
@@ -23,8 +28,12 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from adbc_driver_postgresql import dbapi
+from psycopg import sql
 
-from core.storage import segment_files, snapshot_folder
+from core.enums import ColumnType
+from core.storage import DATA_SCHEMA, base_file, segment_files, snapshot_folder
+from formulas.types import COLUMN_DTYPES
 from pipelines.connectors.sink import ParquetSink
 
 IDENTITY = ["_row_id", "_created", "_changed", "_from"]
@@ -94,3 +103,53 @@ def prune(root: Path, panel_id: uuid.UUID, kept: set[str]) -> None:
             # Never an error for the publish that got here (its version is served already): a
             # file a reader still holds open (NFS leaves .nfs files) is removed next time.
             shutil.rmtree(path, ignore_errors=True)
+
+
+def write_base(
+    conninfo: str,
+    root: Path,
+    panel_id: uuid.UUID,
+    store: str,
+    number: int,
+    columns: list[tuple[str, ColumnType]],
+    *,
+    batch_rows: int,
+) -> dict[str, int]:
+    """Every state version ``number`` of ``store`` reads, from PostgreSQL into the store's
+    base file for that version (through ADBC: Arrow batches, typed as the publish types its
+    segments). Written beside and renamed into place: a reader sees all of it or nothing.
+    Returns its rows and bytes."""
+    folder = snapshot_folder(root, panel_id, store)
+    folder.mkdir(parents=True, exist_ok=True)
+    final = folder / base_file(number)
+    types: dict[str, pl.DataType] = dict.fromkeys(IDENTITY, pl.Int64())
+    types.update((k, COLUMN_DTYPES[t]) for k, t in columns)
+    schema = pl.Schema(types)
+    listed = [sql.Identifier(c) for c in IDENTITY] + [
+        sql.SQL("{}::text" if t is ColumnType.json else "{}").format(sql.Identifier(k))
+        for k, t in columns
+    ]
+    text = (
+        sql.SQL("SELECT {} FROM {} WHERE _from <= {n} AND _to > {n}")
+        .format(
+            sql.SQL(", ").join(listed),
+            sql.Identifier(DATA_SCHEMA, store),
+            n=sql.Literal(number),
+        )
+        .as_string(None)
+    )
+    sink = ParquetSink(final.with_name(final.name + ".writing"), batch_rows=batch_rows)
+    sink.declare(schema)
+    try:
+        with dbapi.connect(conninfo) as conn, conn.cursor() as cur:
+            cur.execute(text)
+            for batch in cur.fetch_record_batch():
+                frame = pl.from_arrow(batch)
+                assert isinstance(frame, pl.DataFrame)
+                sink.write(frame.cast(schema))
+        written = sink.close().path
+    except BaseException:
+        sink.abort()
+        raise
+    written.replace(final)
+    return {"rows": sink.rows, "bytes": final.stat().st_size}

@@ -199,4 +199,7 @@ def batched(settings: SyncSettings, rows: int) -> SyncSettings:
         data_root=settings.data_root,
         source_allowlist=settings.source_allowlist,
         batch_rows=rows,
+        snapshot_root=settings.snapshot_root,
+        write_snapshots=settings.write_snapshots,
+        snapshot_compact_segments=settings.snapshot_compact_segments,
     )

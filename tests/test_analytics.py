@@ -182,3 +182,111 @@ def test_a_duckdb_read_past_its_timeout_is_interrupted(tmp_path) -> None:
         assert anyio.run(analytics.rows, snapshot, ["n"], [light]) == [[(20_000,)]]
     finally:
         analytics.close()
+
+
+def _keeper(k: Any, settings: Any) -> list[Any]:
+    """The snapshot_keeper sensor's run requests for this kit's panel."""
+    import dagster as dg
+
+    from pipelines.resources import PanelsDatabase
+    from pipelines.snapshot_keeper import snapshot_keeper
+
+    db = PanelsDatabase(url=k.database_url)
+    try:
+        with dg.build_sensor_context(
+            instance=k.instance, resources={"panels_db": db, "sync_settings": settings}
+        ) as context:
+            result = snapshot_keeper(context)
+    finally:
+        db.dispose()
+    return [r for r in result.run_requests or [] if r.tags["panels/panel"] == k.key]
+
+
+def _rebuild(k: Any, request: Any, settings: Any) -> None:
+    from pipelines.resources import PanelsDatabase
+    from pipelines.snapshot_keeper import snapshot_rebuild
+
+    db = PanelsDatabase(url=k.database_url)
+    try:
+        result = snapshot_rebuild.execute_in_process(
+            run_config=request.run_config,
+            instance=k.instance,
+            resources={"panels_db": db, "sync_settings": settings},
+            tags=request.tags,
+        )
+    finally:
+        db.dispose()
+    assert result.success
+
+
+def test_a_version_published_without_a_snapshot_is_rebuilt_in_the_background(
+    kit, source_db, settings
+) -> None:
+    """PostgreSQL answers a served version without a snapshot, the snapshot_keeper sensor asks
+    for one run that writes its base from PostgreSQL, and DuckDB answers from then on, the same
+    answers; a later version extends it with its own segment."""
+    from tests.pipeline_fixtures import batched
+
+    k, table = _incremental(kit, source_db)
+    writing = k.sync_settings
+    k.sync_settings = batched(writing, 3)
+    k.sync_settings = type(writing)(**{**k.sync_settings.__dict__, "write_snapshots": False})
+    first = {i: f"v{i % 5}" for i in range(1, 31)}
+    table.put(first)
+    assert k.sync().success
+    assert not k.current()["stats"]["snapshot"]
+    assert not _folder(settings, k).exists()
+    before = _engine_reads("postgres")
+    _close(_aggregates(k, aggregates=WANTED)["footer"], _expected(first))
+    assert _engine_reads("postgres") == before + 1
+
+    (request,) = _keeper(k, writing)
+    assert request.tags["panels/snapshot"] == "missing"
+    _rebuild(k, request, writing)
+    assert sorted(p.name for p in _folder(settings, k).iterdir()) == ["base-v1.parquet"]
+    assert _keeper(k, writing) == []  # served version readable: nothing more is asked for
+
+    before = _engine_reads("duckdb")
+    wanted = '{"column": "id", "op": "gt", "value": 12}'
+    _close(
+        _aggregates(k, aggregates=WANTED, filter=wanted)["footer"],
+        _expected(first, lambda i, v: i > 12),
+    )
+    assert _engine_reads("duckdb") == before + 1
+
+    # The next version (snapshots on) writes its segment; DuckDB reads the base plus it.
+    k.sync_settings = writing
+    table.put({2: "changed", 31: "new"})
+    assert k.sync().success
+    second = {**first, 2: "changed", 31: "new"}
+    _close(_aggregates(k, aggregates=WANTED)["footer"], _expected(second))
+    assert _engine_reads("duckdb") == before + 2
+
+
+def test_a_store_extended_by_many_versions_is_compacted(kit, source_db, settings) -> None:
+    """Past PANELS_SNAPSHOT_COMPACT_SEGMENTS segments, the sensor asks for a base at the served
+    version: it is read alone (the older segments may go) and gives the same answers."""
+    from tests.pipeline_fixtures import batched
+
+    k, table = _incremental(kit, source_db)
+    compacting = type(k.sync_settings)(
+        **{**batched(k.sync_settings, 3).__dict__, "snapshot_compact_segments": 2}
+    )
+    rows = {i: f"v{i % 4}" for i in range(1, 21)}
+    table.put(rows)
+    assert k.sync().success
+    assert _keeper(k, compacting) == []  # one segment
+    for change in ({1: "x"}, {21: "y"}):
+        table.put(change)
+        rows.update(change)
+        assert k.sync().success
+    folder = _folder(settings, k)
+    (request,) = _keeper(k, compacting)
+    assert request.tags["panels/snapshot"] == "compact"
+    _rebuild(k, request, compacting)
+    assert (folder / "base-v3.parquet").is_file()
+    for name in ("v1", "v2", "v3"):
+        (folder / f"{name}.parquet").unlink()
+    before = _engine_reads("duckdb")
+    _close(_aggregates(k, aggregates=WANTED)["footer"], _expected(rows))
+    assert _engine_reads("duckdb") == before + 1

@@ -17,11 +17,13 @@ def test_definitions_load_and_resolve() -> None:
     assert {s.name for s in repository.sensor_defs} == {
         "panel_partitions_reconciler",
         "panel_refresh_scheduler",
+        "snapshot_keeper",
     }
     assert {j.name for j in repository.get_all_jobs()} >= {
         "panel_sync",
         "panel_formulas",
         "sync_panels_batch",
+        "snapshot_rebuild",
     }
 
 

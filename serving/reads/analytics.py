@@ -26,7 +26,6 @@ import logging
 import shutil
 import tempfile
 import threading
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,7 +39,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.sql import Select
 
 from core.enums import VersionStatus
-from core.storage import DATA_SCHEMA, segment_files, snapshot_folder
+from core.storage import DATA_SCHEMA, snapshot_chain, snapshot_folder
 from models import PanelVersion
 from serving.http.errors import ApiError
 from serving.http.metrics import ANALYTIC_READS
@@ -51,7 +50,6 @@ log = logging.getLogger("panels.analytics")
 VERSION = PanelVersion.__table__
 COMMITTED = (VersionStatus.published, VersionStatus.superseded, VersionStatus.dropped)
 META = ("_row_id", "_created", "_changed")
-NO_SNAPSHOT_SECONDS = 30.0
 
 
 def _dialect() -> duckdb_engine.Dialect:
@@ -117,8 +115,7 @@ class Analytics:
         )
         self._db.execute(f'CREATE SCHEMA IF NOT EXISTS "{DATA_SCHEMA}"')
         self._limiter = anyio.CapacityLimiter(threads)
-        # (tenant, version id) -> Snapshot, or the time a version was found without one (it
-        # is looked for again after NO_SNAPSHOT_SECONDS: a shared mount may show files late).
+        # (tenant, version id) -> Snapshot (a version's files never change once complete).
         self._snapshots = Memo(10_000)
         self._views: set[str] = set()
         self._lock = threading.Lock()
@@ -133,11 +130,13 @@ class Analytics:
         """The version's snapshot files, or None when it has no complete snapshot."""
         key = (reading.tenant_id, version.id)
         found = self._snapshots.get(key)
-        if found is None or (
-            isinstance(found, float) and time.monotonic() - found > NO_SNAPSHOT_SECONDS
-        ):
-            found = await self._find(reading, panel_id, version) or time.monotonic()
-            self._snapshots.put(key, found)
+        if found is None:
+            # Not held when missing: PostgreSQL's answer costs far more than looking again,
+            # and a snapshot rebuilt in the background (or shown late by a shared mount) is
+            # read as soon as it is there.
+            found = await self._find(reading, panel_id, version)
+            if found is not None:
+                self._snapshots.put(key, found)
         return found if isinstance(found, Snapshot) else None
 
     async def answer(
@@ -177,19 +176,19 @@ class Analytics:
             "number": version.number,
         }
         rows = (await reading.execute(_SEGMENTS.params(**params))).all()
-        if not rows or any(not snapshot for _, _, snapshot in rows):
-            return None  # a version of the store wrote no segment: not complete
+        if not rows:
+            return None
         folder = snapshot_folder(self.root, panel_id, str(rows[0][1]))
-        opened, closed = [], []
-        for number, _, _ in rows:
-            o, c = (folder / name for name in segment_files(int(number)))
-            if not o.is_file() or not c.is_file():
-                log.warning("snapshot segment of version %s is missing: %s", number, o)
-                return None
-            opened.append(str(o))
-            if number != rows[0][0]:
-                closed.append(str(c))
-        return Snapshot(str(version.table_name), tuple(opened), tuple(closed))
+        versions = [(int(number), bool(snapshot)) for number, _, snapshot in rows]
+        chain = await anyio.to_thread.run_sync(snapshot_chain, folder, versions)
+        if chain is None:
+            log.info("version %s has no complete snapshot in %s", version.number, folder)
+            return None
+        return Snapshot(
+            str(version.table_name),
+            tuple(map(str, chain.opened)),
+            tuple(map(str, chain.closed)),
+        )
 
     def _view(self, snapshot: Snapshot, columns: list[str]) -> None:
         """The version's view in DuckDB, made once per process (a version never changes)."""
