@@ -27,6 +27,7 @@ import shutil
 import tempfile
 import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ from typing import Any
 import anyio
 import duckdb
 import duckdb_engine
+import pyarrow as pa
 from sqlalchemy import bindparam, select
 from sqlalchemy.sql import Select
 
@@ -145,13 +147,7 @@ class Analytics:
         """Each statement's rows from the snapshot of the prepared read's version, or None
         when PostgreSQL must answer (no complete snapshot, or DuckDB refused: logged, and
         the snapshot is looked for again next time). A timeout is raised as TimeoutError."""
-        if prepared.panel_id is None:
-            return None
-        if any(c["type"] == "json" for c in prepared.version.schema):
-            # PostgreSQL keeps JSON normalised (jsonb), the snapshot as the source wrote it:
-            # groups and distinct counts could differ, so PostgreSQL answers.
-            return None
-        snapshot = await self.snapshot(reading, prepared.panel_id, prepared.version)
+        snapshot = await self.usable(reading, prepared)
         if snapshot is None:
             return None
         columns = [c["key"] for c in prepared.version.schema]
@@ -161,6 +157,59 @@ class Analytics:
             log.exception("DuckDB refused a read of %s; PostgreSQL answers", snapshot.name)
             self.forget(reading, prepared.version)
             return None
+
+    async def usable(self, reading: Reading, prepared: Any) -> Snapshot | None:
+        """The snapshot DuckDB reads for the prepared read, or None when PostgreSQL answers."""
+        if prepared.panel_id is None:
+            return None
+        if any(c["type"] == "json" for c in prepared.version.schema):
+            # PostgreSQL keeps JSON normalised (jsonb), the snapshot as the source wrote it:
+            # groups and distinct counts could differ, so PostgreSQL answers.
+            return None
+        return await self.snapshot(reading, prepared.panel_id, prepared.version)
+
+    async def batches(
+        self, reading: Reading, prepared: Any, statement: Select[Any], rows: int
+    ) -> Iterator[pa.RecordBatch] | None:
+        """The statement's rows as Arrow batches of about ``rows`` rows, streamed from the
+        snapshot (an export: no query slot, no timeout; closing the iterator, as a response
+        whose client went away does, closes the cursor), or None when PostgreSQL must answer.
+        The query starts and its first batch is read here, so a snapshot DuckDB cannot read
+        is found before the response starts."""
+        snapshot = await self.usable(reading, prepared)
+        if snapshot is None:
+            return None
+        columns = [c["key"] for c in prepared.version.schema]
+        compiled = statement.compile(dialect=DIALECT, compile_kwargs={"render_postcompile": True})
+        params = [compiled.params[k] for k in compiled.positiontup or []]
+        with self._lock:
+            cursor = self._db.cursor()
+
+        def first() -> tuple[pa.RecordBatchReader, pa.RecordBatch | None]:
+            self._view(snapshot, columns)
+            reader = cursor.sql(str(compiled), params=params).to_arrow_reader(rows)
+            try:
+                return reader, reader.read_next_batch()
+            except StopIteration:
+                return reader, None
+
+        try:
+            reader, batch = await anyio.to_thread.run_sync(first)
+        except duckdb.Error:
+            cursor.close()
+            log.exception("DuckDB refused an export of %s; PostgreSQL answers", snapshot.name)
+            self.forget(reading, prepared.version)
+            return None
+
+        def stream() -> Iterator[pa.RecordBatch]:
+            try:
+                if batch is not None:
+                    yield batch
+                    yield from reader
+            finally:
+                cursor.close()
+
+        return stream()
 
     def forget(self, reading: Reading, version: Any) -> None:
         """Look for the version's snapshot again next time (its files failed to read)."""

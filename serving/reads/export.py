@@ -40,6 +40,46 @@ def stream(
             yield from _ndjson(result, keys)
 
 
+def stream_batches(batches: Iterator[Any], keys: list[str], fmt: str) -> Iterator[bytes]:
+    """Arrow batches (DuckDB over a snapshot, :mod:`serving.reads.analytics`) written as the
+    rows of :func:`stream` are: the same CSV and NDJSON text, the same Parquet columns."""
+    import pyarrow as pa  # noqa: PLC0415
+
+    def utc(batch: Any) -> Any:
+        arrays = [
+            array.cast(pa.timestamp(array.type.unit, "UTC"))
+            if pa.types.is_timestamp(array.type) and array.type.tz is not None
+            else array
+            for array in batch.select(keys).columns
+        ]
+        return pa.RecordBatch.from_arrays(arrays, names=keys)
+
+    typed = map(utc, batches)
+    if fmt == "parquet":
+        yield from _parquet_batches(typed, keys)
+        return
+    rows = (row for batch in typed for row in batch.to_pylist())
+    yield from (_csv(rows, keys) if fmt == "csv" else _ndjson(rows, keys))
+
+
+def _parquet_batches(batches: Iterator[Any], keys: list[str]) -> Iterator[bytes]:
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    with tempfile.SpooledTemporaryFile(max_size=64 << 20) as spool:
+        writer = None
+        for batch in batches:
+            if writer is None:
+                writer = pq.ParquetWriter(spool, batch.schema)
+            writer.write_batch(batch)
+        if writer is None:
+            writer = pq.ParquetWriter(spool, pa.schema([(k, pa.string()) for k in keys]))
+        writer.close()
+        spool.seek(0)
+        while data := spool.read(1 << 20):
+            yield data
+
+
 def _csv(result: Any, keys: list[str]) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
