@@ -106,6 +106,7 @@ class View(UUIDPrimaryKey, TenantOwned, Timestamps, Base):
     sorts: Mapped[list[Any]] = mapped_column(default=list)
     group_by: Mapped[list[Any]] = mapped_column(default=list)
     aggregates: Mapped[list[Any]] = mapped_column(default=list)
+    chart: Mapped[JSONDict | None] = mapped_column()  # schemas.views.ChartSpec, or a grid
 
     view_columns: Mapped[list[ViewColumn]] = relationship(
         cascade="all, delete-orphan",

@@ -32,6 +32,33 @@ class AggregateSpec(InputModel):
     function: AggregateFunction
 
 
+ChartKind = Literal["bar", "line", "histogram"]
+
+
+class ChartSpec(InputModel):
+    """A view shown as a chart, fed by ``/aggregates``: one value per group of ``dimension``.
+
+    - ``bar``: a bar per value of the dimension (any column but JSON);
+    - ``line``: a point per ``bucket`` of a date or time dimension (day, week, month,
+      quarter or year; day when omitted);
+    - ``histogram``: a bar per bin of a number dimension, ``bucket`` wide (a width the page
+      picks from the range when omitted).
+
+    The measure is an aggregate of a column (the count of rows when omitted)."""
+
+    kind: ChartKind = Field(examples=["bar"])
+    dimension: ColumnKey = Field(description="The column along the x axis", examples=["carrier"])
+    measure: AggregateSpec | None = Field(
+        default=None, description="What each bar or point shows; omitted: the count of rows"
+    )
+    bucket: str | None = Field(
+        default=None,
+        max_length=32,
+        description="line: day, week, month, quarter or year; histogram: the bin width",
+        examples=["month"],
+    )
+
+
 class ViewColumnIn(InputModel):
     """A shown column, by its id or its key."""
 
@@ -61,6 +88,7 @@ class ViewCreate(InputModel):
     columns: list[ViewColumnIn] | None = Field(
         default=None, description="Shown columns in order; omitted: every column of the panel"
     )
+    chart: ChartSpec | None = Field(default=None, description="Show the view as a chart")
 
 
 class ViewUpdate(InputModel):
@@ -70,6 +98,7 @@ class ViewUpdate(InputModel):
     group_by: list[ColumnKey] | None = None
     aggregates: list[AggregateSpec] | None = None
     columns: list[ViewColumnIn] | None = None
+    chart: ChartSpec | None = Field(default=None, description="null shows the view as a grid")
 
 
 class ViewColumnPublic(PublicModel):
@@ -87,6 +116,7 @@ class ViewPublic(PublicModel):
     sorts: list[SortSpec]
     group_by: list[str]
     aggregates: list[AggregateSpec]
+    chart: ChartSpec | None = None
     columns: list[ViewColumnPublic] = Field(validation_alias="view_columns")
     created_at: datetime
     updated_at: datetime

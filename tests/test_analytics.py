@@ -7,6 +7,7 @@ version whose snapshot is lost is answered by PostgreSQL; another tenant reads n
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import statistics
@@ -351,3 +352,51 @@ def test_an_export_from_the_snapshot_is_the_export_postgres_gives(
     else:
         assert from_duckdb.count(b"\n") > 20
         assert from_duckdb == from_postgres
+
+
+def test_aggregates_group_by_buckets_of_dates_and_numbers(kit, files) -> None:
+    """``bucket`` groups the first group_by column by month (a date stays a date) or by a bin
+    width; a bucket that does not fit its column is refused, naming query.bucket."""
+    import collections
+    import datetime as dt
+
+    from tests.pipeline_fixtures import write
+
+    write(files / "export.csv", EXPORT_CSV)
+    k = kit()
+    k.source(name="e", kind="file", config={"path": "export.csv"})
+    for key, type_ in [("id", "integer"), ("name", "text"), ("score", "number"), ("day", "date")]:
+        k.column(key, type_)
+    assert k.sync().success
+    rows = pl.read_csv(io.BytesIO(EXPORT_CSV.encode()), try_parse_dates=True).to_dicts()
+
+    months = _aggregates(k, group_by="day", bucket="month", aggregates="count")
+    expected = collections.Counter(
+        r["day"].replace(day=1).isoformat() if r["day"] else None for r in rows
+    )
+    assert {g["group"]["day"]: g["values"]["count"] for g in months["groups"]} == expected
+    assert all(dt.date.fromisoformat(g["group"]["day"]).day == 1 for g in months["groups"][:-1])
+
+    bins = _aggregates(k, group_by="id", bucket="10", aggregates="count,sum:id")
+    assert [(g["group"]["id"], g["values"]["count"]) for g in bins["groups"]] == [
+        (0, 9),
+        (10, 10),
+        (20, 10),
+        (30, 10),
+        (40, 1),
+    ]
+
+    for params, message in [
+        ({"group_by": "day", "bucket": "mnth"}, "bucket by day, week, month"),
+        ({"group_by": "name", "bucket": "month"}, "only dates, times and numbers"),
+        ({"group_by": "score", "bucket": "-2"}, "a bin width above 0"),
+        ({"bucket": "month"}, "give group_by"),
+    ]:
+        response = k.client.get(f"{k.url}/aggregates", params=params, headers=k.tenant.viewer)
+        assert response.status_code == 422, response.text
+        body = response.json()
+        assert body["errors"][0]["field"] == "query.bucket" and message in body["detail"]
+    refused = k.client.get(
+        f"{k.url}/aggregates", params={"group_by": "day", "bucket": "mnth"}, headers=k.tenant.viewer
+    ).json()
+    assert refused["errors"][0]["hint"] == 'did you mean "month"?'

@@ -181,33 +181,58 @@ def _load(url: str, db: Any, folder: Path, name: str, data: list[dict[str, Any]]
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(data=rows, tree=st.one_of(st.none(), trees), group=st.sampled_from([None, "t", "d", "b"]))
+@given(
+    data=rows,
+    tree=st.one_of(st.none(), trees),
+    group=st.sampled_from([None, "t", "d", "b"]),
+    # Buckets of the first group key: dates and times by a unit, numbers by a bin width.
+    bucket=st.sampled_from(
+        [
+            None,
+            None,
+            ("d", "month"),
+            ("at", "week"),
+            ("at", "day"),
+            ("d", "quarter"),
+            ("n", "5"),
+            ("x", "0.5"),
+            ("x", "3"),
+        ]
+    ),
+)
 # Found by this test: a list mixing whole and fractional numbers was bound with the first
 # value's type, so PostgreSQL compared -1.5 as -2 (and 2.5 as 3).
 @example(
     data=[{**BLANK, "x": -1.5}],
     tree={"column": "x", "op": "is_any_of", "value": [0, -1.5]},
     group=None,
+    bucket=None,
 ).via("regression")
 @example(  # DuckDB's Parquet filters took a row group of 0.0 and NaN for all 0.0
     data=[{**BLANK, "x": 0.0}, {**BLANK, "x": math.nan}],
     tree={"column": "x", "op": "is", "value": 0},
     group=None,
+    bucket=None,
 ).via("regression")
 @example(
     data=[{**BLANK, "n": 3}],
     tree={"column": "n", "op": "is_any_of", "value": [1, 2.5]},
     group=None,
+    bucket=None,
 ).via("regression")
 def test_duckdb_and_postgres_give_the_same_aggregates(
-    engines: Any, data: Any, tree: Any, group: Any
+    engines: Any, data: Any, tree: Any, group: Any, bucket: Any
 ) -> None:
     url, engine, db, folder = engines
     name = f"p_{uuid.uuid4().hex}_v1"
     schema = [{"key": k, "name": k, "type": t.value} for k, t in COLUMNS.items()]
     try:
         query = RowQuery(name, schema, list(COLUMNS), [], [tree] if tree else [], [])
-        grouped, footer, _ = aggregate_selects(query, [group] if group else [], WANTED)
+        if bucket is not None:
+            group, by = bucket
+        grouped, footer, _ = aggregate_selects(
+            query, [group] if group else [], WANTED, by if bucket else None
+        )
     except QueryError:
         assume(False)
         return

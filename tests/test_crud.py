@@ -257,6 +257,73 @@ def test_view_references_are_checked(client, tenant, other_tenant) -> None:
     assert foreign_panel["id"] not in response.text
 
 
+def test_a_view_is_saved_with_its_chart_and_a_chart_that_does_not_fit_is_refused(
+    client, tenant
+) -> None:
+    panel = make_panel(client, tenant.editor)
+    make_column(client, tenant.editor, panel["id"], key="carrier", type="text")
+    make_column(client, tenant.editor, panel["id"], key="day", type="date")
+    make_column(client, tenant.editor, panel["id"], key="delay")
+    chart = {
+        "kind": "line",
+        "dimension": "day",
+        "measure": {"column": "delay", "function": "avg"},
+        "bucket": "month",
+    }
+    view = make_view(client, tenant.editor, panel["id"], chart=chart)
+    assert view["chart"] == chart
+    url = f"{API}/panels/{panel['id']}/views/{view['id']}"
+    bar = {"kind": "bar", "dimension": "carrier", "measure": None, "bucket": None}
+    changed = client.patch(url, json={"chart": bar}, headers=tenant.editor)
+    assert changed.status_code == 200, changed.text
+    assert client.get(url, headers=tenant.viewer).json()["chart"] == bar
+    assert client.patch(url, json={"chart": None}, headers=tenant.editor).json()["chart"] is None
+    plain = make_view(client, tenant.editor, panel["id"])
+    assert plain["chart"] is None
+
+    base = f"{API}/panels/{panel['id']}/views"
+    for wrong, field, message in [
+        ({"kind": "line", "dimension": "carrier"}, "body.chart.dimension", "date or datetime"),
+        ({"kind": "histogram", "dimension": "day"}, "body.chart.dimension", "integer or number"),
+        ({"kind": "bar", "dimension": "carier"}, "body.chart.dimension", "carrier"),
+        (
+            {
+                "kind": "bar",
+                "dimension": "day",
+                "measure": {"column": "carrier", "function": "sum"},
+            },
+            "body.chart.measure.function",
+            "needs a number column",
+        ),
+        ({"kind": "line", "dimension": "day", "bucket": "mont"}, "body.chart.bucket", "quarter"),
+        (
+            {"kind": "histogram", "dimension": "delay", "bucket": "0"},
+            "body.chart.bucket",
+            "above 0",
+        ),
+        ({"kind": "bar", "dimension": "day", "bucket": "month"}, "body.chart.bucket", "no bucket"),
+    ]:
+        response = client.post(base, json={"name": "c", "chart": wrong}, headers=tenant.editor)
+        assert response.status_code == 422, (wrong, response.text)
+        error = response.json()["errors"][0]
+        assert error["field"] == field, (wrong, error)
+        assert message in response.text, (wrong, response.text)
+    unknown = client.post(
+        base,
+        json={"name": "c", "chart": {"kind": "pie", "dimension": "day"}},
+        headers=tenant.editor,
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "body.chart.kind"
+    extra = client.post(
+        base,
+        json={"name": "c", "chart": {"kind": "bar", "dimension": "day", "colour": "red"}},
+        headers=tenant.editor,
+    )
+    assert extra.status_code == 422
+    assert extra.json()["errors"][0]["field"] == "body.chart.colour"
+
+
 def test_deleting_a_panel_deletes_its_definition(client, tenant) -> None:
     panel = make_panel(client, tenant.editor)
     make_source(client, tenant.admin, panel["id"])

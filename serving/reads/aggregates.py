@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, get_args
 
-from sqlalchemy import Select, case, distinct, func, literal, select
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Float,
+    Select,
+    String,
+    case,
+    cast,
+    distinct,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.sql import ColumnElement
 
 from schemas.common import did_you_mean
@@ -69,19 +82,71 @@ def _expression(query: RowQuery, fn: str, key: str, i: int) -> ColumnElement[Any
     return func.min(col) if fn == "min" else func.max(col)
 
 
+TIME_BUCKETS = ("day", "week", "month", "quarter", "year")
+
+
+def bin_width(bucket: str) -> float | None:
+    """A numeric bucket's bin width, or None when it is not a finite number above 0."""
+    try:
+        width = float(bucket)
+    except ValueError:
+        return None
+    return width if math.isfinite(width) and width > 0 else None
+
+
+def _bucketed(query: RowQuery, key: str, bucket: str) -> ColumnElement[Any]:
+    """The group key of column ``key`` by ``bucket``: the start of its day, week (Monday),
+    month, quarter or year (dates and times, in UTC), or of its bin of that width (numbers).
+    The same SQL on PostgreSQL and DuckDB, the same types (a date stays a date)."""
+    kind, col = query.types[key], query.table.c[key]
+    if kind in ("date", "datetime"):
+        if bucket not in TIME_BUCKETS:
+            hint = did_you_mean(bucket, TIME_BUCKETS).removeprefix("; ") or None
+            raise QueryError(
+                "query.bucket",
+                f"{key!r} is a {kind} column: bucket by {', '.join(TIME_BUCKETS)}, not {bucket!r}",
+                hint,
+            )
+        truncated = func.date_trunc(literal(bucket, String()), col)
+        return (cast(truncated, Date()) if kind == "date" else truncated).label(key)
+    if kind not in NUMERIC:
+        raise QueryError(
+            "query.bucket",
+            f"{key!r} is a {kind} column: only dates, times and numbers have buckets",
+        )
+    width = bin_width(bucket)
+    if width is None:
+        raise QueryError(
+            "query.bucket",
+            f"{key!r} is a number column: its bucket is a bin width above 0, not {bucket!r}",
+        )
+    binned = func.floor(cast(col, Float()) / literal(width)) * literal(width)
+    if kind == "integer" and width.is_integer():
+        return cast(binned, BigInteger()).label(key)
+    return binned.label(key)
+
+
 def aggregate_selects(
-    query: RowQuery, group_by: list[str], aggregates: list[tuple[str, str]]
+    query: RowQuery,
+    group_by: list[str],
+    aggregates: list[tuple[str, str]],
+    bucket: str | None = None,
 ) -> tuple[Select[Any], Select[Any], list[str]]:
-    """(per-group select, footer select, value labels)."""
+    """(per-group select, footer select, value labels); ``bucket`` groups the first key by
+    buckets (:func:`_bucketed`)."""
     for i, key in enumerate(group_by):
         if key not in query.types:
             raise query.no_column(f"query.group_by.{i}", key)
+    if bucket is not None and not group_by:
+        raise QueryError("query.bucket", "a bucket groups the first group_by column: give group_by")
     aggregates = aggregates or [("count", "")]
     labels = [f"{fn}:{key}" if key else fn for fn, key in aggregates]
     values = [
         _expression(query, fn, key, i).label(f"a{i}") for i, (fn, key) in enumerate(aggregates)
     ]
-    groups = [query.table.c[k] for k in group_by]
+    groups: list[ColumnElement[Any]] = [query.table.c[k] for k in group_by]
+    if bucket is not None:
+        groups[0] = _bucketed(query, group_by[0], bucket)
     footer = select(*values).select_from(query.table).where(*query.where)
     grouped = (
         select(*groups, *values)
@@ -143,12 +208,13 @@ async def summarise(
     prepared: Prepared,
     wanted: list[tuple[str, str]],
     analytics: Analytics | None = None,
+    bucket: str | None = None,
 ) -> AggregatesPublic:
     """The footer over the whole (filtered) version and, with group keys, a row per group."""
     keys = prepared.group_by
     wanted = wanted or [("count", "")]
     try:
-        grouped, footer, labels = aggregate_selects(prepared.query, keys, wanted)
+        grouped, footer, labels = aggregate_selects(prepared.query, keys, wanted, bucket)
     except QueryError as exc:
         raise bad(exc) from exc
     footer_row, rows = await _answered(

@@ -211,6 +211,14 @@ async def read_aggregates(
     aggregates: Annotated[
         str | None, Query(description="e.g. count,sum:amount,avg:dep_delay,count_distinct:carrier")
     ] = None,
+    bucket: Annotated[
+        str | None,
+        Query(
+            max_length=32,
+            description="Group the first group_by column by buckets: day, week, month, quarter"
+            " or year for dates and times (in UTC), a bin width for numbers (e.g. 100)",
+        ),
+    ] = None,
     view: ViewParam = None,
     version: VersionParam = None,
     filter: FilterParam = None,
@@ -232,11 +240,12 @@ async def read_aggregates(
     wanted = parse_aggregates(aggregates)
     if prepared.view is not None and not aggregates:
         wanted = [(a["function"], a["column"]) for a in prepared.view.aggregates]
-    normalized = prepared.normalized(a=wanted)
+    normalized = prepared.normalized(a=wanted, b=bucket)
 
     async def summary() -> bytes:
         analytics = app_state(request.app).analytics
-        return (await summarise(reading, prepared, wanted, analytics)).model_dump_json().encode()
+        found = await summarise(reading, prepared, wanted, analytics, bucket)
+        return found.model_dump_json().encode()
 
     body = await _shared(request, reading, "aggregates", prepared, normalized, summary)
     return reading.hold(request, _json(body))

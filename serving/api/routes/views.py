@@ -8,13 +8,14 @@ from fastapi import APIRouter, Response, status
 from sqlalchemy import column
 
 from models import PanelColumn, View, ViewColumn
-from schemas.common import FieldError, Page
+from schemas.common import FieldError, Page, did_you_mean
 from schemas.views import ViewColumnIn, ViewCreate, ViewPublic, ViewUpdate
 from serving.api.deps import EditorDep, PagingDep, SessionDep, ViewerDep
 from serving.api.repo import get_owned, scoped
 from serving.api.routes.panels import load_panel
 from serving.auth.principal import Principal
 from serving.http.errors import ApiError
+from serving.reads.aggregates import TIME_BUCKETS, bin_width
 from serving.reads.filters import FilterCompiler, FilterError, unknown_column
 from serving.reads.paging import paginate
 from serving.writes import audit, mutations
@@ -56,6 +57,8 @@ def _check_references(data: dict[str, Any], columns: list[PanelColumn]) -> None:
     for i, agg in enumerate(data.get("aggregates") or []):
         if agg["column"] not in keys:
             raise _no_column(f"body.aggregates.{i}.column", agg["column"], keys)
+    if data.get("chart"):
+        _check_chart(data["chart"], {c.key: c.type.value for c in columns})
     if data.get("filters"):
         types = {c.key: c.type.value for c in columns}
         compiler = FilterCompiler({k: column(k) for k in types}, types)
@@ -66,6 +69,67 @@ def _check_references(data: dict[str, Any], columns: list[PanelColumn]) -> None:
                 field=f"body.{exc.path}", message=str(exc), type="invalid_filter", hint=exc.hint
             )
             raise ApiError(422, f"body.{exc.path}: {exc}", errors=[error]) from exc
+
+
+CHART_DIMENSIONS = {
+    "bar": ("text", "integer", "number", "boolean", "date", "datetime"),
+    "line": ("date", "datetime"),
+    "histogram": ("integer", "number"),
+}
+
+
+def _bad_chart(field: str, message: str, hint: str | None = None) -> ApiError:
+    return ApiError(
+        422,
+        f"body.chart.{field}: {message}",
+        errors=[
+            FieldError(
+                field=f"body.chart.{field}", message=message, type="invalid_chart", hint=hint
+            )
+        ],
+    )
+
+
+def _check_chart(chart: dict[str, Any], types: dict[str, str]) -> None:
+    """A chart's columns exist and fit it: its dimension, measure and bucket are what
+    ``/aggregates`` answers for that kind of chart."""
+    kind, key = chart["kind"], chart["dimension"]
+    if key not in types:
+        raise _no_column("body.chart.dimension", key, set(types))
+    if types[key] not in CHART_DIMENSIONS[kind]:
+        raise _bad_chart(
+            "dimension",
+            f"a {kind} chart's dimension is a {' or '.join(CHART_DIMENSIONS[kind])} column;"
+            f" {key!r} is {types[key]}",
+        )
+    measure = chart.get("measure")
+    if measure is not None:
+        if measure["column"] not in types:
+            raise _no_column("body.chart.measure.column", measure["column"], set(types))
+        numeric_only = measure["function"] in ("sum", "avg", "median")
+        if numeric_only and types[measure["column"]] not in ("integer", "number"):
+            raise _bad_chart(
+                "measure.function",
+                f"{measure['function']} needs a number column;"
+                f" {measure['column']!r} is {types[measure['column']]}",
+            )
+        if measure["function"] in ("min", "max") and types[measure["column"]] not in (
+            "integer",
+            "number",
+        ):
+            raise _bad_chart("measure.function", "a chart's min or max is of a number column")
+    bucket = chart.get("bucket")
+    if bucket is None:
+        return
+    if kind == "line" and bucket not in TIME_BUCKETS:
+        hint = did_you_mean(bucket, TIME_BUCKETS).removeprefix("; ") or None
+        raise _bad_chart(
+            "bucket", f"a line chart's bucket is {', '.join(TIME_BUCKETS)}, not {bucket!r}", hint
+        )
+    if kind == "histogram" and bin_width(bucket) is None:
+        raise _bad_chart("bucket", f"a histogram's bucket is a bin width above 0, not {bucket!r}")
+    if kind == "bar":
+        raise _bad_chart("bucket", "a bar chart has a bar per value: it takes no bucket")
 
 
 def _view_columns(
