@@ -19,7 +19,7 @@ import polars as pl
 import pytest
 
 from serving.http.metrics import ANALYTIC_READS
-from tests.test_version_store import _incremental
+from tests.test_version_store import Table, _incremental
 
 
 @pytest.fixture(scope="module")
@@ -145,15 +145,72 @@ def test_a_version_whose_snapshot_is_lost_is_answered_by_postgres(kit, source_db
     assert _engine_reads("postgres") == before + 1
 
 
-def test_another_tenant_reads_no_snapshot(kit, source_db, other_tenant) -> None:
+ANALYTIC_ROUTES = [
+    ("aggregates", {"aggregates": WANTED}),
+    ("aggregates", {"aggregates": "count,max:v", "group_by": "v"}),
+    ("aggregates", {"aggregates": "count", "group_by": "id", "bucket": "2"}),
+    ("aggregates", {"aggregates": "count", "version": 1}),
+    ("rows", {"filter": '{"column": "id", "op": "gt", "value": 1}'}),
+    ("rows", {"group_by": "v"}),
+    ("rows/export", {"format": "csv"}),
+    ("rows/export", {"format": "parquet", "filter": '{"column": "v", "op": "is_not_empty"}'}),
+]
+
+
+def _without_request(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if k != "request_id"}
+
+
+def test_another_tenant_reads_no_snapshot_through_any_analytic_route(
+    kit, source_db, other_tenant, dagster_instance
+) -> None:
+    """Tenant B asks every route DuckDB answers for tenant A's panel (its id, a version
+    number): each is a 404 that shows nothing of A's, and no snapshot is read. B's own panel,
+    snapshot and all, answers B's rows only."""
+    from tests.pipeline_fixtures import PanelKit
+
     k, table = _incremental(kit, source_db)
-    table.put({1: "a", 2: "b"})
+    table.put({1: "secret-a", 2: "secret-a2"})
     assert k.sync().success
-    response = k.client.get(
-        f"{k.url}/aggregates", params={"aggregates": "count"}, headers=other_tenant.viewer
+    theirs = PanelKit(k.client, other_tenant, k.database_url, dagster_instance, k.sync_settings)
+    other = Table(source_db)
+    theirs.source(
+        name="db",
+        kind="sql",
+        config={
+            "query": f"SELECT id, v, c FROM {other.name} WHERE c >= COALESCE(:cursor, -1)",
+            "sync": {"mode": "incremental", "cursor_field": "c", "key": ["id"]},
+        },
+        secrets={"url": source_db},
     )
-    assert response.status_code == 404
-    assert "footer" not in response.json()
+    theirs.column("id", "integer")
+    theirs.column("v", "text")
+    other.put({1: "b-only"})
+    assert theirs.sync().success
+
+    for route, params in ANALYTIC_ROUTES:
+        before = _engine_reads("duckdb")
+        response = k.client.get(f"{k.url}/{route}", params=params, headers=other_tenant.viewer)
+        assert response.status_code == 404, (route, params, response.text)
+        # As if the panel did not exist: the same answer as for an id nobody has.
+        nobody = k.client.get(
+            f"{k.url}/{route}".replace(k.panel["id"], str(uuid.UUID(int=7))),
+            params=params,
+            headers=other_tenant.viewer,
+        )
+        assert _without_request(response.json()) == _without_request(nobody.json()) | {
+            "detail": nobody.json()["detail"].replace(str(uuid.UUID(int=7)), k.panel["id"])
+        }
+        assert "secret" not in response.text
+        assert _engine_reads("duckdb") == before, (route, params)
+        own = k.client.get(
+            f"{theirs.url}/{route}",
+            params={key: value for key, value in params.items() if key != "version"},
+            headers=other_tenant.viewer,
+        )
+        assert own.status_code == 200, (route, params, own.text)
+        assert b"secret" not in own.content
+    assert _aggregates(k, aggregates="count")["footer"] == {"count": 2}
 
 
 def test_a_duckdb_read_past_its_timeout_is_interrupted(tmp_path) -> None:
