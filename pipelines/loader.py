@@ -109,10 +109,16 @@ def ident(name: str) -> sql.Composed:
 
 
 def create_table(conn: psycopg.Connection[Any], name: str, columns: list[TableColumn]) -> None:
+    """A table of ``columns`` in the data schema, readable by the app role.
+
+    Text is collated ``"C"`` (by code point) whatever the database's default: the order of
+    sorts, groups, min/max and text ranges is then the one DuckDB gives over the snapshot
+    (it has no linguistic collation), so both engines answer alike (docs/analytics.md)."""
     body = sql.SQL(", ").join(
-        sql.SQL("{} {}{}").format(
+        sql.SQL("{} {}{}{}").format(
             sql.Identifier(c.key),
             sql.SQL(c.sql_type),
+            sql.SQL(' COLLATE "C"' if c.type is ColumnType.text else ""),
             sql.SQL(" NOT NULL" if c.not_null else ""),
         )
         for c in columns

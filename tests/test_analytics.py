@@ -457,3 +457,47 @@ def test_aggregates_group_by_buckets_of_dates_and_numbers(kit, files) -> None:
         f"{k.url}/aggregates", params={"group_by": "day", "bucket": "mnth"}, headers=k.tenant.viewer
     ).json()
     assert refused["errors"][0]["hint"] == 'did you mean "month"?'
+
+
+def test_store_text_orders_by_code_point_under_a_linguistic_database_collation(
+    database_url,
+) -> None:
+    """A store's text is collated "C": in a database whose default collation is linguistic
+    (ICU en-US), its sorts, groups and min/max still come in DuckDB's order (code point)."""
+    import duckdb
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from core.enums import ColumnType
+    from pipelines.loader import TableColumn, create_table
+
+    server = make_url(database_url).set(drivername="postgresql", database="postgres")
+    name = f"panels_icu_{uuid.uuid4().hex[:8]}"
+    values = ["b", "B", "a", "é", "A", "e", "Z"]
+    with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute(
+            f"CREATE DATABASE {name} TEMPLATE template0 LOCALE_PROVIDER icu"
+            " ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+        )
+    try:
+        url = server.set(database=name).render_as_string(hide_password=False)
+        with psycopg.connect(url) as conn:
+            conn.execute("CREATE SCHEMA panel_data")
+            create_table(conn, "s_text", [TableColumn("t", ColumnType.text)])
+            for v in values:
+                conn.execute("INSERT INTO panel_data.s_text VALUES (%s)", (v,))
+            in_store = [r[0] for r in conn.execute("SELECT t FROM panel_data.s_text ORDER BY t")]
+            grouped = conn.execute(
+                "SELECT min(t), max(t), array_agg(t ORDER BY t) FROM panel_data.s_text"
+            ).fetchone()
+            linguistic = [
+                r[0]
+                for r in conn.execute("SELECT v FROM unnest(%s::text[]) v ORDER BY v", (values,))
+            ]
+        duck = [r[0] for r in duckdb.sql(f"SELECT unnest({values!r}) t ORDER BY t").fetchall()]
+        assert in_store == duck == sorted(values)
+        assert grouped is not None and grouped[:2] == (min(values), max(values))
+        assert linguistic != in_store  # the database's own order differs: the collation matters
+    finally:
+        with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
