@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     dagster_home: Path | None = None
     # Columnar snapshots of published versions (Parquet segments per store, read by DuckDB
     # for analytic reads): a local folder, shared by every process that publishes or serves.
-    snapshot_root: Path | None = None  # default <state_dir>/snapshots
+    snapshot_root: str | None = None  # a folder or an fsspec URL; default <state_dir>/snapshots
     write_snapshots: bool = True  # false: publishes write none (aggregates on PostgreSQL)
     # A store read as more segments than this is compacted into a base (snapshot_keeper).
     snapshot_compact_segments: int = Field(default=32, ge=1)
@@ -149,9 +149,10 @@ class Settings(BaseSettings):
         return self.state_dir / "extracts"
 
     @property
-    def snapshots(self) -> Path:
-        """The folder of columnar snapshots (``PANELS_SNAPSHOT_ROOT``)."""
-        return self.snapshot_root or self.state_dir / "snapshots"
+    def snapshots(self) -> str:
+        """Where columnar snapshots live (``PANELS_SNAPSHOT_ROOT``): a folder, or an fsspec
+        URL such as ``s3://bucket/prefix`` (:mod:`core.snapshots`)."""
+        return self.snapshot_root or str(self.state_dir / "snapshots")
 
     @property
     def resolved_dagster_home(self) -> Path:

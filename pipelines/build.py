@@ -27,6 +27,7 @@ from psycopg import sql
 
 from core.enums import ColumnType
 from core.events import CheckSummary, Materialized
+from core.snapshots import SnapshotRoot
 from core.storage import table_names
 from pipelines import publish, stage
 from pipelines.batches import SourceBatches, parquet_batches
@@ -195,7 +196,7 @@ def load_version(
     batch_rows: int,
     engine: Any,
     target: stage.Target,
-    snapshots: Path | None = None,
+    snapshots: SnapshotRoot | None = None,
 ) -> Built:
     """Stage version ``number`` (its states, view and rejects) in the caller's transaction,
     and check it. ``target`` says what it builds on: nothing (a new store, every row

@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -36,6 +35,7 @@ from core.events import (
     SyncFailed,
     write_event,
 )
+from core.snapshots import SnapshotRoot
 from core.storage import store_name, table_names
 from pipelines import snapshot, store
 from pipelines.loader import REJECT_COLUMNS, copy_frames, create_table
@@ -261,7 +261,10 @@ def fail_version(
 
 
 def apply_retention(
-    conn: psycopg.Connection[Any], spec: PanelSpec, keep: int, snapshots: Path | None = None
+    conn: psycopg.Connection[Any],
+    spec: PanelSpec,
+    keep: int,
+    snapshots: SnapshotRoot | None = None,
 ) -> list[int]:
     """Drop the versions older than the ``keep`` newest published ones: their views and
     rejects, the row states only they could see, the stores only they read (and, once that

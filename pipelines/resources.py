@@ -72,7 +72,7 @@ class SyncSettings(dg.ConfigurableResource):  # type: ignore[type-arg]
         if self.batch_rows:
             updates["sync_batch_rows"] = self.batch_rows
         if self.snapshot_root:
-            updates["snapshot_root"] = Path(self.snapshot_root)
+            updates["snapshot_root"] = self.snapshot_root
         if self.write_snapshots is not None:
             updates["write_snapshots"] = self.write_snapshots
         if self.snapshot_compact_segments:

@@ -1,7 +1,7 @@
 """Columnar snapshots of published versions, written during the publish from its batches.
 
 A store's snapshot mirrors the store (:mod:`pipelines.store`): one *segment* per version,
-in ``<snapshot root>/<panel>/<store>/`` (:func:`core.storage.snapshot_folder`):
+in ``<snapshot root>/<panel>/<store>/`` (:class:`core.snapshots.SnapshotRoot`):
 
 - ``v<N>.parquet``: the row states version N opened (``_row_id``, ``_created``, ``_changed``,
   ``_from`` and the panel's columns): every row for the version that made the store, only the
@@ -10,19 +10,18 @@ in ``<snapshot root>/<panel>/<store>/`` (:func:`core.storage.snapshot_folder`):
 
 Version N reads the states opened by its store's versions up to N that no version up to N
 closed: a publish writes what it changed here too. Segments are written beside the load and
-renamed into place before the publish commits; a load that fails removes them. Files a
+put in place before the publish commits; a load that fails removes what it staged. Files a
 version that failed later (its checks, its commit, a kill) left are never read (readers take
 only committed versions' segments) and go with their store's folder.
 
 A *base* (:func:`write_base`) holds every state one version reads, exported from PostgreSQL:
 written in the background (:mod:`pipelines.snapshot_keeper`) for a served version whose
 segments are missing, and to compact a store many versions extended. Readers take the newest
-base they can complete with later segments (:func:`core.storage.snapshot_chain`).
+base they can complete with later segments (:meth:`core.snapshots.SnapshotRoot.chain`).
 """
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,8 @@ from adbc_driver_postgresql import dbapi
 from psycopg import sql
 
 from core.enums import ColumnType
-from core.storage import DATA_SCHEMA, base_file, segment_files, snapshot_folder
+from core.snapshots import SnapshotRoot
+from core.storage import DATA_SCHEMA, base_file, segment_files
 from formulas.types import COLUMN_DTYPES
 from pipelines.connectors.sink import ParquetSink
 
@@ -40,23 +40,27 @@ IDENTITY = ["_row_id", "_created", "_changed", "_from"]
 
 
 class SegmentWriter:
-    """Version ``number``'s segment of ``store``'s snapshot."""
+    """Version ``number``'s segment of ``store``'s snapshot, written in ``staging`` (the
+    store's folder on a local root, else a local scratch folder) and put in place by
+    :meth:`finish`."""
 
     def __init__(
-        self, root: Path, panel_id: uuid.UUID, store: str, number: int, *, batch_rows: int
+        self,
+        root: SnapshotRoot,
+        panel_id: uuid.UUID,
+        store: str,
+        number: int,
+        *,
+        batch_rows: int,
+        scratch: Path,
     ) -> None:
-        self.folder = snapshot_folder(root, panel_id, store)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.root, self.panel_id, self.store = root, panel_id, store
         self.number = number
-        opened, closed = segment_files(number)
-        self.opened, self.closed = self.folder / opened, self.folder / closed
-        self._opened = ParquetSink(self._tmp(self.opened), batch_rows=batch_rows)
-        self._closed = ParquetSink(self._tmp(self.closed), batch_rows=batch_rows)
+        staging = root.staging(panel_id, store, scratch)
+        self.names = segment_files(number)
+        self._opened = ParquetSink(staging / f"{self.names[0]}.writing", batch_rows=batch_rows)
+        self._closed = ParquetSink(staging / f"{self.names[1]}.writing", batch_rows=batch_rows)
         self._closed.declare(pl.Schema({"_row_id": pl.Int64, "_to": pl.Int64}))
-
-    @staticmethod
-    def _tmp(path: Path) -> Path:
-        return path.with_name(f"{path.name}.writing")
 
     def declare(self, columns: dict[str, Any]) -> None:
         """The panel's columns (their Polars types), for a segment with no rows."""
@@ -76,52 +80,46 @@ class SegmentWriter:
         )
 
     def finish(self) -> int:
-        """Close the files and move them into place; returns their bytes."""
+        """Close the files and put them in place; returns their bytes."""
         size = 0
-        for sink, final in ((self._opened, self.opened), (self._closed, self.closed)):
+        for sink, name in zip((self._opened, self._closed), self.names, strict=True):
             written = sink.close().path
-            written.replace(final)
-            size += final.stat().st_size
+            size += self.root.put(written, self.panel_id, self.store, name)
         return size
 
     def abort(self) -> None:
-        """Remove what was written (a failed publish)."""
-        for sink, final in ((self._opened, self.opened), (self._closed, self.closed)):
+        """Remove what was written (a failed publish): files put in place stay unread (only
+        committed versions' segments are read) and go with their store's folder."""
+        for sink in (self._opened, self._closed):
             sink.abort()
-            for path in (self._tmp(final), final):
-                path.unlink(missing_ok=True)
+            sink.path.unlink(missing_ok=True)
 
 
-def prune(root: Path, panel_id: uuid.UUID, kept: set[str]) -> None:
+def prune(root: SnapshotRoot, panel_id: uuid.UUID, kept: set[str]) -> None:
     """Remove the snapshots of the panel's stores that are not ``kept`` (dropped by
     retention, or made by a publish that failed)."""
-    folder = snapshot_folder(root, panel_id, "x").parent
-    if not folder.is_dir():
-        return
-    for path in folder.iterdir():
-        if path.name not in kept:
-            # Never an error for the publish that got here (its version is served already): a
-            # file a reader still holds open (NFS leaves .nfs files) is removed next time.
-            shutil.rmtree(path, ignore_errors=True)
+    for store in root.stores(panel_id):
+        if store not in kept:
+            root.remove(panel_id, store)
 
 
 def write_base(
     conninfo: str,
-    root: Path,
+    root: SnapshotRoot,
     panel_id: uuid.UUID,
     store: str,
     number: int,
     columns: list[tuple[str, ColumnType]],
     *,
     batch_rows: int,
+    scratch: Path,
 ) -> dict[str, int]:
     """Every state version ``number`` of ``store`` reads, from PostgreSQL into the store's
     base file for that version (through ADBC: Arrow batches, typed as the publish types its
     segments). Written beside and renamed into place: a reader sees all of it or nothing.
     Returns its rows and bytes."""
-    folder = snapshot_folder(root, panel_id, store)
-    folder.mkdir(parents=True, exist_ok=True)
-    final = folder / base_file(number)
+    name = base_file(number)
+    staging = root.staging(panel_id, store, scratch)
     types: dict[str, pl.DataType] = dict.fromkeys(IDENTITY, pl.Int64())
     types.update((k, COLUMN_DTYPES[t]) for k, t in columns)
     schema = pl.Schema(types)
@@ -138,7 +136,7 @@ def write_base(
         )
         .as_string(None)
     )
-    sink = ParquetSink(final.with_name(final.name + ".writing"), batch_rows=batch_rows)
+    sink = ParquetSink(staging / f"{name}.writing", batch_rows=batch_rows)
     sink.declare(schema)
     try:
         with dbapi.connect(conninfo) as conn, conn.cursor() as cur:
@@ -151,5 +149,4 @@ def write_base(
     except BaseException:
         sink.abort()
         raise
-    written.replace(final)
-    return {"rows": sink.rows, "bytes": final.stat().st_size}
+    return {"rows": sink.rows, "bytes": root.put(written, panel_id, store, name)}

@@ -13,10 +13,11 @@ request has a run key (store, version, reason), so a version is rebuilt once: a 
 fails is in the Dagster UI, to be re-executed there.
 """
 
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
 
 import dagster as dg
 from sqlalchemy import and_, select
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from core.enums import ColumnType, VersionStatus
 from core.partitions import partition_key
-from core.storage import snapshot_chain, snapshot_folder
+from core.snapshots import SnapshotRoot
 from models import Panel, PanelVersion, Tenant
 from pipelines.resources import PanelsDatabase, SyncSettings
 from pipelines.snapshot import write_base
@@ -129,15 +130,17 @@ def rebuild_snapshot(
         columns = [(c["key"], ColumnType(c["type"])) for c in version.schema]
     env = SyncEnv(settings=settings, engine=panels_db.engine)
     started = time.perf_counter()
-    written = write_base(
-        env.conninfo,
-        settings.snapshots,
-        panel_id,
-        store,
-        config.number,
-        columns,
-        batch_rows=settings.sync_batch_rows,
-    )
+    with tempfile.TemporaryDirectory(prefix="panels-snapshot-") as scratch:
+        written = write_base(
+            env.conninfo,
+            env.snapshots,
+            panel_id,
+            store,
+            config.number,
+            columns,
+            batch_rows=settings.sync_batch_rows,
+            scratch=Path(scratch),
+        )
     context.log.info(
         f"{config.reason}: base of version {config.number} of {store} written,"
         f" {written['rows']} rows, {written['bytes']} bytes"
@@ -153,11 +156,11 @@ def snapshot_rebuild() -> None:
     rebuild_snapshot()
 
 
-def needed(served: Served, root: Any, compact_after: int) -> str | None:
+def needed(served: Served, root: SnapshotRoot, compact_after: int) -> str | None:
     """Why the served version needs a base: "missing", "compact", or None."""
     if served.json:
         return None
-    chain = snapshot_chain(snapshot_folder(root, served.panel_id, served.store), served.versions)
+    chain = root.chain(served.panel_id, served.store, served.versions)
     if chain is None:
         return "missing"
     if chain.segments > compact_after:
@@ -183,9 +186,10 @@ def snapshot_keeper(
         return dg.SensorResult(skip_reason="PANELS_WRITE_SNAPSHOTS is off")
     with panels_db.all_tenants() as session:
         served = served_versions(session)
+    root = SnapshotRoot(settings.snapshots)
     requests = []
     for panel in served:
-        reason = needed(panel, settings.snapshots, settings.snapshot_compact_segments)
+        reason = needed(panel, root, settings.snapshot_compact_segments)
         if reason is None:
             continue
         requests.append(

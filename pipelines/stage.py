@@ -26,6 +26,7 @@ import psycopg
 from psycopg import sql
 
 from core.errors import SourceError
+from core.snapshots import SnapshotRoot
 from core.storage import store_name, table_names
 from formulas.checker import row_local
 from pipelines.casting import POLARS_TYPES
@@ -109,11 +110,11 @@ def load(
     tmp: Path,
     progress: Progress,
     batch_rows: int,
-    snapshots: Path | None = None,
+    snapshots: SnapshotRoot | None = None,
 ) -> Loaded:
     """Write version ``number``'s states; with ``snapshots`` (the snapshot root), its
     segment of the store's columnar snapshot too (:mod:`pipelines.snapshot`)."""
-    segments = _Segments(snapshots, spec, number, batch_rows)
+    segments = _Segments(snapshots, spec, number, batch_rows, tmp)
     try:
         if target.head is None or target.head.store is None:
             loaded = _new_store(conn, spec, number, _numbered(rows, number), progress, segments)
@@ -131,8 +132,16 @@ def load(
 class _Segments:
     """The segment a publish writes, once it knows its store (none without a root)."""
 
-    def __init__(self, root: Path | None, spec: PanelSpec, number: int, batch_rows: int) -> None:
+    def __init__(
+        self,
+        root: SnapshotRoot | None,
+        spec: PanelSpec,
+        number: int,
+        batch_rows: int,
+        scratch: Path,
+    ) -> None:
         self.root, self.spec, self.number, self.batch_rows = root, spec, number, batch_rows
+        self.scratch = scratch
         self.writer: SegmentWriter | None = None
         self.columns = [c.key for c in spec.columns]
         self.seconds = 0.0
@@ -141,7 +150,12 @@ class _Segments:
         if self.root is None:
             return None
         self.writer = SegmentWriter(
-            self.root, self.spec.panel_id, store, self.number, batch_rows=self.batch_rows
+            self.root,
+            self.spec.panel_id,
+            store,
+            self.number,
+            batch_rows=self.batch_rows,
+            scratch=self.scratch,
         )
         self.writer.declare({c.key: POLARS_TYPES[c.type] for c in self.spec.columns})
         return self.writer

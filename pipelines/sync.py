@@ -23,6 +23,7 @@ from core.crypto import SecretBox
 from core.enums import ColumnType
 from core.events import EventType, write_event
 from core.settings import Settings
+from core.snapshots import SnapshotRoot
 from models import PanelColumn
 from models.db import make_sessionmaker, system_session
 from pipelines import build, kept, publish, stage, store
@@ -43,6 +44,10 @@ class SyncEnv:
     engine: Engine
     run_id: str | None = None
     log: Log = field(default=lambda _message: None)
+
+    @property
+    def snapshots(self) -> SnapshotRoot:
+        return SnapshotRoot(self.settings.snapshots)
 
     @property
     def conninfo(self) -> str:
@@ -179,7 +184,7 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
                     batch_rows=batch_rows,
                     engine=env.engine,
                     target=target,
-                    snapshots=env.settings.snapshots if env.settings.write_snapshots else None,
+                    snapshots=env.snapshots if env.settings.write_snapshots else None,
                 )
                 check_status = status_of(built.checks)
                 if built.checks:
@@ -217,7 +222,7 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
             for source in spec.sources:
                 kept.forget_pending(env.extract_path(spec, source.name))
             dropped = publish.apply_retention(
-                conn, spec, env.settings.version_retention, env.settings.snapshots
+                conn, spec, env.settings.version_retention, env.snapshots
             )
         except _Refused as refused:
             assert version_id is not None

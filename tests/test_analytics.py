@@ -233,7 +233,10 @@ def test_a_duckdb_read_past_its_timeout_is_interrupted(tmp_path) -> None:
     # 4e8 pairs, each multiplied: seconds of work (a count alone DuckDB would not pair up)
     heavy = select(func.sum(version.c.n * other.c.n)).select_from(version.join(other, true()))
     light = select(func.count()).select_from(version)
-    analytics = Analytics(tmp_path / "root", threads=1, memory_mb=256, timeout_seconds=0.2)
+    from core.snapshots import SnapshotRoot
+
+    root = SnapshotRoot(tmp_path / "root")
+    analytics = Analytics(root, threads=1, memory_mb=256, timeout_seconds=0.2)
     try:
         with pytest.raises(TimeoutError):
             anyio.run(analytics.rows, snapshot, ["n"], [heavy])
@@ -501,3 +504,71 @@ def test_store_text_orders_by_code_point_under_a_linguistic_database_collation(
     finally:
         with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_snapshots_on_object_storage_are_written_listed_and_read_through_fsspec(
+    settings, tenant, database_url, dagster_instance, sync_settings, source_db
+) -> None:
+    """PANELS_SNAPSHOT_ROOT as a URL (here fsspec's in-memory filesystem, standing in for
+    s3://): the publish uploads its segments, the API lists them and DuckDB reads them through
+    the same filesystem, an export too; the keeper writes a base there; retention removes a
+    dropped store's folder."""
+    import fsspec
+    from fastapi.testclient import TestClient
+
+    from serving.api.app import create_app
+    from tests.pipeline_fixtures import PanelKit
+
+    root = f"memory://snapshots-{uuid.uuid4().hex[:8]}"
+    remote = type(sync_settings)(**{**sync_settings.__dict__, "snapshot_root": root})
+    app = create_app(settings.model_copy(update={"snapshot_root": root}))
+    memory = fsspec.filesystem("memory")
+    with TestClient(app, raise_server_exceptions=False) as client:
+        k = PanelKit(client, tenant, database_url, dagster_instance, remote)
+        table = Table(source_db)
+        k.source(
+            name="db",
+            kind="sql",
+            config={
+                "query": f"SELECT id, v, c FROM {table.name} WHERE c >= COALESCE(:cursor, -1)",
+                "sync": {"mode": "incremental", "cursor_field": "c", "key": ["id"]},
+            },
+            secrets={"url": source_db},
+        )
+        k.column("id", "integer")
+        k.column("v", "text")
+        rows = {i: f"v{i % 3}" for i in range(1, 13)}
+        table.put(rows)
+        assert k.sync().success
+        store = k.current()["stats"]["store"]
+        folder = f"/{root.removeprefix('memory://')}/{uuid.UUID(k.panel['id']).hex}/{store}"
+        assert sorted(p.rsplit("/", 1)[-1] for p in memory.ls(folder, detail=False)) == [
+            "v1.closed.parquet",
+            "v1.parquet",
+        ]
+        assert not Path(settings.snapshots, uuid.UUID(k.panel["id"]).hex).exists()
+        table.put({2: "changed", 13: "new"})
+        rows.update({2: "changed", 13: "new"})
+        assert k.sync().success
+
+        before = _engine_reads("duckdb")
+        _close(_aggregates(k, aggregates=WANTED)["footer"], _expected(rows))
+        exported = client.get(
+            f"{k.url}/rows/export", params={"format": "ndjson"}, headers=tenant.viewer
+        )
+        assert sorted(json.loads(line)["id"] for line in exported.text.splitlines()) == sorted(rows)
+        assert _engine_reads("duckdb") == before + 2
+
+        compacting = type(remote)(**{**remote.__dict__, "snapshot_compact_segments": 1})
+        (request,) = _keeper(k, compacting)
+        _rebuild(k, request, compacting)
+        assert memory.exists(f"{folder}/base-v2.parquet")
+
+        # A new column starts a new store; once no kept version (5) reads the old one, its
+        # folder is removed from the object store too.
+        k.column("c", "integer")
+        for n in range(6):
+            table.put({1: f"again{n}"})
+            assert k.sync().success
+        assert k.current()["stats"]["store"] != store
+        assert not memory.exists(folder)

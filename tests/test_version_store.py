@@ -4,6 +4,7 @@ reads as it was, rows keep their identity, retention deletes what no version nee
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -231,7 +232,7 @@ def test_retention_deletes_the_states_no_kept_version_sees_and_drops_unused_stor
         found = conn.execute("SELECT to_regclass(%s)", (f"panel_data.{first_store}",)).fetchone()
     assert found == (None,)
     # Its columnar snapshot went with it; the new store's is there.
-    snapshots = settings.snapshots / uuid.UUID(k.panel["id"]).hex
+    snapshots = Path(settings.snapshots) / uuid.UUID(k.panel["id"]).hex
     assert sorted(p.name for p in snapshots.iterdir()) == [k.current()["stats"]["store"]]
     assert {r["id"]: r["v"] for r in k.rows()} == {1: "a7", 2: "b13", 3: "c", 4: "d"}
 

@@ -15,6 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from core.crypto import SecretBox
 from core.settings import Settings, get_settings
+from core.snapshots import SnapshotRoot
 from models.db import libpq_url, make_async_engine, make_engine, make_sessionmaker
 from schemas.common import Problem
 from serving.api import docs, web
@@ -156,7 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     if settings.analytics_engine == "duckdb":
         state.analytics = Analytics(
-            settings.snapshots,
+            SnapshotRoot(settings.snapshots),
             threads=settings.analytics_threads,
             memory_mb=settings.analytics_memory_mb,
             timeout_seconds=settings.analytics_timeout_seconds,

@@ -30,7 +30,6 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -41,7 +40,8 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.sql import Select
 
 from core.enums import VersionStatus
-from core.storage import DATA_SCHEMA, snapshot_chain, snapshot_folder
+from core.snapshots import SnapshotRoot
+from core.storage import DATA_SCHEMA
 from models import PanelVersion
 from serving.http.errors import ApiError
 from serving.http.metrics import ANALYTIC_READS
@@ -103,7 +103,9 @@ _SEGMENTS = (
 class Analytics:
     """DuckDB over the snapshots under ``root``, for one API process."""
 
-    def __init__(self, root: Path, *, threads: int, memory_mb: int, timeout_seconds: float) -> None:
+    def __init__(
+        self, root: SnapshotRoot, *, threads: int, memory_mb: int, timeout_seconds: float
+    ) -> None:
         self.root = root
         self.timeout = timeout_seconds
         # Spills go to a folder of this process's own (several workers share a directory).
@@ -116,6 +118,9 @@ class Analytics:
             }
         )
         self._db.execute(f'CREATE SCHEMA IF NOT EXISTS "{DATA_SCHEMA}"')
+        if not root.local:
+            # Object storage read through the same fsspec filesystem the root lists with.
+            self._db.register_filesystem(root.fs)
         self._limiter = anyio.CapacityLimiter(threads)
         # (tenant, version id) -> Snapshot (a version's files never change once complete).
         self._snapshots = Memo(10_000)
@@ -227,17 +232,13 @@ class Analytics:
         rows = (await reading.execute(_SEGMENTS.params(**params))).all()
         if not rows:
             return None
-        folder = snapshot_folder(self.root, panel_id, str(rows[0][1]))
+        store = str(rows[0][1])
         versions = [(int(number), bool(snapshot)) for number, _, snapshot in rows]
-        chain = await anyio.to_thread.run_sync(snapshot_chain, folder, versions)
+        chain = await anyio.to_thread.run_sync(self.root.chain, panel_id, store, versions)
         if chain is None:
-            log.info("version %s has no complete snapshot in %s", version.number, folder)
+            log.info("version %s of %s has no complete snapshot", version.number, store)
             return None
-        return Snapshot(
-            str(version.table_name),
-            tuple(map(str, chain.opened)),
-            tuple(map(str, chain.closed)),
-        )
+        return Snapshot(str(version.table_name), chain.opened, chain.closed)
 
     def _view(self, snapshot: Snapshot, columns: list[str]) -> None:
         """The version's view in DuckDB, made once per process (a version never changes)."""
