@@ -11,7 +11,7 @@ WEB_SOURCES := $(wildcard web/src/*) $(wildcard web/public/*) web/index.html web
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install web browser demo test lint typecheck pytest bench bench-deps bench-scale lock clean
+.PHONY: install web browser demo test lint typecheck pytest bench bench-deps bench-scale bench-analytics lock clean
 
 install: $(STAMP) web
 
@@ -61,6 +61,11 @@ bench: bench-deps
 bench-scale: install
 	$(BIN)/python -m bench.scale
 	$(BIN)/python -m bench.incremental
+
+# Analytic reads (DuckDB over the snapshot) vs PostgreSQL on TPC-H lineitem SF1 and 1M flights,
+# 4 and 16 clients: BENCHMARKS-analytics.md (about 15 minutes).
+bench-analytics: install
+	$(BIN)/python -m bench.analytics
 
 lock: $(BIN)/python
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet \

@@ -279,7 +279,7 @@ async def _api(port: int, token: str, path: str | list[str], concurrency: int) -
 
 
 def _serve(
-    url: str, redis_url: str | None = None, *, memory: bool = True, snapshots: Path | None = None
+    url: str, redis_url: str | None = None, *, memory: bool = True, snapshots: str | None = None
 ) -> AbstractContextManager[ApiServer]:
     env = {"PANELS_REDIS_URL": redis_url} if redis_url else {}
     if snapshots is not None:  # where the publish wrote them

@@ -93,7 +93,7 @@ def _sync(
         conninfo = url.replace("postgresql+psycopg://", "postgresql://")
         floor = plain_copy(conninfo, csv, {k: PG_TYPES[ColumnType(t)] for k, t in types.items()})
         measured, rss = run_child([url, str(root / "state"), str(data), "tpch.lineitem"], env)
-        snapshot = sum(p.stat().st_size for p in settings.snapshots.rglob("*.parquet"))
+        snapshot = sum(p.stat().st_size for p in Path(settings.snapshots).rglob("*.parquet"))
     return measured, rss, floor, snapshot
 
 
