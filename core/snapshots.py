@@ -74,6 +74,31 @@ class SnapshotRoot:
             return []
         return [str(p).rstrip("/").rsplit("/", 1)[-1] for p in listed]
 
+    def panels(self) -> list[uuid.UUID]:
+        """The panels with a folder under the root (other names are ignored)."""
+        try:
+            listed = self.fs.ls(self.path, detail=False)
+        except FileNotFoundError:
+            return []
+        out = []
+        for path in listed:
+            try:
+                out.append(uuid.UUID(hex=str(path).rstrip("/").rsplit("/", 1)[-1]))
+            except ValueError:
+                continue
+        return out
+
+    def remove_panel(self, panel_id: uuid.UUID) -> None:
+        """Remove a panel's folder, every store in it."""
+        for store in self.stores(panel_id):
+            self.remove(panel_id, store)
+        folder = f"{self.path}/{panel_id.hex}"
+        if self.local:
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                self.fs.rm(folder, recursive=True)
+
     def staging(self, panel_id: uuid.UUID, store: str, scratch: Path) -> Path:
         """A local folder a publish writes a store's files in before :meth:`put`: the store's
         own folder on a local root (a rename then moves them), else one under ``scratch``."""

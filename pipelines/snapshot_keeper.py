@@ -7,6 +7,9 @@ lost) is answered by PostgreSQL, and the ``snapshot_keeper`` sensor asks for a
 small segments; past ``PANELS_SNAPSHOT_COMPACT_SEGMENTS`` of them the same run compacts it
 (a base at the served version: readers take the newest base plus the segments after it).
 
+The sensor also removes the folders of panels that were deleted (by their audit events:
+a root shared by two deployments never loses the other's panels).
+
 Nothing runs unless a served version needs it: the sensor lists each served version's store
 folder and asks for a run only for those it cannot read, or reads as too many segments. Each
 request has a run key (store, version, reason), so a version is rebuilt once: a rebuild that
@@ -26,7 +29,7 @@ from sqlalchemy.orm import Session
 from core.enums import ColumnType, VersionStatus
 from core.partitions import partition_key
 from core.snapshots import SnapshotRoot
-from models import Panel, PanelVersion, Tenant
+from models import AuditEvent, Panel, PanelVersion, Tenant
 from pipelines.resources import PanelsDatabase, SyncSettings
 from pipelines.snapshot import write_base
 from pipelines.sync import SyncEnv
@@ -96,6 +99,21 @@ def served_versions(session: Session) -> list[Served]:
         )
         for panel, (key, number, store_, schema) in served.items()
     ]
+
+
+def deleted_panels(session: Session, folders: list[uuid.UUID]) -> list[uuid.UUID]:
+    """Of the panels with a snapshot folder, those deleted (an audited delete, no panel)."""
+    if not folders:
+        return []
+    ids = [str(f) for f in folders]
+    deleted = select(AuditEvent.object_id).where(
+        AuditEvent.object_type == "panel",
+        AuditEvent.action == "delete",
+        AuditEvent.object_id.in_(ids),
+    )
+    gone = {uuid.UUID(i) for i in session.scalars(deleted)}
+    alive = set(session.scalars(select(Panel.id).where(Panel.id.in_(list(gone)))))
+    return sorted(gone - alive)
 
 
 class SnapshotConfig(dg.Config):
@@ -184,9 +202,12 @@ def snapshot_keeper(
     settings = sync_settings.settings()
     if not settings.write_snapshots:
         return dg.SensorResult(skip_reason="PANELS_WRITE_SNAPSHOTS is off")
+    root = SnapshotRoot(settings.snapshots)
     with panels_db.all_tenants() as session:
         served = served_versions(session)
-    root = SnapshotRoot(settings.snapshots)
+        for panel_id in deleted_panels(session, root.panels()):
+            root.remove_panel(panel_id)
+            context.log.info(f"removed the snapshots of deleted panel {panel_id}")
     requests = []
     for panel in served:
         reason = needed(panel, root, settings.snapshot_compact_segments)

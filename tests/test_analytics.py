@@ -324,9 +324,12 @@ def test_a_version_published_without_a_snapshot_is_rebuilt_in_the_background(
     assert _engine_reads("duckdb") == before + 2
 
 
-def test_a_store_extended_by_many_versions_is_compacted(kit, source_db, settings) -> None:
+def test_a_store_extended_by_many_versions_is_compacted(
+    kit, source_db, settings, monkeypatch
+) -> None:
     """Past PANELS_SNAPSHOT_COMPACT_SEGMENTS segments, the sensor asks for a base at the served
-    version: it is read alone (the older segments may go) and gives the same answers."""
+    version: it is read alone (the older segments may go) and gives the same answers, in an
+    API process that read the segments before too (it looks for the snapshot again)."""
     from tests.pipeline_fixtures import batched
 
     k, table = _incremental(kit, source_db)
@@ -342,14 +345,20 @@ def test_a_store_extended_by_many_versions_is_compacted(kit, source_db, settings
         rows.update(change)
         assert k.sync().success
     folder = _folder(settings, k)
+    _close(_aggregates(k, aggregates=WANTED)["footer"], _expected(rows))  # segments read
     (request,) = _keeper(k, compacting)
     assert request.tags["panels/snapshot"] == "compact"
+    monkeypatch.setattr("serving.reads.analytics.RECHECK_SECONDS", 0.0)
     _rebuild(k, request, compacting)
     assert (folder / "base-v3.parquet").is_file()
     for name in ("v1", "v2", "v3"):
         (folder / f"{name}.parquet").unlink()
     before = _engine_reads("duckdb")
-    _close(_aggregates(k, aggregates=WANTED)["footer"], _expected(rows))
+    wanted = '{"column": "id", "op": "gt", "value": 3}'  # not answered before: no held answer
+    _close(
+        _aggregates(k, aggregates=WANTED, filter=wanted)["footer"],
+        _expected(rows, lambda i, v: i > 3),
+    )
     assert _engine_reads("duckdb") == before + 1
 
 
@@ -572,3 +581,22 @@ def test_snapshots_on_object_storage_are_written_listed_and_read_through_fsspec(
             assert k.sync().success
         assert k.current()["stats"]["store"] != store
         assert not memory.exists(folder)
+
+
+def test_a_deleted_panels_snapshots_are_removed_and_nobody_elses(kit, source_db, settings) -> None:
+    """The keeper removes the folder of a panel deleted through the API; a folder no panel of
+    this database ever had (another deployment sharing the root) is left alone."""
+    k, table = _incremental(kit, source_db)
+    table.put({1: "a", 2: "b"})
+    assert k.sync().success
+    folder = _folder(settings, k).parent
+    stranger = Path(settings.snapshots) / uuid.uuid4().hex / "s_x_g1"
+    stranger.mkdir(parents=True)
+    (stranger / "v1.parquet").write_bytes(b"not ours")
+    assert _keeper(k, k.sync_settings) == []
+    assert folder.is_dir()  # a live panel keeps its snapshot
+    deleted = k.client.delete(k.url, headers=k.tenant.editor)
+    assert deleted.status_code == 204
+    _keeper(k, k.sync_settings)
+    assert not folder.exists()
+    assert (stranger / "v1.parquet").read_bytes() == b"not ours"

@@ -26,11 +26,13 @@ import logging
 import shutil
 import tempfile
 import threading
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import anyio
 import duckdb
@@ -52,6 +54,8 @@ log = logging.getLogger("panels.analytics")
 VERSION = PanelVersion.__table__
 COMMITTED = (VersionStatus.published, VersionStatus.superseded, VersionStatus.dropped)
 META = ("_row_id", "_created", "_changed")
+MAX_VIEWS = 10_000  # versions whose DuckDB view (and snapshot files) a process holds
+RECHECK_SECONDS = 60.0  # a held snapshot is looked for again after this (a compaction)
 
 
 def _dialect() -> duckdb_engine.Dialect:
@@ -122,9 +126,11 @@ class Analytics:
             # Object storage read through the same fsspec filesystem the root lists with.
             self._db.register_filesystem(root.fs)
         self._limiter = anyio.CapacityLimiter(threads)
-        # (tenant, version id) -> Snapshot (a version's files never change once complete).
-        self._snapshots = Memo(10_000)
-        self._views: set[str] = set()
+        # (tenant, version id) -> (Snapshot, when found): looked for again after
+        # RECHECK_SECONDS, so a base the keeper wrote (a compaction) is read from then on.
+        self._snapshots = Memo(MAX_VIEWS)
+        # view name -> the Snapshot it reads, oldest first (dropped past MAX_VIEWS)
+        self._views: OrderedDict[str, Snapshot] = OrderedDict()
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -136,15 +142,16 @@ class Analytics:
     ) -> Snapshot | None:
         """The version's snapshot files, or None when it has no complete snapshot."""
         key = (reading.tenant_id, version.id)
-        found = self._snapshots.get(key)
-        if found is None:
-            # Not held when missing: PostgreSQL's answer costs far more than looking again,
-            # and a snapshot rebuilt in the background (or shown late by a shared mount) is
-            # read as soon as it is there.
-            found = await self._find(reading, panel_id, version)
-            if found is not None:
-                self._snapshots.put(key, found)
-        return found if isinstance(found, Snapshot) else None
+        held = self._snapshots.get(key)
+        if held is not None and time.monotonic() - held[1] < RECHECK_SECONDS:
+            return cast(Snapshot, held[0])
+        # Not held when missing: PostgreSQL's answer costs far more than looking again, and a
+        # snapshot rebuilt in the background (or shown late by a shared mount) is read as
+        # soon as it is there.
+        found = await self._find(reading, panel_id, version)
+        if found is not None:
+            self._snapshots.put(key, (found, time.monotonic()))
+        return found
 
     async def answer(
         self, reading: Reading, prepared: Any, statements: list[Select[Any]]
@@ -220,7 +227,7 @@ class Analytics:
         """Look for the version's snapshot again next time (its files failed to read)."""
         self._snapshots.put((reading.tenant_id, version.id), None)
         with self._lock:
-            self._views.discard(str(version.table_name))
+            self._views.pop(str(version.table_name), None)
 
     async def _find(self, reading: Reading, panel_id: uuid.UUID, version: Any) -> Snapshot | None:
         params = {
@@ -241,11 +248,14 @@ class Analytics:
         return Snapshot(str(version.table_name), chain.opened, chain.closed)
 
     def _view(self, snapshot: Snapshot, columns: list[str]) -> None:
-        """The version's view in DuckDB, made once per process (a version never changes)."""
-        if snapshot.name in self._views:
+        """The version's view in DuckDB, made once per process and its files (a compaction
+        gives a version other files: its view is made again); past MAX_VIEWS views, the one
+        made longest ago is dropped (and made again when read)."""
+        if self._views.get(snapshot.name) == snapshot:
             return
         with self._lock:
-            if snapshot.name in self._views:
+            if self._views.get(snapshot.name) == snapshot:
+                self._views.move_to_end(snapshot.name)
                 return
             listed = ", ".join(f'"{c}"' for c in [*META, *columns])
             files = ", ".join(_literal(p) for p in snapshot.opened)
@@ -258,7 +268,10 @@ class Analytics:
                 )
             with self._db.cursor() as ddl:
                 ddl.execute(f'CREATE OR REPLACE VIEW "{DATA_SCHEMA}"."{snapshot.name}" AS {body}')
-            self._views.add(snapshot.name)
+                self._views[snapshot.name] = snapshot
+                while len(self._views) > MAX_VIEWS:
+                    dropped, _ = self._views.popitem(last=False)
+                    ddl.execute(f'DROP VIEW IF EXISTS "{DATA_SCHEMA}"."{dropped}"')
 
     async def rows(
         self, snapshot: Snapshot, columns: list[str], statements: list[Select[Any]]
