@@ -6,6 +6,7 @@ Screenshots of every step land in test-artifacts/web/.
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -70,6 +71,15 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     opened = context.new_page()
     errors: list[str] = []
     opened.on("pageerror", lambda exc: errors.append(str(exc)))
+    # Anything the page's policy refuses (an inline style a library sets, say) is a fault too.
+    opened.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and "Content Security Policy" in m.text
+            else None
+        ),
+    )
     yield opened
     context.close()
     assert errors == [], f"uncaught errors in the page: {errors}"
@@ -181,7 +191,8 @@ def add_filter(page: Page, column: str, op: str, value: str) -> None:
 
 
 def grid_rows(page: Page) -> Any:
-    return page.get_by_role("grid").locator(".grid-body [role=row]")
+    # A grid, or a tree grid when its rows are grouped.
+    return page.locator("[role=grid], [role=treegrid]").locator(".grid-body [role=row]")
 
 
 def column_values(page: Page, index: int) -> list[str]:
@@ -343,6 +354,15 @@ def test_the_page_fits_a_phone(browser, server, flights) -> None:
         nav = page.get_by_role("navigation", name="Panels").bounding_box()
         assert nav is not None and nav["y"] + nav["height"] <= box["y"], "the list sits above"
         shot(page, "06-phone")
+        # The chart and its settings fit too.
+        page.get_by_role("group", name="Show as").get_by_role("button", name="Chart").click()
+        canvas = page.get_by_role("img", name="Bar chart of")
+        expect(canvas).to_be_visible()
+        for part in (canvas, page.get_by_role("group", name="Chart", exact=True)):
+            box = part.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 391
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        shot(page, "06-phone-chart")
     finally:
         context.close()
 
@@ -400,6 +420,18 @@ def test_the_pages_pass_axe_accessibility_rules(browser, server, flights) -> Non
         page.get_by_role("button", name="+ Add filter").click()
         page.get_by_text("Columns (").click()
         expect(page.get_by_role("list", name="Columns")).to_be_visible()
+        assert axe_violations(page) == []
+        # Grouped, with a group collapsed; then the same rows as a chart with its settings.
+        page.get_by_text("Columns (").click()
+        page.get_by_label("Group by").select_option("carrier")
+        page.get_by_role("treegrid").locator(".grid-row.group").first.click()
+        expect(page.get_by_role("treegrid").locator("[aria-expanded=false]")).to_have_count(1)
+        assert axe_violations(page) == []
+        page.get_by_role("group", name="Show as").get_by_role("button", name="Chart").click()
+        expect(page.get_by_role("img", name="Bar chart of")).to_be_visible()
+        assert axe_violations(page) == []
+        page.get_by_label("Chart type").select_option("histogram")
+        expect(page.get_by_role("img", name="Histogram of")).to_be_visible()
         assert axe_violations(page) == []
         # The harness does see faults: an unlabelled field is reported.
         page.evaluate("document.querySelector('main').append(document.createElement('input'))")
@@ -570,3 +602,306 @@ def test_the_page_and_the_api_serve_an_icon(page, server) -> None:
         assert icon.headers["content-type"].startswith("image/svg+xml"), path
         assert icon.body().startswith(b"<svg"), path
     assert missing == []
+
+
+def drawn(page: Page) -> list[dict[str, Any]]:
+    """What the chart draws, from its table for screen readers: key, value, filled in or not."""
+    rows = page.get_by_test_id("chart-data").locator("tbody tr")
+    return rows.evaluate_all(
+        """rows => rows.map(r => ({
+            key: r.getAttribute('data-key'),
+            value: r.getAttribute('data-value'),
+            filled: r.hasAttribute('data-filled'),
+        }))"""
+    )
+
+
+def answered(answer: dict[str, Any], key: str, label: str) -> list[tuple[str | None, float | None]]:
+    """``/aggregates``' groups as (key as the page writes it, value)."""
+    out = []
+    for group in answer["groups"]:
+        value = group["values"][label]
+        out.append(
+            (
+                None if group["group"][key] is None else str(group["group"][key]),
+                None if value is None else float(value),
+            )
+        )
+    return out
+
+
+def shown(rows: list[dict[str, Any]]) -> list[tuple[str | None, float | None]]:
+    """The drawn values that are groups of the answer (not empty buckets filled in)."""
+    return [
+        (r["key"], None if r["value"] == "" else float(r["value"])) for r in rows if not r["filled"]
+    ]
+
+
+def chart_view(editor: Api, panel_id: str, name: str, chart: dict[str, Any], **more: Any) -> Any:
+    return editor.ok(
+        "POST", f"/panels/{panel_id}/views", json={"name": name, "chart": chart, **more}
+    )
+
+
+def test_a_saved_bar_chart_view_opens_as_its_chart(page, server, flights) -> None:
+    panel, editor = flights["panel"], flights["editor"]
+    chart = {
+        "kind": "bar",
+        "dimension": "carrier",
+        "measure": {"column": "dep_delay", "function": "avg"},
+        "bucket": None,
+    }
+    view = chart_view(editor, panel["id"], "Average delay by carrier", chart)
+    assert view["chart"] == chart
+    expected = editor.ok(
+        "GET",
+        f"/panels/{panel['id']}/aggregates",
+        params={"group_by": "carrier", "aggregates": "avg:dep_delay"},
+    )
+    sign_in(page, server, flights["tenant"], role="viewer")
+    page.goto(f"{server.http}/#/panels/{panel['id']}?view={view['id']}")
+    switch = page.get_by_role("group", name="Show as")
+    expect(switch.get_by_role("button", name="Chart")).to_have_attribute("aria-pressed", "true")
+    expect(switch.get_by_role("button", name="Grid")).to_have_attribute("aria-pressed", "false")
+    canvas = page.get_by_role("img", name="Bar chart of average of dep delay by Carrier")
+    expect(canvas).to_have_attribute("aria-label", re.compile(r": 4 bars$"))
+    expect(page.locator(".grid")).to_have_count(0)
+    # Exactly the groups and values /aggregates gives, in its order (ascending carriers).
+    assert shown(drawn(page)) == answered(expected, "carrier", "avg:dep_delay")
+    assert [r["key"] for r in drawn(page)] == ["AA", "B6", "DL", "UA"]
+    # The canvas is drawn at the size of its box (Chart.js sizes it through the CSSOM).
+    box = canvas.bounding_box()
+    assert box is not None and box["width"] > 600 and box["height"] > 200
+    shot(page, "10-chart-bar")
+    # Back to the grid and again to the chart: the settings stay.
+    switch.get_by_role("button", name="Grid").click()
+    expect(page.get_by_role("grid")).to_be_visible()
+    switch.get_by_role("button", name="Chart").click()
+    expect(canvas).to_be_visible()
+
+
+def test_a_line_chart_by_month_and_a_histogram_draw_what_aggregates_gives(
+    page, server, flights
+) -> None:
+    panel, editor = flights["panel"], flights["editor"]
+    line = chart_view(
+        editor,
+        panel["id"],
+        "Flights per month",
+        {"kind": "line", "dimension": "day", "measure": None, "bucket": "month"},
+    )
+    histogram = chart_view(
+        editor,
+        panel["id"],
+        "Delays",
+        {"kind": "histogram", "dimension": "dep_delay", "measure": None, "bucket": None},
+    )
+    monthly = editor.ok(
+        "GET",
+        f"/panels/{panel['id']}/aggregates",
+        params={"group_by": "day", "bucket": "month", "aggregates": "count"},
+    )
+    sign_in(page, server, flights["tenant"], role="viewer")
+    page.goto(f"{server.http}/#/panels/{panel['id']}?view={line['id']}")
+    canvas = page.get_by_role("img", name="Line chart of count of rows by month of Day")
+    expect(canvas).to_be_visible()
+    expect(page.get_by_label("Time unit")).to_have_value("month")
+    assert shown(drawn(page)) == answered(monthly, "day", "count")
+    assert drawn(page)[0]["key"] == "2013-01-01"
+    shot(page, "11-chart-line")
+
+    # A histogram of the delays: the page picks a "nice" width giving about 20 bins.
+    page.goto(f"{server.http}/#/panels/{panel['id']}?view={histogram['id']}")
+    canvas = page.get_by_role("img", name="Histogram of count of rows by Dep Delay in bins of")
+    expect(canvas).to_be_visible()
+    label = canvas.get_attribute("aria-label") or ""
+    width = int(re.search(r"bins of ([\d,]+):", label)[1].replace(",", ""))
+    span = editor.ok(
+        "GET",
+        f"/panels/{panel['id']}/aggregates",
+        params={"aggregates": "min:dep_delay,max:dep_delay"},
+    )["footer"]
+    assert str(width).strip("0") in ("1", "2", "5"), "1, 2 or 5 times a power of ten"
+    assert 10 <= (span["max:dep_delay"] - span["min:dep_delay"]) / width <= 40
+    binned = editor.ok(
+        "GET",
+        f"/panels/{panel['id']}/aggregates",
+        params={"group_by": "dep_delay", "bucket": str(width), "aggregates": "count"},
+    )
+    rows = drawn(page)
+    assert shown(rows) == answered(binned, "dep_delay", "count")
+    assert all(r["value"] == "0" for r in rows if r["filled"]), "an empty bin shows 0 rows"
+    keys = [int(r["key"]) for r in rows]
+    assert keys == list(range(keys[0], keys[-1] + 1, width)), "bins side by side, none missing"
+    shot(page, "12-chart-histogram")
+
+    # A width of one's own: the values of that bucket.
+    page.get_by_label("Bin width").fill("50")
+    expect(page.get_by_role("img", name="in bins of 50:")).to_be_visible()
+    by_50 = editor.ok(
+        "GET",
+        f"/panels/{panel['id']}/aggregates",
+        params={"group_by": "dep_delay", "bucket": "50", "aggregates": "count"},
+    )
+    assert shown(drawn(page)) == answered(by_50, "dep_delay", "count")
+
+
+def test_chart_settings_chosen_in_the_page_are_saved_with_the_view(page, server, flights) -> None:
+    panel, editor = flights["panel"], flights["editor"]
+    sign_in(page, server, flights["tenant"])
+    page.goto(f"{server.http}/#/panels/{panel['id']}")
+    expect(page.get_by_role("grid")).to_be_visible()
+    page.get_by_role("group", name="Show as").get_by_role("button", name="Chart").click()
+    # A first chart: the count of rows by the first text column.
+    expect(page.get_by_role("img", name="Bar chart of count of rows by Carrier")).to_be_visible()
+    settings = page.get_by_role("group", name="Chart", exact=True)
+    settings.get_by_label("Chart type").select_option("line")
+    expect(settings.get_by_label("Dimension")).to_have_value("day")
+    settings.get_by_label("Time unit").select_option("week")
+    settings.get_by_role("combobox", name="Measure", exact=True).select_option("max")
+    settings.get_by_label("Measure column").select_option("dep_delay")
+    canvas = page.get_by_role("img", name="Line chart of maximum of dep delay by week of Day")
+    expect(canvas).to_be_visible()
+    weekly = editor.ok(
+        "GET",
+        f"/panels/{panel['id']}/aggregates",
+        params={"group_by": "day", "bucket": "week", "aggregates": "max:dep_delay"},
+    )
+    assert shown(drawn(page)) == answered(weekly, "day", "max:dep_delay")
+    page.get_by_label("New view name").fill("Worst delay per week")
+    page.get_by_role("button", name="Save as new view").click()
+    expect(page.get_by_test_id("notice")).to_have_text("Saved view “Worst delay per week”")
+    views = editor.ok("GET", f"/panels/{panel['id']}/views")["data"]
+    (view,) = [v for v in views if v["name"] == "Worst delay per week"]
+    assert view["chart"] == {
+        "kind": "line",
+        "dimension": "day",
+        "measure": {"column": "dep_delay", "function": "max"},
+        "bucket": "week",
+    }
+    # Reloaded, the view opens as that chart.
+    page.reload()
+    expect(canvas).to_be_visible()
+
+    # A bin width the API refuses: its own message, next to the chart's settings.
+    settings.get_by_label("Chart type").select_option("histogram")
+    # The measure's column fits a histogram: it stays the dimension.
+    expect(settings.get_by_label("Dimension")).to_have_value("dep_delay")
+    settings.get_by_label("Bin width").fill("0")
+    refused = editor.http.get(
+        f"/panels/{panel['id']}/aggregates",
+        params={"group_by": "dep_delay", "bucket": "0", "aggregates": "max:dep_delay"},
+    )
+    assert refused.status_code == 422
+    error = refused.json()["errors"][0]
+    assert error["field"] == "query.bucket"
+    alert = settings.get_by_role("alert")
+    expect(alert).to_contain_text(error["message"])
+    shot(page, "13-chart-refused")
+    settings.get_by_label("Bin width").fill("25")
+    expect(alert).to_have_count(0)
+    expect(page.get_by_role("img", name="in bins of 25:")).to_be_visible()
+
+    # Shown as a grid and saved: the view is a grid again.
+    page.get_by_role("group", name="Show as").get_by_role("button", name="Grid").click()
+    page.get_by_role("button", name="Save view").click()
+    expect(page.get_by_test_id("notice")).to_have_text("Saved view “Worst delay per week”")
+    assert editor.ok("GET", f"/panels/{panel['id']}/views/{view['id']}")["chart"] is None
+
+
+def group_headers(page: Page) -> Any:
+    return page.get_by_role("treegrid").locator(".grid-row.group")
+
+
+def test_collapsing_a_group_hides_its_rows(page, server, flights) -> None:
+    panel, editor = flights["panel"], flights["editor"]
+    view = editor.ok(
+        "POST",
+        f"/panels/{panel['id']}/views",
+        json={"name": "Carriers, collapsible", "group_by": ["carrier"]},
+    )
+    sign_in(page, server, flights["tenant"], role="viewer")
+    page.goto(f"{server.http}/#/panels/{panel['id']}?view={view['id']}")
+    first = group_headers(page).first
+    expect(first).to_contain_text("Carrier: AA")
+    expect(first).to_have_attribute("aria-expanded", "true")
+    assert column_values(page, 2)[0] == "AA"
+    first.click()
+    expect(first).to_have_attribute("aria-expanded", "false")
+    # The next line is the next group's header: none of AA's rows is shown.
+    expect(group_headers(page).nth(1)).to_contain_text("Carrier: B6")
+    expect(page.locator("#row-1")).to_have_class(re.compile(r"\bgroup\b"))
+    assert "AA" not in column_values(page, 2)
+    shot(page, "14-group-collapsed")
+
+    # The keyboard: the header is the active row; Enter expands it, Space collapses it.
+    grid = page.get_by_role("treegrid", name="Flights rows")
+    grid.focus()
+    page.keyboard.press("Home")
+    expect(grid).to_have_attribute("aria-activedescendant", "row-0")
+    page.keyboard.press("Enter")
+    expect(first).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#row-1 [aria-colindex='2']")).to_have_text("AA")
+    page.keyboard.press("Space")
+    expect(first).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("Enter")
+    expect(first).to_have_attribute("aria-expanded", "true")
+
+    # Collapse all: only the headers, every one collapsed; expand all brings the rows back.
+    page.get_by_role("button", name="Collapse all groups").click()
+    expect(group_headers(page)).to_have_count(4)
+    expect(grid_rows(page)).to_have_count(4)
+    for i in range(4):
+        expect(group_headers(page).nth(i)).to_have_attribute("aria-expanded", "false")
+    shot(page, "15-groups-all-collapsed")
+    page.get_by_role("button", name="Expand all groups").click()
+    expect(first).to_have_attribute("aria-expanded", "true")
+    assert column_values(page, 2)[0] == "AA"
+
+
+def test_a_chart_and_collapsed_groups_follow_a_sync_live(browser, page, server, flights) -> None:
+    tenant, panel, editor = flights["tenant"], flights["panel"], flights["editor"]
+    view = chart_view(
+        editor,
+        panel["id"],
+        "Flights by carrier",
+        {"kind": "bar", "dimension": "carrier", "measure": None, "bucket": None},
+        group_by=["carrier"],
+    )
+    sign_in(page, server, tenant, role="viewer")
+    page.goto(f"{server.http}/#/panels/{panel['id']}?view={view['id']}")
+    expect(page.get_by_role("img", name="Bar chart of count of rows by Carrier")).to_be_visible()
+    expect(page.get_by_test_id("live")).to_have_text("live")
+    before = {r["key"]: r["value"] for r in drawn(page)}
+    # The same view as a grid in another tab, with a group collapsed.
+    other = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    try:
+        sign_in(other, server, tenant, role="viewer")
+        other.goto(f"{server.http}/#/panels/{panel['id']}?view={view['id']}")
+        other.get_by_role("group", name="Show as").get_by_role("button", name="Grid").click()
+        group_headers(other).first.click()
+        expect(group_headers(other).first).to_have_attribute("aria-expanded", "false")
+        expect(other.get_by_test_id("live")).to_have_text("live")
+
+        write(Path(flights["data"]) / f"{tenant.slug}.csv", flights_csv(800))
+        editor.served(panel["id"])
+        after = editor.ok(
+            "GET",
+            f"/panels/{panel['id']}/aggregates",
+            params={"group_by": "carrier", "aggregates": "count"},
+        )
+        assert {g["values"]["count"] for g in after["groups"]} == {200}
+        expect(page.get_by_test_id("notice")).to_contain_text("Updated to version", timeout=20_000)
+        expect(page.get_by_test_id("chart-data").locator("tbody tr").first).to_have_attribute(
+            "data-value", "200"
+        )
+        assert shown(drawn(page)) == answered(after, "carrier", "count")
+        assert before != {r["key"]: r["value"] for r in drawn(page)}
+        shot(page, "16-chart-live")
+        # The other tab reloaded its rows and kept the group collapsed.
+        expect(other.get_by_test_id("total")).to_have_text("800", timeout=20_000)
+        expect(group_headers(other).first).to_have_attribute("aria-expanded", "false")
+        expect(group_headers(other).first).to_contain_text("200 rows")
+        assert "AA" not in column_values(other, 2)
+    finally:
+        other.context.close()

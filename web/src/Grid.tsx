@@ -1,5 +1,7 @@
 // The virtualised grid: only the rows in sight (plus a margin) are in the DOM. The grid is one
-// keyboard stop; arrows, Page Up/Down, Home and End move the active row.
+// keyboard stop; arrows, Page Up/Down, Home and End move the active row. Grouped, it is a tree
+// grid: a group's header row toggles its group (click, or Enter/Space when it is the active row;
+// Right expands, Left collapses), with aria-expanded.
 
 import {
   Virtualizer,
@@ -20,10 +22,10 @@ export interface GridColumn {
   width: number;
 }
 
-/** A line of the grid: a row, or the header of a group of rows. */
+/** A line of the grid: a row, or the header of a group of rows (collapsed: its rows hidden). */
 export type Line =
   | { kind: "row"; row: Record<string, unknown> }
-  | { kind: "group"; label: string; count: number; summary: string };
+  | { kind: "group"; id: string; label: string; count: number; summary: string; expanded: boolean };
 
 interface Props {
   columns: GridColumn[];
@@ -32,6 +34,11 @@ interface Props {
   sorts: SortSpec[];
   onSort: (key: string, add: boolean) => void;
   onNeedMore: () => void;
+  /** Rows loaded so far: with collapsed groups, loading more may add no line. */
+  loaded: number;
+  onToggle: (groupId: string) => void;
+  /** Grouped rows make a tree grid: group headers (level 1) expand and collapse their rows. */
+  grouped: boolean;
   label: string;
   formats: Formats;
 }
@@ -60,7 +67,9 @@ function useVirtualizer(count: number, element: () => HTMLElement | null) {
   return instance;
 }
 
-export function Grid({ columns, rows, total, sorts, onSort, onNeedMore, label, formats }: Props) {
+export function Grid(props: Props) {
+  const { columns, rows, total, sorts, onSort, onNeedMore, loaded, onToggle, grouped, label, formats } =
+    props;
   const scroller = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
   const virtualizer = useVirtualizer(rows.length, () => scroller.current);
@@ -71,7 +80,7 @@ export function Grid({ columns, rows, total, sorts, onSort, onNeedMore, label, f
 
   useEffect(() => {
     if (rows.length && last >= rows.length - 40) onNeedMore();
-  }, [last, rows.length]);
+  }, [last, rows.length, loaded]);
   useEffect(() => {
     if (active >= rows.length && rows.length) setActive(rows.length - 1);
   }, [rows.length]);
@@ -95,13 +104,26 @@ export function Grid({ columns, rows, total, sorts, onSort, onNeedMore, label, f
     if (event.key in moves && rows.length) {
       event.preventDefault();
       move(moves[event.key]);
+      return;
+    }
+    // On a group's header: Enter or Space toggles it, Right expands and Left collapses it.
+    const line = rows[active];
+    if (line?.kind !== "group") return;
+    const toggle =
+      event.key === "Enter" ||
+      event.key === " " ||
+      (event.key === "ArrowRight" && !line.expanded) ||
+      (event.key === "ArrowLeft" && line.expanded);
+    if (toggle) {
+      event.preventDefault();
+      onToggle(line.id);
     }
   }
 
   return (
     <div
       class="grid"
-      role="grid"
+      role={grouped ? "treegrid" : "grid"}
       aria-label={label}
       aria-rowcount={Math.max(total ?? 0, rows.length) + 1}
       aria-colcount={columns.length}
@@ -157,13 +179,25 @@ export function Grid({ columns, rows, total, sorts, onSort, onNeedMore, label, f
             role: "row" as const,
             "aria-rowindex": item.index + 2,
             "aria-selected": item.index === active,
+            "aria-level": grouped ? (line.kind === "group" ? 1 : 2) : undefined,
             onClick: () => setActive(item.index),
             style: { transform: `translateY(${item.start - ROW_HEIGHT}px)` },
           };
           if (line.kind === "group") {
             return (
-              <div {...common} class={`grid-row group${item.index === active ? " active" : ""}`}>
+              <div
+                {...common}
+                aria-expanded={line.expanded}
+                class={`grid-row group${item.index === active ? " active" : ""}`}
+                onClick={() => {
+                  setActive(item.index);
+                  onToggle(line.id);
+                }}
+              >
                 <div role="gridcell" aria-colindex={1} aria-colspan={columns.length} class="cell">
+                  <span class="twisty" aria-hidden="true">
+                    {line.expanded ? "▾" : "▸"}
+                  </span>{" "}
                   <strong>{line.label}</strong>
                   <span class="muted">
                     {" "}

@@ -1,9 +1,11 @@
-// One panel: its views, the grid, filters, sorts, columns, export, version and check status,
-// and a live refresh on panel.materialized that keeps the scroll position.
+// One panel: its views, the grid or a chart, filters, sorts, columns, export, version and check
+// status, and a live refresh on panel.materialized that keeps the scroll position (and
+// re-queries the chart).
 
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import {
   aggregates as fetchAggregates,
+  aggregatesOf,
   ApiError,
   call,
   request,
@@ -11,6 +13,7 @@ import {
   rowsParams,
   type AggregateSpec,
   type Aggregates,
+  type ChartSpec,
   type Column,
   type ColumnType,
   type Page,
@@ -23,6 +26,8 @@ import {
   type Version,
   type View,
 } from "./api";
+import { ChartSettings, ChartView } from "./Chart";
+import { defaultSpec, measureLabel, measureName, niceWidth, saved, toDrawn, type Drawn } from "./charts";
 import { ColumnsMenu, type Shown } from "./ColumnsMenu";
 import { FilterBar } from "./FilterBar";
 import { fromTree, loadOperators, noFilter, Operators, toTree, type FilterState } from "./filters";
@@ -41,6 +46,17 @@ interface Props {
   panelId: string;
   viewId: string | null;
   onView: (viewId: string | null) => void;
+}
+
+/** Which groups are collapsed: every group but the exceptions when `all`, else the exceptions. */
+interface Collapsed {
+  all: boolean;
+  except: ReadonlySet<string>;
+}
+const NONE_COLLAPSED: Collapsed = { all: false, except: new Set() };
+
+function isCollapsed(collapsed: Collapsed, id: string): boolean {
+  return collapsed.all !== collapsed.except.has(id);
 }
 
 interface Loaded {
@@ -83,6 +99,12 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
   const [groupBy, setGroupBy] = useState<string[]>([]);
   const [specs, setSpecs] = useState<AggregateSpec[]>([]);
   const [summary, setSummary] = useState<Aggregates | null>(null);
+  const [collapsed, setCollapsed] = useState<Collapsed>(NONE_COLLAPSED);
+  const [mode, setMode] = useState<"grid" | "chart">("grid");
+  const [chart, setChart] = useState<ChartSpec | null>(null); // kept while the grid shows
+  const [drawn, setDrawn] = useState<Drawn | null>(null);
+  const [chartError, setChartError] = useState<string | null>(null);
+  const [autoWidth, setAutoWidth] = useState<number | null>(null);
   const [loaded, setLoaded] = useState<Loaded>(EMPTY);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -92,6 +114,7 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
   const [format, setFormat] = useState("csv");
   const [zoneChoice, setZoneChoice] = useZoneChoice();
   const generation = useRef(0);
+  const chartGeneration = useRef(0);
   const loadedRef = useRef(loaded);
   loadedRef.current = loaded;
   const ready = panel !== null;
@@ -153,7 +176,23 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
     setFilter(fromTree(view ? view.filters : null, operators));
     setGroupBy(view ? view.group_by : []);
     setSpecs(view ? view.aggregates : []);
+    setChart(view?.chart ?? null);
+    setMode(view?.chart ? "chart" : "grid");
+    setDrawn(null);
+    setChartError(null);
   }, [ready, viewId]);
+
+  // Another grouping has other groups: all expanded again. A live refresh keeps the choice.
+  useEffect(() => setCollapsed(NONE_COLLAPSED), [groupBy.join("\u0000")]);
+
+  function toggleGroup(id: string) {
+    setCollapsed((prev) => {
+      const except = new Set(prev.except);
+      if (except.has(id)) except.delete(id);
+      else except.add(id);
+      return { all: prev.all, except };
+    });
+  }
 
   async function loadFirst(q: RowsQuery) {
     const mine = ++generation.current;
@@ -179,6 +218,66 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
     const timer = window.setTimeout(() => loadFirst(query), 250);
     return () => window.clearTimeout(timer);
   }, [ready, queryKey]);
+
+  /** The chart's values from /aggregates, with the page's filter; a histogram without a bin
+   * width first asks for its dimension's range and picks a width giving about 20 bins. */
+  async function loadChart() {
+    if (!chart) return;
+    const mine = ++chartGeneration.current;
+    const spec = saved(chart);
+    const type = types.get(spec.dimension) ?? "text";
+    try {
+      let width: number | null = null;
+      let bucket: string | null = null;
+      let automatic = false;
+      if (spec.kind === "line") bucket = spec.bucket ?? "day";
+      if (spec.kind === "histogram" && spec.bucket) {
+        bucket = spec.bucket;
+        width = Number(spec.bucket);
+      } else if (spec.kind === "histogram") {
+        const d = spec.dimension;
+        const range = await aggregatesOf(token, panelId, query.filter, [], [`min:${d}`, `max:${d}`]);
+        const [min, max] = [Number(range.footer[`min:${d}`]), Number(range.footer[`max:${d}`])];
+        width = Number.isFinite(min) && Number.isFinite(max) && range.footer[`min:${d}`] !== null
+          ? niceWidth(min, max, type === "integer")
+          : 1;
+        bucket = String(width);
+        automatic = true;
+        if (mine === chartGeneration.current) setAutoWidth(width);
+      }
+      const answer = await aggregatesOf(
+        token,
+        panelId,
+        query.filter,
+        [spec.dimension],
+        [measureLabel(spec)],
+        bucket,
+      );
+      if (mine !== chartGeneration.current) return;
+      setDrawn(toDrawn(spec, answer, type, formats(zone), width, automatic));
+      setChartError(null);
+    } catch (e) {
+      if (mine !== chartGeneration.current) return;
+      setDrawn(null);
+      setChartError(errorText(e));
+    }
+  }
+  const loadChartRef = useRef(loadChart);
+  loadChartRef.current = loadChart;
+  const modeRef = useRef(mode);
+  modeRef.current = mode;
+
+  const chartKey = JSON.stringify([chart, query.filter]);
+  useEffect(() => {
+    if (!ready || mode !== "chart") return;
+    const timer = window.setTimeout(() => loadChart(), 250);
+    return () => window.clearTimeout(timer);
+  }, [ready, mode, chartKey, zoneChoice]);
+
+  function showAs(next: "grid" | "chart") {
+    if (next === "chart" && !chart) setChart(defaultSpec(columns, groupBy));
+    setMode(next);
+  }
 
   async function loadMore() {
     const { cursor } = loadedRef.current;
@@ -210,6 +309,7 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
       if (mine !== generation.current) return;
       setLoaded(next);
       setSummary(sums);
+      if (modeRef.current === "chart") await loadChartRef.current();
       await loadVersions();
       const at = new Date(event.at).toLocaleTimeString();
       setNotice(`Updated to version ${String(event.data.version)} at ${at}`);
@@ -254,6 +354,7 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
       group_by: groupBy,
       aggregates: specs,
       columns: shown.map((s) => ({ column_id: byKey.get(s.key)!.id, visible: s.visible })),
+      chart: mode === "chart" && chart ? saved(chart) : null,
     };
   }
 
@@ -308,9 +409,10 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
   const zone = zoneChoice === "panel" && panel ? panel.timezone : viewerZone;
   const shownAs = formats(zone);
   const lines = useMemo(
-    () => toLines(loaded, groupBy, names, types, summary, shownAs),
-    [loaded, groupBy, names, types, summary, shownAs],
+    () => toLines(loaded, groupBy, names, types, summary, shownAs, collapsed),
+    [loaded, groupBy, names, types, summary, shownAs, collapsed],
   );
+  const anyCollapsed = collapsed.all || collapsed.except.size > 0;
 
   if (!panel) {
     return error ? <p role="alert" class="error">{error}</p> : <p class="muted">Loading…</p>;
@@ -369,6 +471,19 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
         </p>
       )}
       <div class="toolbar">
+        <div role="group" aria-label="Show as" class="switch">
+          <button type="button" aria-pressed={mode === "grid"} onClick={() => showAs("grid")}>
+            Grid
+          </button>
+          <button
+            type="button"
+            aria-pressed={mode === "chart"}
+            disabled={!chart && !defaultSpec(columns, groupBy)}
+            onClick={() => showAs("chart")}
+          >
+            Chart
+          </button>
+        </div>
         <label>
           View{" "}
           <select value={viewId ?? ""} onChange={(e) => onView(e.currentTarget.value || null)}>
@@ -395,6 +510,14 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
             ))}
           </select>
         </label>
+        {mode === "grid" && groupBy.length > 0 && (
+          <button
+            type="button"
+            onClick={() => setCollapsed({ all: !collapsed.all, except: new Set() })}
+          >
+            {collapsed.all && collapsed.except.size === 0 ? "Expand all groups" : "Collapse all groups"}
+          </button>
+        )}
         {canEdit && viewId && (
           <button type="button" onClick={saveView}>
             Save view
@@ -430,6 +553,15 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
           Export
         </button>
       </div>
+      {mode === "chart" && chart && (
+        <ChartSettings
+          columns={columns}
+          spec={chart}
+          onChange={setChart}
+          automaticWidth={chart.kind === "histogram" && !chart.bucket ? autoWidth : null}
+          error={chartError}
+        />
+      )}
       <FilterBar columns={columns} operators={operators} state={filter} onChange={setFilter} />
       <div aria-live="polite" class="messages">
         {notice && (
@@ -445,15 +577,27 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
       )}
       {panel.current_version_id === null && loaded.version === null && !loading ? (
         <p class="muted">This panel has not been synced yet.</p>
+      ) : mode === "chart" ? (
+        drawn && (
+          <ChartView
+            drawn={drawn}
+            dimensionName={names.get(drawn.spec.dimension) ?? drawn.spec.dimension}
+            measureName={measureName(drawn.spec, names)}
+            utc={types.get(drawn.spec.dimension) === "datetime"}
+          />
+        )
       ) : (
         <Grid
           label={`${panel.name} rows`}
           columns={gridColumns}
           rows={lines}
-          total={loaded.total}
+          total={anyCollapsed ? null : loaded.total}
           sorts={sorts}
           onSort={onSort}
           onNeedMore={loadMore}
+          loaded={loaded.rows.length}
+          onToggle={toggleGroup}
+          grouped={groupBy.length > 0}
           formats={shownAs}
         />
       )}
@@ -462,7 +606,7 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
           {describe(summary.footer, names, types, shownAs)}
         </p>
       )}
-      <p class="muted footer" aria-live="polite">
+      <p class="muted footer" aria-live="polite" hidden={mode === "chart"}>
         {loading
           ? "Loading…"
           : `${loaded.rows.length.toLocaleString()} of ${(loaded.total ?? 0).toLocaleString()} rows loaded`}
@@ -532,6 +676,7 @@ function toLines(
   types: Map<string, ColumnType>,
   summary: Aggregates | null,
   shownAs: Formats,
+  collapsed: Collapsed,
 ): Line[] {
   if (!groupBy.length) return loaded.rows.map((row) => ({ kind: "row", row }));
   const perGroup = new Map(
@@ -539,22 +684,27 @@ function toLines(
   );
   const lines: Line[] = [];
   let next = 0;
+  let hidden = false; // the rows of a collapsed group are not lines
   loaded.rows.forEach((row, i) => {
     const group = loaded.groups[next];
     if (group && group.start === i) {
       next += 1;
+      const id = JSON.stringify(group.group);
+      hidden = isCollapsed(collapsed, id);
       const label = groupBy
         .map((k) => `${names.get(k) ?? k}: ${shownAs.value(group.group[k], types.get(k) ?? "text") || "(empty)"}`)
         .join(", ");
-      const values = perGroup.get(JSON.stringify(group.group));
+      const values = perGroup.get(id);
       lines.push({
         kind: "group",
+        id,
         label,
         count: group.count,
         summary: values ? describe(values, names, types, shownAs) : "",
+        expanded: !hidden,
       });
     }
-    lines.push({ kind: "row", row });
+    if (!hidden) lines.push({ kind: "row", row });
   });
   return lines;
 }

@@ -62,6 +62,17 @@ export interface AggregateSpec {
   function: string;
 }
 
+export type ChartKind = "bar" | "line" | "histogram";
+
+/** A view shown as a chart: one value (the measure; null: the count of rows) per group of the
+ * dimension, bucketed by a time unit (line) or a bin width (histogram; null: automatic). */
+export interface ChartSpec {
+  kind: ChartKind;
+  dimension: string;
+  measure: AggregateSpec | null;
+  bucket: string | null;
+}
+
 export interface View {
   id: string;
   name: string;
@@ -69,6 +80,7 @@ export interface View {
   sorts: SortSpec[];
   group_by: string[];
   aggregates: AggregateSpec[];
+  chart: ChartSpec | null;
   columns: ViewColumn[];
 }
 
@@ -211,5 +223,22 @@ export async function aggregates(
   if (query.filter) params.set("filter", JSON.stringify(query.filter));
   if (query.groupBy.length) params.set("group_by", query.groupBy.join(","));
   params.set("aggregates", specs.map((a) => `${a.function}:${a.column}`).join(","));
+  return call<Aggregates>(token, `/panels/${panelId}/aggregates?${params}`);
+}
+
+/** `/aggregates` as asked: group_by, labels (`count` or `function:column`) and an optional bucket. */
+export async function aggregatesOf(
+  token: string,
+  panelId: string,
+  filter: FilterNode | null,
+  groupBy: string[],
+  labels: string[],
+  bucket: string | null = null,
+): Promise<Aggregates> {
+  const params = new URLSearchParams();
+  if (filter) params.set("filter", JSON.stringify(filter));
+  if (groupBy.length) params.set("group_by", groupBy.join(","));
+  params.set("aggregates", labels.join(","));
+  if (bucket !== null) params.set("bucket", bucket);
   return call<Aggregates>(token, `/panels/${panelId}/aggregates?${params}`);
 }
