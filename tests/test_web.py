@@ -678,6 +678,10 @@ def test_a_saved_bar_chart_view_opens_as_its_chart(page, server, flights) -> Non
     expect(page.get_by_role("grid")).to_be_visible()
     switch.get_by_role("button", name="Chart").click()
     expect(canvas).to_be_visible()
+    # A filter that leaves no rows: the chart says so.
+    add_filter(page, "carrier", "is", "ZZ")
+    expect(page.get_by_test_id("chart-empty")).to_have_text(re.compile("^No rows to chart"))
+    expect(canvas).to_have_count(0)
 
 
 def test_a_line_chart_by_month_and_a_histogram_draw_what_aggregates_gives(

@@ -26,7 +26,8 @@ import {
   type Version,
   type View,
 } from "./api";
-import { ChartSettings, ChartView } from "./Chart";
+import { ChartLoader } from "./ChartLoader";
+import { ChartSettings } from "./ChartSettings";
 import { defaultSpec, measureLabel, measureName, niceWidth, saved, toDrawn, type Drawn } from "./charts";
 import { ColumnsMenu, type Shown } from "./ColumnsMenu";
 import { FilterBar } from "./FilterBar";
@@ -579,7 +580,7 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
         <p class="muted">This panel has not been synced yet.</p>
       ) : mode === "chart" ? (
         drawn && (
-          <ChartView
+          <ChartLoader
             drawn={drawn}
             dimensionName={names.get(drawn.spec.dimension) ?? drawn.spec.dimension}
             measureName={measureName(drawn.spec, names)}
