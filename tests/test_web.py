@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page, expect
 from core.enums import Role
 from core.settings import PROJECT_ROOT
 from core.storage import tenant_files
-from tests.chromium import chromium
+from tests.chromium import chromium, policy_violation
 from tests.live import ApiServer, api_server
 from tests.pipeline_fixtures import write
 
@@ -72,14 +72,7 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     errors: list[str] = []
     opened.on("pageerror", lambda exc: errors.append(str(exc)))
     # Anything the page's policy refuses (an inline style a library sets, say) is a fault too.
-    opened.on(
-        "console",
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and "Content Security Policy" in m.text
-            else None
-        ),
-    )
+    opened.on("console", lambda m: errors.append(m.text) if policy_violation(m) else None)
     yield opened
     context.close()
     assert errors == [], f"uncaught errors in the page: {errors}"
