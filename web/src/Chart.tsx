@@ -52,7 +52,8 @@ function describe({ drawn, dimensionName, measureName, utc }: ChartProps): strin
       : spec.kind === "histogram"
         ? `${dimensionName} in bins of ${formatNumber(drawn.width ?? 0)}`
         : dimensionName;
-  const kind = spec.kind === "bar" ? "Bar chart" : spec.kind === "line" ? "Line chart" : "Histogram";
+  const kind =
+    spec.kind === "bar" ? "Bar chart" : spec.kind === "line" ? "Line chart" : "Histogram";
   return `${kind} of ${lowerFirst(measureName)} by ${by}: ${points.length} ${things}`;
 }
 
@@ -69,7 +70,10 @@ function config(props: ChartProps): ChartConfiguration<"bar" | "line", (number |
   };
   const scales = {
     x: {
-      title: { display: true, text: utc && spec.kind === "line" ? `${dimensionName} (UTC)` : dimensionName },
+      title: {
+        display: true,
+        text: utc && spec.kind === "line" ? `${dimensionName} (UTC)` : dimensionName,
+      },
       ticks: { autoSkip: true, maxRotation: 50 },
       grid: { display: spec.kind === "line" },
     },

@@ -109,7 +109,9 @@ export function ChartSettings({ columns, spec, onChange, automaticWidth, error }
             step="any"
             class="narrow"
             value={spec.bucket ?? ""}
-            placeholder={automaticWidth === null ? "automatic" : `auto (${formatNumber(automaticWidth)})`}
+            placeholder={
+              automaticWidth === null ? "automatic" : `auto (${formatNumber(automaticWidth)})`
+            }
             aria-describedby="bin-width-hint"
             onInput={(e) => onChange({ ...spec, bucket: e.currentTarget.value || null })}
           />

@@ -68,8 +68,8 @@ function useVirtualizer(count: number, element: () => HTMLElement | null) {
 }
 
 export function Grid(props: Props) {
-  const { columns, rows, total, sorts, onSort, onNeedMore, loaded, onToggle, grouped, label, formats } =
-    props;
+  const { columns, rows, total, sorts, onSort, onNeedMore, loaded, onToggle, grouped } = props;
+  const { label, formats } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
   const virtualizer = useVirtualizer(rows.length, () => scroller.current);

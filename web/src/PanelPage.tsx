@@ -28,7 +28,15 @@ import {
 } from "./api";
 import { ChartLoader } from "./ChartLoader";
 import { ChartSettings } from "./ChartSettings";
-import { defaultSpec, measureLabel, measureName, niceWidth, saved, toDrawn, type Drawn } from "./charts";
+import {
+  defaultSpec,
+  measureLabel,
+  measureName,
+  niceWidth,
+  saved,
+  toDrawn,
+  type Drawn,
+} from "./charts";
 import { ColumnsMenu, type Shown } from "./ColumnsMenu";
 import { FilterBar } from "./FilterBar";
 import { fromTree, loadOperators, noFilter, Operators, toTree, type FilterState } from "./filters";
@@ -237,11 +245,14 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
         width = Number(spec.bucket);
       } else if (spec.kind === "histogram") {
         const d = spec.dimension;
-        const range = await aggregatesOf(token, panelId, query.filter, [], [`min:${d}`, `max:${d}`]);
-        const [min, max] = [Number(range.footer[`min:${d}`]), Number(range.footer[`max:${d}`])];
-        width = Number.isFinite(min) && Number.isFinite(max) && range.footer[`min:${d}`] !== null
-          ? niceWidth(min, max, type === "integer")
-          : 1;
+        const labels = [`min:${d}`, `max:${d}`];
+        const range = await aggregatesOf(token, panelId, query.filter, [], labels);
+        const [low, high] = labels.map((l) => range.footer[l]);
+        // No value at all (no rows, or only blanks): any width will do.
+        width =
+          low === null || high === null || low === undefined || high === undefined
+            ? 1
+            : niceWidth(Number(low), Number(high), type === "integer");
         bucket = String(width);
         automatic = true;
         if (mine === chartGeneration.current) setAutoWidth(width);
@@ -281,12 +292,15 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
   }
 
   async function loadMore() {
-    const { cursor } = loadedRef.current;
+    const { cursor, groups } = loadedRef.current;
     if (!cursor || loading) return;
     const mine = generation.current;
+    // Rows of a collapsed group show no line: they are loaded through in the largest pages.
+    const last = groups[groups.length - 1];
+    const size = last && isCollapsed(collapsed, JSON.stringify(last.group)) ? 1000 : PAGE;
     setLoading(true);
     try {
-      const page = await fetchRows(token, panelId, query, PAGE, cursor);
+      const page = await fetchRows(token, panelId, query, size, cursor);
       if (mine !== generation.current) return;
       setLoaded((prev) => append(prev, page));
     } catch (e) {
@@ -516,7 +530,7 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
             type="button"
             onClick={() => setCollapsed({ all: !collapsed.all, except: new Set() })}
           >
-            {collapsed.all && collapsed.except.size === 0 ? "Expand all groups" : "Collapse all groups"}
+            {collapsed.all && !collapsed.except.size ? "Expand all groups" : "Collapse all groups"}
           </button>
         )}
         {canEdit && viewId && (
@@ -579,13 +593,15 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
       {panel.current_version_id === null && loaded.version === null && !loading ? (
         <p class="muted">This panel has not been synced yet.</p>
       ) : mode === "chart" ? (
-        drawn && (
+        drawn ? (
           <ChartLoader
             drawn={drawn}
             dimensionName={names.get(drawn.spec.dimension) ?? drawn.spec.dimension}
             measureName={measureName(drawn.spec, names)}
             utc={types.get(drawn.spec.dimension) === "datetime"}
           />
+        ) : (
+          !chartError && <p class="muted">Loading the chart…</p>
         )
       ) : (
         <Grid

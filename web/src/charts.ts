@@ -96,7 +96,8 @@ export function niceWidth(min: number, max: number, integer: boolean, bins = 20)
   const step = span / bins;
   const power = Math.floor(Math.log10(step));
   const error = step / 10 ** power;
-  const factor = error >= Math.sqrt(50) ? 10 : error >= Math.sqrt(10) ? 5 : error >= Math.SQRT2 ? 2 : 1;
+  const factor =
+    error >= Math.sqrt(50) ? 10 : error >= Math.sqrt(10) ? 5 : error >= Math.SQRT2 ? 2 : 1;
   const width = Number((factor * 10 ** power).toPrecision(12));
   return integer ? Math.max(1, Math.round(width)) : width;
 }
@@ -123,7 +124,11 @@ export interface Drawn {
 
 const MAX_FILLED = 2000;
 const UTC_DAY = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });
-const UTC_MONTH = new Intl.DateTimeFormat(undefined, { month: "short", year: "numeric", timeZone: "UTC" });
+const UTC_MONTH = new Intl.DateTimeFormat(undefined, {
+  month: "short",
+  year: "numeric",
+  timeZone: "UTC",
+});
 const UTC_YEAR = new Intl.DateTimeFormat(undefined, { year: "numeric", timeZone: "UTC" });
 
 function toNumber(value: unknown): number | null {
@@ -135,7 +140,8 @@ function toNumber(value: unknown): number | null {
 /** A bucket's start as milliseconds: a date column gives "2013-01-01", a datetime column an
  * ISO datetime in UTC. */
 function instant(key: string): number {
-  return Date.parse(/^\d{4}-\d\d-\d\d$/.test(key) ? `${key}T00:00:00Z` : /(Z|[+-]\d\d:?\d\d)$/.test(key) ? key : `${key}Z`);
+  if (/^\d{4}-\d\d-\d\d$/.test(key)) return Date.parse(`${key}T00:00:00Z`);
+  return Date.parse(/(Z|[+-]\d\d:?\d\d)$/.test(key) ? key : `${key}Z`);
 }
 
 function nextBucket(ms: number, unit: TimeUnit): number {
@@ -188,7 +194,8 @@ export function toDrawn(
     const times = [...byTime.keys()].sort((a, b) => a - b);
     const all: number[] = [];
     if (times.length) {
-      for (let t = times[0]; t <= times[times.length - 1] && all.length <= MAX_FILLED; t = nextBucket(t, unit)) {
+      const end = times[times.length - 1];
+      for (let t = times[0]; t <= end && all.length <= MAX_FILLED; t = nextBucket(t, unit)) {
         all.push(t);
       }
     }
@@ -198,7 +205,7 @@ export function toDrawn(
       return found
         ? { key: found.key, label: bucketLabel(t, unit), value: found.value, filled: false }
         : {
-            key: dimensionType === "date" ? new Date(t).toISOString().slice(0, 10) : new Date(t).toISOString(),
+            key: new Date(t).toISOString().slice(0, dimensionType === "date" ? 10 : undefined),
             label: bucketLabel(t, unit),
             value: empty,
             filled: true,
@@ -225,7 +232,9 @@ export function toDrawn(
         });
       }
     } else {
-      for (const g of keyed) points.push({ ...g, label: rangeLabel(Number(g.key), width), filled: false });
+      for (const g of keyed) {
+        points.push({ ...g, label: rangeLabel(Number(g.key), width), filled: false });
+      }
     }
     if (blank) points.push(blank);
     return { ...base, points, blank: null };
@@ -233,7 +242,8 @@ export function toDrawn(
 
   const points: Point[] = given.map((g) => ({
     key: g.key,
-    label: g.key === null ? "(blank)" : g.key === "" ? "(empty)" : shownAs.value(g.key, dimensionType),
+    label:
+      g.key === null ? "(blank)" : g.key === "" ? "(empty)" : shownAs.value(g.key, dimensionType),
     value: g.value,
     filled: false,
   }));
