@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from schemas.common import ColumnKey, InputModel, Name, PublicModel
 
@@ -51,7 +51,7 @@ class ChartSpec(InputModel):
     measure: AggregateSpec | None = Field(
         default=None, description="What each bar or point shows; omitted: the count of rows"
     )
-    bucket: str | None = Field(
+    bucket: Annotated[str, StringConstraints(strip_whitespace=True)] | None = Field(
         default=None,
         max_length=32,
         description="line: day, week, month, quarter or year; histogram: the bin width",

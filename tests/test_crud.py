@@ -280,6 +280,13 @@ def test_a_view_is_saved_with_its_chart_and_a_chart_that_does_not_fit_is_refused
     assert client.patch(url, json={"chart": None}, headers=tenant.editor).json()["chart"] is None
     plain = make_view(client, tenant.editor, panel["id"])
     assert plain["chart"] is None
+    spaced = make_view(
+        client,
+        tenant.editor,
+        panel["id"],
+        chart={"kind": "histogram", "dimension": "delay", "bucket": " 5 "},
+    )
+    assert spaced["chart"]["bucket"] == "5"
 
     base = f"{API}/panels/{panel['id']}/views"
     for wrong, field, message in [

@@ -121,7 +121,9 @@ def _bucketed(query: RowQuery, key: str, bucket: str) -> ColumnElement[Any]:
             f"{key!r} is a number column: its bucket is a bin width above 0, not {bucket!r}",
         )
     binned = func.floor(cast(col, Float()) / literal(width)) * literal(width)
-    if kind == "integer" and width.is_integer():
+    if kind == "integer" and width.is_integer() and width <= 2**52:
+        # Whole bins of whole numbers read as whole numbers; a bin wider than that is a
+        # number (its lower bound can be past what a bigint holds).
         return cast(binned, BigInteger()).label(key)
     return binned.label(key)
 
