@@ -213,34 +213,81 @@ def test_another_tenant_reads_no_snapshot_through_any_analytic_route(
     assert _aggregates(k, aggregates="count")["footer"] == {"count": 2}
 
 
-def test_a_duckdb_read_past_its_timeout_is_interrupted(tmp_path) -> None:
-    """PANELS_ANALYTICS_TIMEOUT_SECONDS: a query still running is interrupted and reported as
-    a timeout (504 on the routes); the worker slot is free for the next one."""
-    import anyio
+def _cross_join(tmp_path: Path, rows: int) -> tuple[Any, Any, Any]:
+    """A snapshot of ``rows`` numbers, a query pairing every row with every other (``rows``
+    squared products summed: seconds of work at 20,000, minutes at 200,000) and a count."""
     from sqlalchemy import column, func, select, table, true
 
-    from serving.reads.analytics import Analytics, Snapshot
+    from serving.reads.analytics import Snapshot
 
     path = tmp_path / "v1.parquet"
     pl.DataFrame(
-        {"_row_id": range(20_000), "_created": 1, "_changed": 1, "n": range(20_000)}
+        {"_row_id": range(rows), "_created": 1, "_changed": 1, "n": range(rows)}
     ).with_columns(
         pl.col("_created", "_changed").cast(pl.Int64), pl.col("_row_id", "n").cast(pl.Int64)
     ).write_parquet(path)
     snapshot = Snapshot("p_timeout_v1", (str(path),), ())
     version = table("p_timeout_v1", column("n"), schema="panel_data")
     other = version.alias("o")
-    # 4e8 pairs, each multiplied: seconds of work (a count alone DuckDB would not pair up)
     heavy = select(func.sum(version.c.n * other.c.n)).select_from(version.join(other, true()))
     light = select(func.count()).select_from(version)
-    from core.snapshots import SnapshotRoot
+    return snapshot, heavy, light
 
+
+def _interrupts(reason: str) -> float:
+    from serving.http.metrics import ANALYTIC_INTERRUPTS
+
+    return float(ANALYTIC_INTERRUPTS.labels(reason)._value.get())
+
+
+def test_a_duckdb_read_past_its_timeout_is_interrupted(tmp_path) -> None:
+    """PANELS_ANALYTICS_TIMEOUT_SECONDS: a query still running is interrupted and reported as
+    a timeout (504 on the routes); the worker slot is free for the next one."""
+    import anyio
+
+    from core.snapshots import SnapshotRoot
+    from serving.reads.analytics import Analytics
+
+    snapshot, heavy, light = _cross_join(tmp_path, 20_000)
     root = SnapshotRoot(tmp_path / "root")
     analytics = Analytics(root, threads=1, memory_mb=256, timeout_seconds=0.2)
+    before = _interrupts("timeout")
     try:
         with pytest.raises(TimeoutError):
             anyio.run(analytics.rows, snapshot, ["n"], [heavy])
+        assert _interrupts("timeout") == before + 1
         assert anyio.run(analytics.rows, snapshot, ["n"], [light]) == [[(20_000,)]]
+    finally:
+        analytics.close()
+
+
+def test_a_duckdb_read_whose_client_went_away_is_interrupted(tmp_path) -> None:
+    """A request cancelled while DuckDB works (its client went away) interrupts the query at
+    once, rather than leaving minutes of work running for nobody."""
+    import anyio
+
+    from core.snapshots import SnapshotRoot
+    from serving.reads.analytics import Analytics
+
+    snapshot, heavy, light = _cross_join(tmp_path, 200_000)
+    analytics = Analytics(
+        SnapshotRoot(tmp_path / "root"), threads=1, memory_mb=256, timeout_seconds=600
+    )
+    before = _interrupts("cancelled")
+
+    async def go_away() -> None:
+        async with anyio.create_task_group() as group:
+            group.start_soon(analytics.rows, snapshot, ["n"], [heavy])
+            await anyio.sleep(0.5)
+            group.cancel_scope.cancel()
+        # Uninterrupted, the query would run for minutes: it stops within seconds.
+        with anyio.fail_after(30):
+            while _interrupts("cancelled") == before:
+                await anyio.sleep(0.05)
+
+    try:
+        anyio.run(go_away)
+        assert anyio.run(analytics.rows, snapshot, ["n"], [light]) == [[(200_000,)]]
     finally:
         analytics.close()
 

@@ -66,6 +66,11 @@ EVENTS_DELIVERED = Counter("events_delivered_total", "Event messages queued to W
 ANALYTIC_READS = Counter(
     "analytic_reads_total", "Aggregate reads, by the engine that answered", ["engine"]
 )
+ANALYTIC_INTERRUPTS = Counter(
+    "analytic_interrupts_total",
+    "DuckDB reads stopped before their answer: past the timeout, or their client went away",
+    ["reason"],
+)
 RATE_LIMITED = Counter("rate_limited_requests_total", "Requests refused with 429", ["scope"])
 
 

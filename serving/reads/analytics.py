@@ -46,7 +46,7 @@ from core.snapshots import SnapshotRoot
 from core.storage import DATA_SCHEMA
 from models import PanelVersion
 from serving.http.errors import ApiError
-from serving.http.metrics import ANALYTIC_READS
+from serving.http.metrics import ANALYTIC_INTERRUPTS, ANALYTIC_READS
 from serving.memory.cache import Memo
 from serving.reads.session import Reading
 
@@ -315,7 +315,9 @@ class Analytics:
                 return out
             except duckdb.InterruptException:
                 if state["timed_out"]:
+                    ANALYTIC_INTERRUPTS.labels("timeout").inc()
                     raise TimeoutError(f"past {self.timeout} s") from None
+                ANALYTIC_INTERRUPTS.labels("cancelled").inc()
                 raise
             finally:
                 timer.cancel()
