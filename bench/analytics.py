@@ -247,7 +247,7 @@ async def _direct(conninfo: str, samples: list[Any], concurrency: int) -> dict[s
                         for cursor in cursors:
                             await cursor.fetchall()
 
-        return await closed_loop(call, concurrency=concurrency, seconds=SECONDS)
+        return await closed_loop(call, concurrency=concurrency, seconds=SECONDS, min_calls=1)
 
 
 SAMPLES = 8  # distinct filters the PostgreSQL baseline takes in turn (captured from the API)
@@ -290,7 +290,7 @@ def one_panel(name: str) -> dict[str, Any]:
                 samples = [captured[f"{scenario}/{i}"] for i in range(SAMPLES)]
                 for clients in CLIENTS:
                     print(f"  {name} {scenario} x{clients} ...", file=sys.stderr, flush=True)
-                    api = asyncio.run(_api(server.port, token, paths[scenario], clients))
+                    api = asyncio.run(_api(server.port, token, paths[scenario], clients, 1))
                     direct = asyncio.run(_direct(conninfo, samples, clients))
                     found["runs"][str(clients)] = {
                         "api": api,

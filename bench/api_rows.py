@@ -250,7 +250,9 @@ async def _direct(conninfo: str, groups: list[Any], concurrency: int) -> dict[st
         return await closed_loop(call, concurrency=concurrency, seconds=SECONDS)
 
 
-async def _api(port: int, token: str, path: str | list[str], concurrency: int) -> dict[str, float]:
+async def _api(
+    port: int, token: str, path: str | list[str], concurrency: int, min_calls: int = 0
+) -> dict[str, float]:
     paths = [path] if isinstance(path, str) else path
     turn = iter(range(1 << 62))
     clients = [
@@ -272,7 +274,9 @@ async def _api(port: int, token: str, path: str | list[str], concurrency: int) -
             free.put_nowait(client)
 
     try:
-        return await closed_loop(call, concurrency=concurrency, seconds=SECONDS)
+        return await closed_loop(
+            call, concurrency=concurrency, seconds=SECONDS, min_calls=min_calls
+        )
     finally:
         for c in clients:
             await c.close()

@@ -82,20 +82,29 @@ def latency_summary(samples_s: list[float], wall_s: float) -> dict[str, float]:
 
 
 async def closed_loop(
-    call: Callable[[], Awaitable[Any]], *, concurrency: int, seconds: float, warmup: float = 1.0
+    call: Callable[[], Awaitable[Any]],
+    *,
+    concurrency: int,
+    seconds: float,
+    warmup: float = 1.0,
+    min_calls: int = 0,
 ) -> dict[str, float]:
-    """``concurrency`` workers call back to back; latencies after the warm-up are kept."""
+    """``concurrency`` workers call back to back; latencies after the warm-up are kept. With
+    ``min_calls``, each worker goes on past ``seconds`` until it has that many measured calls
+    (a call slower than the whole window is still measured, not left out)."""
     samples: list[float] = []
     start = time.perf_counter()
     measure_from = start + warmup
     stop_at = measure_from + seconds
 
     async def worker() -> None:
-        while (now := time.perf_counter()) < stop_at:
+        measured = 0
+        while (now := time.perf_counter()) < stop_at or measured < min_calls:
             await call()
             done = time.perf_counter()
             if now >= measure_from:
                 samples.append(done - now)
+                measured += 1
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return latency_summary(samples, time.perf_counter() - measure_from)
