@@ -1,6 +1,6 @@
 """`make bench-analytics`: analytic reads through the API (DuckDB over the snapshot) next to
 the same queries on PostgreSQL directly, on TPC-H lineitem SF1 (6,001,215 rows) and on the
-1,000,000-row flights panel, with 4 and 16 clients.
+1,000,000-row flights panel, with 1, 4 and 16 clients.
 
 Each request carries a filter no cache has seen (a date or a threshold that moves every
 request), so neither the API's held answers nor DuckDB's can answer it: grouped aggregate,
@@ -27,11 +27,13 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import duckdb
 import polars as pl
 import psycopg
 from psycopg_pool import AsyncConnectionPool
@@ -41,17 +43,21 @@ from bench.common import STATE, add_file_panel, closed_loop, scratch_database
 from bench.scale import lineitem
 from core.enums import Role
 from core.settings import Settings
-from core.storage import APP_ROLE, tenant_files
+from core.snapshots import SnapshotRoot
+from core.storage import APP_ROLE, DATA_SCHEMA, tenant_files
 from pipelines.resources import PanelsDatabase
 from pipelines.sync import SyncEnv, build_and_publish, extract_panel
 from serving.admin import tenants as admin
 from serving.auth import security
+from serving.reads.aggregates import aggregate_selects, parse_aggregates
+from serving.reads.analytics import DIALECT
+from serving.reads.rows import RowQuery
 
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = float(os.environ.get("PANELS_BENCH_SECONDS", "10"))
 PANELS = os.environ.get("PANELS_BENCH_ANALYTICS_PANELS", "lineitem,flights").split(",")
-CLIENTS = (4, 16)
-DISTINCT = 2_000  # distinct filters per scenario, taken in turn
+CLIENTS = (1, 4, 16)
+DISTINCT = 20_000  # distinct filters per client count (k ranges do not overlap)
 
 
 def _when(k: int, start: date) -> str:
@@ -65,14 +71,22 @@ def _f(*conditions: dict[str, Any]) -> str:
     return json.dumps({"and": list(conditions)})
 
 
+def _day(k: int, start: date) -> str:
+    return _when(k % 2_400, start)
+
+
+# Two moving values per filter: tens of thousands of distinct filters, none repeated within a
+# run (the 1, 4 and 16 client runs take disjoint ranges of k), so no held answer is reused.
 LINEITEM: dict[str, tuple[str, Query]] = {
     "grouped_aggregate": (
-        "group by 2 keys (return flag, line status): count, sum, avg, max; shipped by a date",
+        "group by 2 keys (return flag, line status): count, sum, avg, max;"
+        " shipped by a date, quantity from q",
         lambda k: {
             "group_by": "l_returnflag,l_linestatus",
             "aggregates": "count,sum:l_quantity,avg:l_extendedprice,max:l_discount",
             "filter": _f(
-                {"column": "l_shipdate", "op": "lte", "value": _when(k, date(1993, 1, 1))}
+                {"column": "l_shipdate", "op": "lte", "value": _day(k, date(1993, 1, 1))},
+                {"column": "l_quantity", "op": "gte", "value": 1 + (k // 2_400) % 25},
             ),
         },
     ),
@@ -82,63 +96,66 @@ LINEITEM: dict[str, tuple[str, Query]] = {
             "aggregates": "count",
             "filter": _f(
                 {"column": "l_quantity", "op": "gt", "value": k % 50},
-                {"column": "l_shipdate", "op": "gte", "value": _when(k, date(1992, 6, 1))},
+                {"column": "l_shipdate", "op": "gte", "value": _day(k // 50, date(1992, 6, 1))},
             ),
         },
     ),
     "count_distinct": (
-        "count distinct part keys, shipped from a date",
+        "count distinct part keys, shipped from a date, quantity up to q",
         lambda k: {
             "aggregates": "count_distinct:l_partkey",
             "filter": _f(
-                {"column": "l_shipdate", "op": "gte", "value": _when(k, date(1992, 6, 1))}
+                {"column": "l_shipdate", "op": "gte", "value": _day(k, date(1992, 6, 1))},
+                {"column": "l_quantity", "op": "lte", "value": 50 - (k // 2_400) % 25},
             ),
         },
     ),
     "median_by_group": (
-        "median extended price by ship mode, received before a date",
+        "median extended price by ship mode, received before a date, quantity from q",
         lambda k: {
             "group_by": "l_shipmode",
             "aggregates": "median:l_extendedprice",
             "filter": _f(
-                {"column": "l_receiptdate", "op": "lt", "value": _when(k, date(1993, 1, 1))}
+                {"column": "l_receiptdate", "op": "lt", "value": _day(k, date(1993, 1, 1))},
+                {"column": "l_quantity", "op": "gte", "value": 1 + (k // 2_400) % 25},
             ),
         },
     ),
 }
 
+
+def _far(k: int) -> dict[str, Any]:
+    return {"column": "distance", "op": "gt", "value": 100 + k % 1_400}
+
+
+def _late(k: int) -> dict[str, Any]:
+    return {"column": "dep_delay", "op": "gt", "value": -10 + (k // 1_400) % 60}
+
+
 FLIGHTS: dict[str, tuple[str, Query]] = {
     "grouped_aggregate": (
-        "group by 2 keys (carrier, origin): count, sum, avg, max; distance above k",
+        "group by 2 keys (carrier, origin): count, sum, avg, max;"
+        " distance above k, departure delay above j",
         lambda k: {
             "group_by": "carrier,origin",
             "aggregates": "count,sum:distance,avg:dep_delay,max:arr_delay",
-            "filter": _f({"column": "distance", "op": "gt", "value": 100 + k % 1_400}),
+            "filter": _f(_far(k), _late(k)),
         },
     ),
     "filtered_total": (
         "count under 2 conditions (distance above k, departure delay above j)",
-        lambda k: {
-            "aggregates": "count",
-            "filter": _f(
-                {"column": "distance", "op": "gt", "value": 100 + k % 1_400},
-                {"column": "dep_delay", "op": "gt", "value": k % 60},
-            ),
-        },
+        lambda k: {"aggregates": "count", "filter": _f(_far(k), _late(k))},
     ),
     "count_distinct": (
-        "count distinct destinations, distance above k",
-        lambda k: {
-            "aggregates": "count_distinct:dest",
-            "filter": _f({"column": "distance", "op": "gt", "value": 100 + k % 1_400}),
-        },
+        "count distinct destinations, distance above k, departure delay above j",
+        lambda k: {"aggregates": "count_distinct:dest", "filter": _f(_far(k), _late(k))},
     ),
     "median_by_group": (
-        "median arrival delay by carrier, distance above k",
+        "median arrival delay by carrier, distance above k, departure delay above j",
         lambda k: {
             "group_by": "carrier",
             "aggregates": "median:arr_delay",
-            "filter": _f({"column": "distance", "op": "gt", "value": 100 + k % 1_400}),
+            "filter": _f(_far(k), _late(k)),
         },
     ),
 }
@@ -265,18 +282,16 @@ def one_panel(name: str) -> dict[str, Any]:
         print(f"  {name}: {published}", file=sys.stderr, flush=True)
         conninfo = psycopg.conninfo.make_conninfo(url.replace("postgresql+psycopg", "postgresql"))
         base = f"/api/v1/panels/{panel}/aggregates?"
-        paths = {
-            scenario: [base + urlencode(query(k)) for k in range(DISTINCT)]
-            for scenario, (_, query) in scenarios.items()
-        }
+        ranges = {c: range(i * DISTINCT, (i + 1) * DISTINCT) for i, c in enumerate(CLIENTS)}
         # What the API sends PostgreSQL for a sample of the same filters, when it answers.
         print(f"  {name}: capturing PostgreSQL's statements ...", file=sys.stderr, flush=True)
         wanted = {
-            f"{scenario}/{i}": found[i * DISTINCT // SAMPLES]
-            for scenario, found in paths.items()
+            f"{scenario}/{i}": base + urlencode(query(i * DISTINCT // SAMPLES))
+            for scenario, (_, query) in scenarios.items()
             for i in range(SAMPLES)
         }
         captured = _capture(settings, token, wanted)
+        floor = _DuckDB(settings, panel)
         results: dict[str, Any] = {
             scenario: {
                 "title": title,
@@ -285,21 +300,91 @@ def one_panel(name: str) -> dict[str, Any]:
             }
             for scenario, (title, _) in scenarios.items()
         }
-        with _serve(url, snapshots=settings.snapshots) as server:
-            for scenario, found in results.items():
-                samples = [captured[f"{scenario}/{i}"] for i in range(SAMPLES)]
-                for clients in CLIENTS:
-                    print(f"  {name} {scenario} x{clients} ...", file=sys.stderr, flush=True)
-                    api = asyncio.run(_api(server.port, token, paths[scenario], clients, 1))
-                    direct = asyncio.run(_direct(conninfo, samples, clients))
-                    found["runs"][str(clients)] = {
-                        "api": api,
-                        "postgres": direct,
-                        "rps_vs_postgres": round(api["rps"] / direct["rps"], 1),
-                        "p95_vs_postgres": round(api["p95_ms"] / direct["p95_ms"], 3),
-                    }
-            rss = round(_rss_mb(server), 1)
+        try:
+            with _serve(url, snapshots=settings.snapshots) as server:
+                for scenario, found in results.items():
+                    query = scenarios[scenario][1]
+                    samples = [captured[f"{scenario}/{i}"] for i in range(SAMPLES)]
+                    for clients in CLIENTS:
+                        print(f"  {name} {scenario} x{clients} ...", file=sys.stderr, flush=True)
+                        paths = [base + urlencode(query(k)) for k in ranges[clients]]
+                        api = asyncio.run(_api(server.port, token, paths, clients, 1))
+                        # DuckDB holds no answers: 500 filters in turn are as good as new.
+                        duck = floor.run([query(k) for k in ranges[clients][:500]], clients)
+                        direct = asyncio.run(_direct(conninfo, samples, clients))
+                        found["runs"][str(clients)] = {
+                            "api": api,
+                            "duckdb_direct": duck,
+                            "postgres": direct,
+                            "rps_vs_postgres": round(api["rps"] / direct["rps"], 1),
+                            "p95_vs_postgres": round(api["p95_ms"] / direct["p95_ms"], 3),
+                            "p95_vs_duckdb_direct": round(api["p95_ms"] / duck["p95_ms"], 2),
+                        }
+                rss = round(_rss_mb(server), 1)
+        finally:
+            floor.close()
         return {"panel": name, **published, "api_peak_rss_mb": rss, "scenarios": results}
+
+
+class _DuckDB:
+    """The floor: the DuckDB SQL the API runs for a request (the same statements, compiled
+    by the same code), on the version's snapshot in this process, with no HTTP, JSON or
+    PostgreSQL lookups: DuckDB with the API's per-process settings (2 threads, 1 GB)."""
+
+    def __init__(self, settings: Settings, panel: str) -> None:
+        conninfo = settings.require_database_url().replace("postgresql+psycopg", "postgresql")
+        with psycopg.connect(conninfo) as conn:
+            row = conn.execute(
+                "SELECT v.table_name, v.stats->>'store', v.schema FROM panels p"
+                " JOIN panel_versions v ON v.id = p.current_version_id WHERE p.id = %s",
+                (panel,),
+            ).fetchone()
+        assert row is not None
+        self.table, store, self.schema = row
+        chain = SnapshotRoot(settings.snapshots).chain(uuid.UUID(panel), store, [(1, True)])
+        assert chain is not None
+        self.db = duckdb.connect(config={"threads": 2, "memory_limit": "1024MB"})
+        files = ", ".join(f"'{f}'" for f in chain.opened)
+        self.db.execute(f'CREATE SCHEMA "{DATA_SCHEMA}"')
+        self.db.execute(
+            f'CREATE VIEW "{DATA_SCHEMA}"."{self.table}" AS SELECT * FROM read_parquet([{files}])'
+        )
+
+    def statements(self, q: dict[str, Any]) -> list[tuple[str, list[Any]]]:
+        filters = [json.loads(q["filter"])] if "filter" in q else []
+        columns = [c["key"] for c in self.schema]
+        query = RowQuery(self.table, self.schema, columns, [], filters, [])
+        group = q["group_by"].split(",") if q.get("group_by") else []
+        grouped, footer, _ = aggregate_selects(query, group, parse_aggregates(q["aggregates"]))
+        out = []
+        for statement in [footer, grouped] if group else [footer]:
+            compiled = statement.compile(
+                dialect=DIALECT, compile_kwargs={"render_postcompile": True}
+            )
+            out.append((str(compiled), [compiled.params[k] for k in compiled.positiontup or []]))
+        return out
+
+    def run(self, queries: list[dict[str, Any]], clients: int) -> dict[str, float]:
+        prepared = [self.statements(q) for q in queries]
+        turn = iter(range(1 << 62))
+        pool = ThreadPoolExecutor(max_workers=clients)
+
+        def one(statements: list[tuple[str, list[Any]]]) -> None:
+            with self.db.cursor() as cursor:
+                for text, params in statements:
+                    cursor.execute(text, params).fetchall()
+
+        async def call() -> None:
+            statements = prepared[next(turn) % len(prepared)]
+            await asyncio.get_running_loop().run_in_executor(pool, one, statements)
+
+        try:
+            return asyncio.run(closed_loop(call, concurrency=clients, seconds=SECONDS, min_calls=1))
+        finally:
+            pool.shutdown()
+
+    def close(self) -> None:
+        self.db.close()
 
 
 def _report(panels: list[dict[str, Any]]) -> str:
@@ -310,8 +395,11 @@ def _report(panels: list[dict[str, Any]]) -> str:
         f" ({os.cpu_count()} cores) by `make bench-analytics` (bench/analytics.py);"
         f" {SECONDS:g} s per measurement after a 1 s warm-up; every request a filter not seen"
         " before. API: `panels serve --workers 2`, DuckDB 2 threads and 1 GB per worker;"
-        " PostgreSQL: the statements the API sends when PostgreSQL answers, over a psycopg pool"
-        " at the same concurrency, each call its own filter.",
+        " DuckDB direct (the floor): the DuckDB statements the API runs for the same requests,"
+        " in one process with DuckDB's 2 threads, no HTTP; PostgreSQL: the statements the API"
+        " sends when PostgreSQL answers, over a psycopg pool at the same concurrency, 8 of the"
+        " filters in turn. Every worker's call is measured at least once (a slow one outlasts"
+        " the window).",
         "",
     ]
     for p in panels:
@@ -324,16 +412,18 @@ def _report(panels: list[dict[str, Any]]) -> str:
             f" publish; {p['snapshot_mb']} MB. API peak RSS (2 workers and the supervisor)"
             f" {p['api_peak_rss_mb']} MB.",
             "",
-            "| query | clients | API p50 / p95 ms | API req/s | PostgreSQL p50 / p95 ms"
-            " | PostgreSQL req/s | req/s ratio |",
-            "|---|---|---|---|---|---|---|",
+            "| query | clients | API p50 / p95 ms | API req/s | DuckDB direct p50 / p95 ms"
+            " | DuckDB direct req/s | PostgreSQL p50 / p95 ms | PostgreSQL req/s"
+            " | API req/s vs PostgreSQL |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for found in p["scenarios"].values():
             for clients, run in found["runs"].items():
-                a, d = run["api"], run["postgres"]
+                a, f, d = run["api"], run["duckdb_direct"], run["postgres"]
                 lines.append(
                     f"| {found['title']} | {clients} | {a['p50_ms']:.0f} / {a['p95_ms']:.0f}"
-                    f" | {a['rps']:.1f} | {d['p50_ms']:.0f} / {d['p95_ms']:.0f}"
+                    f" | {a['rps']:.1f} | {f['p50_ms']:.0f} / {f['p95_ms']:.0f} | {f['rps']:.1f}"
+                    f" | {d['p50_ms']:.0f} / {d['p95_ms']:.0f}"
                     f" | {d['rps']:.2f} | **{run['rps_vs_postgres']}x** |"
                 )
         lines.append("")
