@@ -34,18 +34,18 @@ import polars as pl
 import psutil
 import psycopg
 from fastapi.testclient import TestClient
-from psycopg_pool import AsyncConnectionPool
 
 from bench.common import (
     STATE,
     KeepAliveClient,
     add_file_panel,
     closed_loop,
+    replay,
     scratch_database,
 )
 from core.enums import Role
 from core.settings import Settings
-from core.storage import APP_ROLE, table_names, tenant_files
+from core.storage import table_names, tenant_files
 from models import Panel, View, ViewColumn
 from pipelines.resources import PanelsDatabase
 from pipelines.sync import SyncEnv, build_and_publish, extract_panel
@@ -223,33 +223,6 @@ def _capture(settings: Settings, token: str, paths: dict[str, str]) -> dict[str,
     return out
 
 
-async def _direct(conninfo: str, groups: list[Any], concurrency: int) -> dict[str, float]:
-    """The captured statements over a psycopg pool, sent as the API sent them: a group in one
-    pipeline, in one transaction."""
-
-    async def configure(conn: psycopg.AsyncConnection[Any]) -> None:
-        await conn.execute(f"SET ROLE {APP_ROLE}")
-        await conn.commit()
-
-    async with AsyncConnectionPool(
-        conninfo, min_size=10, max_size=10, open=False, configure=configure
-    ) as pool:
-        await pool.open(wait=True)
-
-        async def call() -> None:
-            async with pool.connection() as conn, conn.transaction():
-                for group in groups:
-                    if len(group) == 1:
-                        await (await conn.execute(*group[0])).fetchall()
-                        continue
-                    async with conn.pipeline():
-                        cursors = [await conn.execute(sql, params) for sql, params in group]
-                        for cursor in cursors:
-                            await cursor.fetchall()
-
-        return await closed_loop(call, concurrency=concurrency, seconds=SECONDS)
-
-
 async def _api(
     port: int, token: str, path: str | list[str], concurrency: int, min_calls: int = 0
 ) -> dict[str, float]:
@@ -382,7 +355,9 @@ def run() -> list[dict[str, Any]]:
         with _serve(url, snapshots=settings.snapshots) as server:
             for name, (path, concurrency, title) in scenarios.items():
                 print(f"  {name} ...", file=sys.stderr, flush=True)
-                direct = asyncio.run(_direct(conninfo, statements[name], concurrency))
+                direct = asyncio.run(
+                    replay(conninfo, [statements[name]], concurrency, SECONDS, pool_size=10)
+                )
                 api = asyncio.run(_api(server.port, seeded["token"], path, concurrency))
                 results.append(
                     {

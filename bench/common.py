@@ -194,3 +194,47 @@ def add_panel(
     session.add_all(columns)
     session.flush()
     return panel, columns
+
+
+async def replay(
+    conninfo: str,
+    samples: list[Any],
+    concurrency: int,
+    seconds: float,
+    *,
+    pool_size: int,
+    min_calls: int = 0,
+) -> dict[str, float]:
+    """Statements captured from the API (bench.api_rows._capture), replayed by
+    ``concurrency`` clients over a psycopg pool of ``pool_size`` as the API sent them: a group
+    in one pipeline, in one transaction, as the app role; each call the next sample's
+    (another filter, say)."""
+    from psycopg_pool import AsyncConnectionPool  # noqa: PLC0415
+
+    from core.storage import APP_ROLE  # noqa: PLC0415
+
+    async def configure(conn: psycopg.AsyncConnection[Any]) -> None:
+        await conn.execute(f"SET ROLE {APP_ROLE}")
+        await conn.commit()
+
+    turn = iter(range(1 << 62))
+    async with AsyncConnectionPool(
+        conninfo, min_size=pool_size, max_size=pool_size, open=False, configure=configure
+    ) as pool:
+        await pool.open(wait=True)
+
+        async def call() -> None:
+            groups = samples[next(turn) % len(samples)]
+            async with pool.connection() as conn, conn.transaction():
+                for group in groups:
+                    if len(group) == 1:
+                        await (await conn.execute(*group[0])).fetchall()
+                        continue
+                    async with conn.pipeline():
+                        cursors = [await conn.execute(sql, params) for sql, params in group]
+                        for cursor in cursors:
+                            await cursor.fetchall()
+
+        return await closed_loop(
+            call, concurrency=concurrency, seconds=seconds, min_calls=min_calls
+        )
