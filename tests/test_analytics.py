@@ -19,7 +19,7 @@ import polars as pl
 import pytest
 
 from serving.http.metrics import ANALYTIC_READS
-from tests.test_version_store import Table, _incremental
+from tests.test_version_store import _incremental, incremental_source
 
 
 @pytest.fixture(scope="module")
@@ -173,18 +173,7 @@ def test_another_tenant_reads_no_snapshot_through_any_analytic_route(
     table.put({1: "secret-a", 2: "secret-a2"})
     assert k.sync().success
     theirs = PanelKit(k.client, other_tenant, k.database_url, dagster_instance, k.sync_settings)
-    other = Table(source_db)
-    theirs.source(
-        name="db",
-        kind="sql",
-        config={
-            "query": f"SELECT id, v, c FROM {other.name} WHERE c >= COALESCE(:cursor, -1)",
-            "sync": {"mode": "incremental", "cursor_field": "c", "key": ["id"]},
-        },
-        secrets={"url": source_db},
-    )
-    theirs.column("id", "integer")
-    theirs.column("v", "text")
+    other = incremental_source(theirs, source_db)
     other.put({1: "b-only"})
     assert theirs.sync().success
 
@@ -581,18 +570,7 @@ def test_snapshots_on_object_storage_are_written_listed_and_read_through_fsspec(
     memory = fsspec.filesystem("memory")
     with TestClient(app, raise_server_exceptions=False) as client:
         k = PanelKit(client, tenant, database_url, dagster_instance, remote)
-        table = Table(source_db)
-        k.source(
-            name="db",
-            kind="sql",
-            config={
-                "query": f"SELECT id, v, c FROM {table.name} WHERE c >= COALESCE(:cursor, -1)",
-                "sync": {"mode": "incremental", "cursor_field": "c", "key": ["id"]},
-            },
-            secrets={"url": source_db},
-        )
-        k.column("id", "integer")
-        k.column("v", "text")
+        table = incremental_source(k, source_db)
         rows = {i: f"v{i % 3}" for i in range(1, 13)}
         table.put(rows)
         assert k.sync().success

@@ -42,8 +42,16 @@ class Table:
 
 
 def _incremental(kit: Any, source_db: str) -> tuple[Any, Table]:
-    table = Table(source_db)
     k = kit()
+    table = incremental_source(k, source_db)
+    k.column("loud", "text", formula="UPPER({v})")
+    return k, table
+
+
+def incremental_source(k: Any, source_db: str) -> Table:
+    """A new source table read incrementally (cursor ``c``, key ``id``) into the kit's panel,
+    with its columns ``id`` and ``v``."""
+    table = Table(source_db)
     k.source(
         name="db",
         kind="sql",
@@ -55,8 +63,7 @@ def _incremental(kit: Any, source_db: str) -> tuple[Any, Table]:
     )
     k.column("id", "integer")
     k.column("v", "text")
-    k.column("loud", "text", formula="UPPER({v})")
-    return k, table
+    return table
 
 
 def _store_states(k: Any) -> list[dict[str, Any]]:

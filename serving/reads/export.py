@@ -71,7 +71,7 @@ def _parquet_batches(batches: Iterator[Any], keys: list[str]) -> Iterator[bytes]
         for batch in batches:
             if writer is None:
                 writer = pq.ParquetWriter(spool, batch.schema)
-            writer.write_batch(batch)
+            writer.write_table(pa.Table.from_batches([batch]).cast(writer.schema))
         if writer is None:
             writer = pq.ParquetWriter(spool, pa.schema([(k, pa.string()) for k in keys]))
         writer.close()
@@ -110,18 +110,9 @@ def _text(value: Any) -> str:
 
 def _parquet(result: Any, keys: list[str]) -> Iterator[bytes]:
     import pyarrow as pa  # noqa: PLC0415
-    import pyarrow.parquet as pq  # noqa: PLC0415
 
-    with tempfile.SpooledTemporaryFile(max_size=64 << 20) as spool:
-        writer = None
-        for batch in result.partitions(BATCH):
-            table = pa.Table.from_pylist([{k: r[k] for k in keys} for r in batch])
-            if writer is None:
-                writer = pq.ParquetWriter(spool, table.schema)
-            writer.write_table(table.cast(writer.schema))
-        if writer is None:
-            writer = pq.ParquetWriter(spool, pa.schema([(k, pa.string()) for k in keys]))
-        writer.close()
-        spool.seek(0)
-        while data := spool.read(1 << 20):
-            yield data
+    batches = (
+        pa.RecordBatch.from_pylist([{k: r[k] for k in keys} for r in batch])
+        for batch in result.partitions(BATCH)
+    )
+    yield from _parquet_batches(batches, keys)
