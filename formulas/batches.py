@@ -104,6 +104,11 @@ class BatchFormulas:
         return len(self._rounds)
 
     @property
+    def dependencies(self) -> dict[str, list[str]]:
+        """Each valid formula column's key -> the columns it reads (its lineage)."""
+        return {key: sorted(c.dependencies) for key, c in self._plan.checked.items()}
+
+    @property
     def stats(self) -> dict[str, Any]:
         """As ``evaluate_columns`` gives them, summed over every batch evaluated so far."""
         return {key: dict(counts) for key, counts in self._stats.items()}

@@ -70,9 +70,24 @@ def table_metadata(result: dict[str, Any]) -> dict[str, Any]:
             dg.TableColumn(c["key"], c["type"], description=c["name"]) for c in result["schema"]
         ]
     )
+    extract, table = dg.AssetKey("panel_extract"), dg.AssetKey("panel_table")
+    lineage = dg.TableColumnLineage(
+        deps_by_column={
+            key: (
+                [dg.TableColumnDep(asset_key=table, column_name=d) for d in origin["formula"]]
+                if "formula" in origin
+                else [dg.TableColumnDep(asset_key=extract, column_name=origin["field"])]
+            )
+            for key, origin in result["lineage"].items()
+        }
+    )
     return {
         "dagster/row_count": dg.MetadataValue.int(result["row_count"]),
         "dagster/column_schema": schema,
+        # The served view, fully qualified (database.schema.view), and where each column
+        # comes from: a source field of the extract, or the columns its formula reads.
+        "dagster/table_name": dg.MetadataValue.text(result["table"]),
+        "dagster/column_lineage": lineage,
         "version": dg.MetadataValue.int(result["version"]),
         "rejects": dg.MetadataValue.int(result["reject_count"]),
         "reject_examples": dg.MetadataValue.json(result["reject_examples"]),

@@ -179,6 +179,7 @@ class Built:
     reject_examples: list[dict[str, Any]]
     checks: list[dict[str, Any]]
     formulas: dict[str, Any]
+    reads: dict[str, list[str]]  # each valid formula column -> the columns it reads
     seconds: dict[str, float]
     store: str
     changes: dict[str, Any]
@@ -262,6 +263,7 @@ def load_version(
             reject_examples=spill.examples,
             checks=results,
             formulas=formulas.stats,
+            reads=formulas.dependencies,
             seconds=seconds,
             store=loaded.store,
             changes=loaded.changes,

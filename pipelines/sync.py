@@ -24,6 +24,7 @@ from core.enums import ColumnType
 from core.events import EventType, write_event
 from core.settings import Settings
 from core.snapshots import SnapshotRoot
+from core.storage import DATA_SCHEMA, table_names
 from models import PanelColumn
 from models.db import make_sessionmaker, system_session
 from pipelines import build, kept, publish, stage, store
@@ -246,6 +247,16 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
         "schema": schema,
         "sources": {n: vars(s) for n, s in per_source.items()},
         "formulas": built.formulas,
+        # Where each column comes from: a source field, or the columns its formula reads.
+        "lineage": {
+            c.key: (
+                {"formula": built.reads.get(c.key, [])}
+                if c.formula is not None
+                else {"field": (c.mapping or {}).get("field") or c.key}
+            )
+            for c in spec.columns
+        },
+        "table": f"{env.engine.url.database}.{DATA_SCHEMA}.{table_names(spec.panel_id, number)[0]}",
         "added_columns": added_keys,
         "dropped_versions": dropped,
         "load_seconds": built.seconds.get("copy", 0.0),

@@ -14,6 +14,37 @@ from tests.pipeline_fixtures import table_metadata, write
 CSV = "id,name,price,day,active\n1,apple,1.5,2024-01-31,yes\n2,pear,,2024-02-01,no\n3,fig,2,,\n"
 
 
+def test_a_materialisation_names_its_table_and_each_columns_lineage(
+    kit, sync_settings, files, database_url
+) -> None:
+    """dagster/table_name is the served view, fully qualified; dagster/column_lineage says a
+    mapped column comes from its source field and a formula column from the columns it reads
+    (through another formula column too)."""
+    import dagster as dg
+    from sqlalchemy.engine import make_url
+
+    write(files / "fruit.csv", CSV)
+    k = kit()
+    k.source(name="fruit", kind="file", config={"path": "fruit.csv"})
+    k.column("id", "integer")
+    k.column("label", "text", field="name")
+    k.column("price", "number")
+    k.column("twice", "number", formula="{price} * 2")
+    k.column("tag", "text", formula="{Label} & '-' & {twice} & {id}")
+    result = k.sync()
+    assert result.success
+    meta = table_metadata(result)
+    database = make_url(database_url).database
+    assert meta["dagster/table_name"] == f"{database}.panel_data.{k.current()['table']}"
+    lineage = meta["dagster/column_lineage"].deps_by_column
+    extract, table = dg.AssetKey("panel_extract"), dg.AssetKey("panel_table")
+    assert lineage["label"] == [dg.TableColumnDep(asset_key=extract, column_name="name")]
+    assert lineage["price"] == [dg.TableColumnDep(asset_key=extract, column_name="price")]
+    assert lineage["twice"] == [dg.TableColumnDep(asset_key=table, column_name="price")]
+    assert {d.column_name for d in lineage["tag"]} == {"label", "twice", "id"}
+    assert {d.asset_key for d in lineage["tag"]} == {table}
+
+
 def test_csv_sync_publishes_typed_rows_with_metadata(kit, sync_settings, files) -> None:
     write(files / "fruit.csv", CSV)
     k = kit()
