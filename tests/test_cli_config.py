@@ -104,3 +104,48 @@ def test_a_misspelt_panel_gets_the_closest_name_in_one_line(
     assert "OperationalError" in one_line_error(panels(["versions", panel_key], tmp_path, **env))
     debug = panels(["--debug", "versions", panel_key], tmp_path, **env)
     assert debug.returncode == 1 and "Traceback" in debug.stderr
+
+
+def test_panel_list_and_show_tell_a_tenants_panels(
+    client, database_url, tenant, panel_key, tmp_path
+) -> None:
+    """`panels panel list` and `panels panel show`, as tables and as JSON; a misspelt panel
+    gets the closest name in one line."""
+    import json
+
+    from tests.builders import make_column, make_view
+
+    listed_by_api = client.get("/api/v1/panels", headers=tenant.viewer).json()["data"]
+    (panel_id,) = [p["id"] for p in listed_by_api if p["slug"] == panel_key.split(".")[1]]
+    make_column(client, tenant.editor, panel_id, key="delay", type="number")
+    make_column(
+        client,
+        tenant.editor,
+        panel_id,
+        key="late",
+        type="boolean",
+        mapping=None,
+        formula='AND({delay} > 15, "[x]" = "[x]")',
+    )
+    make_view(client, tenant.editor, panel_id, name="Late ones")
+    env = {"PANELS_DATABASE_URL": database_url}
+
+    listed = panels(["panel", "list", "--tenant", tenant.slug, "--format", "json"], tmp_path, **env)
+    assert listed.returncode == 0, listed.stderr
+    assert [p["panel"] for p in json.loads(listed.stdout)] == [panel_key]
+    shown = panels(["panel", "show", panel_key, "--format", "json"], tmp_path, **env)
+    assert shown.returncode == 0, shown.stderr
+    body = json.loads(shown.stdout)
+    assert body["panel"] == panel_key and body["views"] == ["Late ones"]
+    assert body["columns"] == [
+        {"key": "delay", "type": "number", "from": "delay"},
+        {"key": "late", "type": "boolean", "from": '= AND({delay} > 15, "[x]" = "[x]")'},
+    ]
+    table = panels(["panel", "show", panel_key], tmp_path, **env, COLUMNS="200")
+    assert table.returncode == 0, table.stderr
+    assert '"[x]"' in table.stdout and "Late ones" in table.stdout
+    assert panel_key in panels(["panel", "list", "--tenant", tenant.slug], tmp_path, **env).stdout
+    line = one_line_error(panels(["panel", "show", f"{tenant.slug}.departurse"], tmp_path, **env))
+    assert f"did you mean '{panel_key}'" in line
+    line = one_line_error(panels(["panel", "list", "--tenant", "no-such-tenant"], tmp_path, **env))
+    assert "no tenant 'no-such-tenant'" in line

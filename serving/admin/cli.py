@@ -12,6 +12,7 @@ import typer
 from core.enums import Role
 from serving.admin import cli_support, cli_syncs
 from serving.admin import tenants as admin
+from serving.admin.cli_panels import panel_app
 from serving.admin.cli_support import PanelsApp, State, fail, owner_settings
 
 app = PanelsApp(
@@ -26,6 +27,7 @@ user_app = typer.Typer(help="Users.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
+app.add_typer(panel_app, name="panel")
 _fail = fail
 
 

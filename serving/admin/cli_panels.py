@@ -1,0 +1,136 @@
+"""``panels panel list`` and ``panels panel show``: a tenant's panels at a glance.
+
+The same configuration discovery as every command (PANELS_* variables, else the demo's
+file); panels named ``TENANT.PANEL`` (slugs), a misspelt one answered with the closest name.
+Rich tables in a terminal, ``--format json`` for scripts.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from sqlalchemy import func, select
+
+from models import DataSource, Panel, PanelColumn, PanelVersion, Tenant, View
+from serving.admin import ops
+from serving.admin import tenants as admin
+from serving.admin.cli_support import fail, owner_settings
+
+panel_app = typer.Typer(help="Panels: list them, show one.", no_args_is_help=True)
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", help="table (a terminal) or json")]
+
+
+def _out(rows: list[dict[str, Any]], fmt: Format, title: str) -> None:
+    if fmt is Format.json:
+        typer.echo(json.dumps(rows, indent=2, default=str))
+        return
+    table = Table(title=title)
+    for key in rows[0] if rows else ["panel"]:
+        table.add_column(key)
+    for row in rows:
+        table.add_row(*("-" if v is None else escape(str(v)) for v in row.values()))
+    Console().print(table)
+
+
+@panel_app.command("list")
+def panel_list(
+    tenant: Annotated[str, typer.Option(help="Tenant slug")],
+    fmt: FormatOption = Format.table,
+) -> None:
+    """A tenant's panels: the served version, its rows, the refresh schedule."""
+    with admin.owner_session(owner_settings()) as session:
+        try:
+            found = admin.get_tenant(session, tenant)
+        except admin.AdminError as exc:
+            raise fail(str(exc)) from exc
+        listed = session.execute(
+            select(Panel, PanelVersion.number, PanelVersion.row_count)
+            .outerjoin(PanelVersion, PanelVersion.id == Panel.current_version_id)
+            .where(Panel.tenant_id == found.id)
+            .order_by(Panel.slug)
+        ).all()
+        rows = [
+            {
+                "panel": f"{tenant}.{p.slug}",
+                "name": p.name,
+                "version": number,
+                "rows": count,
+                "refresh": p.refresh_cron,
+                "timezone": p.timezone,
+            }
+            for p, number, count in listed
+        ]
+    _out(rows, fmt, f"{len(rows)} panels of {tenant}")
+
+
+@panel_app.command("show")
+def panel_show(
+    panel: Annotated[str, typer.Argument(help="TENANT.PANEL (slugs), e.g. demo.flights")],
+    fmt: FormatOption = Format.table,
+) -> None:
+    """One panel: its sources, columns (mapped or formula) and views."""
+    with admin.owner_session(owner_settings()) as session:
+        try:
+            found = ops.panel_by_key(session, panel)
+        except admin.AdminError as exc:
+            raise fail(str(exc)) from exc
+        sources = session.scalars(
+            select(DataSource).where(DataSource.panel_id == found.id).order_by(DataSource.name)
+        ).all()
+        columns = session.scalars(
+            select(PanelColumn)
+            .where(PanelColumn.panel_id == found.id)
+            .order_by(PanelColumn.position, PanelColumn.key)
+        ).all()
+        views = session.execute(
+            select(View.name, func.count())
+            .select_from(View)
+            .where(View.panel_id == found.id)
+            .group_by(View.name)
+            .order_by(View.name)
+        ).all()
+        tenant = session.scalar(select(Tenant.slug).where(Tenant.id == found.tenant_id))
+        key, name, refresh = f"{tenant}.{found.slug}", found.name, found.refresh_cron
+        zone = found.timezone
+        listed_sources = [{"name": x.name, "kind": x.kind.value} for x in sources]
+        listed_columns: list[dict[str, Any]] = [
+            {
+                "key": c.key,
+                "type": c.type.value,
+                "from": f"= {c.formula}" if c.formula else (c.mapping or {}).get("field"),
+            }
+            for c in columns
+        ]
+        view_names = [view for view, _ in views]
+    if fmt is Format.json:
+        body = {
+            "panel": key,
+            "name": name,
+            "refresh": refresh,
+            "timezone": zone,
+            "sources": listed_sources,
+            "columns": listed_columns,
+            "views": view_names,
+        }
+        typer.echo(json.dumps(body, indent=2))
+        return
+    console = Console()
+    console.print(f"[bold]{escape(key)}[/bold]  {escape(name)}")
+    console.print(f"refresh: {escape(refresh or 'on demand')} ({zone})")
+    shown = ", ".join(f"{x['name']} ({x['kind']})" for x in listed_sources)
+    console.print("sources: " + escape(shown or "-"))
+    _out(listed_columns, Format.table, "columns")
+    console.print("views: " + escape(", ".join(view_names) or "-"))
