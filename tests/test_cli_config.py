@@ -149,3 +149,71 @@ def test_panel_list_and_show_tell_a_tenants_panels(
     assert f"did you mean '{panel_key}'" in line
     line = one_line_error(panels(["panel", "list", "--tenant", "no-such-tenant"], tmp_path, **env))
     assert "no tenant 'no-such-tenant'" in line
+
+
+def test_rows_prints_a_views_rows_or_a_filter_as_a_table_csv_or_json(
+    kit, files, database_url, tenant, tmp_path
+) -> None:
+    """`panels rows TENANT.PANEL`: a saved view's columns, filter and sort, or --filter and
+    --sort; as a table, CSV or JSON; a wrong filter or view named in one line."""
+    import csv
+    import io
+    import json
+
+    from tests.pipeline_fixtures import write
+
+    write(files / "fl.csv", "id,carrier,delay\n1,AA,5\n2,UA,50\n3,AA,75\n4,B6,\n")
+    k = kit()
+    k.source(name="fl", kind="file", config={"path": "fl.csv"})
+    k.column("id", "integer")
+    k.column("carrier", "text")
+    k.column("delay", "integer")
+    assert k.sync().success
+    view = {
+        "name": "Late",
+        "filters": {"column": "delay", "op": "gt", "value": 10},
+        "sorts": [{"column": "delay", "direction": "desc"}],
+        "columns": [{"column": "carrier"}, {"column": "delay"}],
+    }
+    assert k.client.post(f"{k.url}/views", json=view, headers=tenant.editor).status_code == 201
+    key = f"{tenant.slug}.{k.panel['slug']}"
+    env = {"PANELS_DATABASE_URL": database_url}
+
+    late = panels(["rows", key, "--view", "Late", "--format", "json"], tmp_path, **env)
+    assert late.returncode == 0, late.stderr
+    assert json.loads(late.stdout) == [
+        {"carrier": "AA", "delay": 75},
+        {"carrier": "UA", "delay": 50},
+    ]
+    aa = panels(
+        [
+            "rows",
+            key,
+            "--filter",
+            '{"column": "carrier", "op": "is", "value": "AA"}',
+            "--sort",
+            "-id",
+            "--format",
+            "csv",
+        ],
+        tmp_path,
+        **env,
+    )
+    assert aa.returncode == 0, aa.stderr
+    assert list(csv.reader(io.StringIO(aa.stdout))) == [
+        ["id", "carrier", "delay"],
+        ["3", "AA", "75"],
+        ["1", "AA", "5"],
+    ]
+    table = panels(["rows", key, "--limit", "2"], tmp_path, **env, COLUMNS="120")
+    assert table.returncode == 0 and "2 rows" in table.stdout and "UA" in table.stdout
+    line = one_line_error(
+        panels(
+            ["rows", key, "--filter", '{"column": "dealy", "op": "gt", "value": 1}'],
+            tmp_path,
+            **env,
+        )
+    )
+    assert "dealy" in line and "delay" in line
+    line = one_line_error(panels(["rows", key, "--view", "Lat"], tmp_path, **env))
+    assert "no view 'Lat'" in line and "Late" in line

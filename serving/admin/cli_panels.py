@@ -7,7 +7,9 @@ Rich tables in a terminal, ``--format json`` for scripts.
 
 from __future__ import annotations
 
+import csv
 import json
+import sys
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -21,6 +23,7 @@ from models import DataSource, Panel, PanelColumn, PanelVersion, Tenant, View
 from serving.admin import ops
 from serving.admin import tenants as admin
 from serving.admin.cli_support import fail, owner_settings
+from serving.reads.rows import RowQuery, Sort, parse_keys, parse_sort
 
 panel_app = typer.Typer(help="Panels: list them, show one.", no_args_is_help=True)
 
@@ -33,12 +36,14 @@ class Format(StrEnum):
 FormatOption = Annotated[Format, typer.Option("--format", help="table (a terminal) or json")]
 
 
-def _out(rows: list[dict[str, Any]], fmt: Format, title: str) -> None:
+def _out(
+    rows: list[dict[str, Any]], fmt: Format, title: str, headers: list[str] | None = None
+) -> None:
     if fmt is Format.json:
         typer.echo(json.dumps(rows, indent=2, default=str))
         return
     table = Table(title=title)
-    for key in rows[0] if rows else ["panel"]:
+    for key in headers or (list(rows[0]) if rows else ["panel"]):
         table.add_column(key)
     for row in rows:
         table.add_row(*("-" if v is None else escape(str(v)) for v in row.values()))
@@ -134,3 +139,75 @@ def panel_show(
     console.print("sources: " + escape(shown or "-"))
     _out(listed_columns, Format.table, "columns")
     console.print("views: " + escape(", ".join(view_names) or "-"))
+
+
+class RowsFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def rows(
+    panel: Annotated[str, typer.Argument(help="TENANT.PANEL (slugs), e.g. demo.flights")],
+    view: Annotated[str | None, typer.Option(help="A saved view's name")] = None,
+    filter_json: Annotated[
+        str | None,
+        typer.Option(
+            "--filter",
+            help='A filter tree as JSON, e.g. \'{"column": "dep_delay", "op": "gt", "value": 60}\'',
+        ),
+    ] = None,
+    sort: Annotated[str | None, typer.Option(help="Column keys, - for descending")] = None,
+    columns: Annotated[str | None, typer.Option(help="Comma-separated column keys")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100_000)] = 20,
+    fmt: Annotated[RowsFormat, typer.Option("--format", help="table, csv or json")] = (
+        RowsFormat.table
+    ),
+) -> None:
+    """The served version's rows: a view's columns, filters and sorts, or your own."""
+    with admin.owner_session(owner_settings()) as session:
+        try:
+            found = ops.panel_by_key(session, panel)
+        except admin.AdminError as exc:
+            raise fail(str(exc)) from exc
+        version = session.get(PanelVersion, found.current_version_id)
+        if version is None:
+            raise fail(f"{panel} has no published version yet (run `panels sync {panel}`)")
+        schema: list[dict[str, str]] = list(version.schema)
+        keys = [c["key"] for c in schema]
+        sorts = parse_sort(sort)
+        filters: list[Any] = []
+        if view is not None:
+            saved = session.scalar(select(View).where(View.panel_id == found.id, View.name == view))
+            if saved is None:
+                names = session.scalars(select(View.name).where(View.panel_id == found.id))
+                raise fail(f"{panel} has no view {view!r}{ops.closest(view, names)}")
+            by_id = {c.id: c.key for c in found.columns}
+            shown = [by_id[vc.column_id] for vc in saved.view_columns if vc.visible]
+            keys = [k for k in shown if k in keys] or keys
+            sorts = sorts or [Sort(s["column"], s.get("direction") == "desc") for s in saved.sorts]
+            if saved.filters:
+                filters.append(saved.filters)
+        if filter_json:
+            try:
+                filters.append(json.loads(filter_json))
+            except ValueError as exc:
+                raise fail(f"--filter: not valid JSON ({exc})") from exc
+        if columns:
+            keys = parse_keys(columns)
+        try:
+            query = RowQuery(str(version.table_name), schema, keys, sorts, filters)
+        except ValueError as exc:  # QueryError, FilterError: the field and what is wrong
+            where = getattr(exc, "field", None) or getattr(exc, "path", None)
+            hint = getattr(exc, "hint", None)
+            raise fail(f"{where}: {exc}" + (f" ({hint})" if hint else "")) from exc
+        found_rows = [dict(r) for r in session.execute(query.select(limit=limit)).mappings()]
+    out = [{k: r[k] for k in query.columns} for r in found_rows]
+    if fmt is RowsFormat.json:
+        typer.echo(json.dumps(out, indent=2, default=str))
+    elif fmt is RowsFormat.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(query.columns)
+        writer.writerows([["" if v is None else v for v in r.values()] for r in out])
+    else:
+        _out(out, Format.table, f"{panel} v{version.number}: {len(out)} rows", query.columns)
