@@ -337,7 +337,7 @@ class _DuckDB:
         group = q["group_by"].split(",") if q.get("group_by") else []
         grouped, footer, _ = aggregate_selects(query, group, parse_aggregates(q["aggregates"]))
         out = []
-        for statement in [footer, grouped] if group else [footer]:
+        for statement in [grouped] if group else [footer]:  # as the API: one scan
             compiled = statement.compile(
                 dialect=DIALECT, compile_kwargs={"render_postcompile": True}
             )

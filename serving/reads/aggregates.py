@@ -19,6 +19,7 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    tuple_,
 )
 from sqlalchemy.sql import ColumnElement
 
@@ -134,8 +135,10 @@ def aggregate_selects(
     aggregates: list[tuple[str, str]],
     bucket: str | None = None,
 ) -> tuple[Select[Any], Select[Any], list[str]]:
-    """(per-group select, footer select, value labels); ``bucket`` groups the first key by
-    buckets (:func:`_bucketed`)."""
+    """(grouped select, footer select, value labels). The grouped select answers the footer
+    too, in its first row (``_total`` not 0), then a row per group (``_total`` 0), each
+    ``_total, *keys, *values``; ``bucket`` groups the first key by buckets
+    (:func:`_bucketed`)."""
     for i, key in enumerate(group_by):
         if key not in query.types:
             raise query.no_column(f"query.group_by.{i}", key)
@@ -150,13 +153,18 @@ def aggregate_selects(
     if bucket is not None:
         groups[0] = _bucketed(query, group_by[0], bucket)
     footer = select(*values).select_from(query.table).where(*query.where)
+    if not groups:
+        return footer, footer, labels
+    # The groups and the footer in one scan: GROUPING SETS ((keys), ()), the footer's row
+    # first (its grouping() flag is not 0), then the groups in order, blanks last.
+    total = func.grouping(*groups).label("_total")
     grouped = (
-        select(*groups, *values)
+        select(total, *groups, *values)
         .select_from(query.table)
         .where(*query.where)
-        .group_by(*groups)
-        .order_by(*(g.asc().nulls_last() for g in groups))
-        .limit(MAX_GROUPS + 1)
+        .group_by(func.grouping_sets(tuple_(*groups), tuple_()))
+        .order_by(total.desc(), *(g.asc().nulls_last() for g in groups))
+        .limit(MAX_GROUPS + 2)
     )
     return grouped, footer, labels
 
@@ -186,12 +194,10 @@ async def _answered(
 ) -> tuple[list[Any], list[Any]]:
     """(footer row, group rows): DuckDB over the version's snapshot when it has one, else
     PostgreSQL; aggregate values as PostgreSQL gives them either way."""
-    statements = [footer] if grouped is None else [footer, grouped]
-    found = await on_snapshot(reading, prepared, analytics, statements)
+    statement = footer if grouped is None else grouped
+    found = await on_snapshot(reading, prepared, analytics, [statement])
     if found is None:
-        found = [[(await reading.execute(footer)).one()]]
-        if grouped is not None:
-            found.append(list((await reading.execute(grouped)).all()))
+        found = [list((await reading.execute(statement)).all())]
         plain: list[Callable[[Any], Any]] = [_plain] * len(wanted)
     else:
         types = prepared.query.types
@@ -201,8 +207,11 @@ async def _answered(
         head, tail = row[: len(row) - len(plain)], row[len(row) - len(plain) :]
         return (*head, *(p(v) for p, v in zip(plain, tail, strict=True)))
 
-    groups = [values(row) for row in found[1]] if grouped is not None else []
-    return list(values(found[0][0])), groups
+    rows = found[0]
+    if grouped is None:
+        return list(values(rows[0])), []
+    # The footer's row first (grouping() not 0), then the groups; the flag is dropped.
+    return list(values(rows[0]))[-len(plain) :], [values(row[1:]) for row in rows[1:]]
 
 
 async def summarise(
