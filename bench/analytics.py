@@ -49,7 +49,7 @@ from pipelines.sync import SyncEnv, build_and_publish, extract_panel
 from serving.admin import tenants as admin
 from serving.auth import security
 from serving.reads.aggregates import aggregate_selects, parse_aggregates
-from serving.reads.analytics import DIALECT
+from serving.reads.analytics import duckdb_sql
 from serving.reads.rows import RowQuery
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -336,13 +336,7 @@ class _DuckDB:
         query = RowQuery(self.table, self.schema, columns, [], filters, [])
         group = q["group_by"].split(",") if q.get("group_by") else []
         grouped, footer, _ = aggregate_selects(query, group, parse_aggregates(q["aggregates"]))
-        out = []
-        for statement in [grouped] if group else [footer]:  # as the API: one scan
-            compiled = statement.compile(
-                dialect=DIALECT, compile_kwargs={"render_postcompile": True}
-            )
-            out.append((str(compiled), [compiled.params[k] for k in compiled.positiontup or []]))
-        return out
+        return [duckdb_sql(grouped if group else footer)]  # as the API: one scan
 
     def run(self, queries: list[dict[str, Any]], clients: int) -> dict[str, float]:
         prepared = [self.statements(q) for q in queries]

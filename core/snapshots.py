@@ -90,14 +90,7 @@ class SnapshotRoot:
 
     def remove_panel(self, panel_id: uuid.UUID) -> None:
         """Remove a panel's folder, every store in it."""
-        for store in self.stores(panel_id):
-            self.remove(panel_id, store)
-        folder = f"{self.path}/{panel_id.hex}"
-        if self.local:
-            shutil.rmtree(folder, ignore_errors=True)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                self.fs.rm(folder, recursive=True)
+        self._remove(f"{self.path}/{panel_id.hex}")
 
     def staging(self, panel_id: uuid.UUID, store: str, scratch: Path) -> Path:
         """A local folder a publish writes a store's files in before :meth:`put`: the store's
@@ -124,7 +117,9 @@ class SnapshotRoot:
     def remove(self, panel_id: uuid.UUID, store: str) -> None:
         """Remove a store's folder (never an error: a file a reader still holds open, as NFS
         keeps ``.nfs`` files, goes next time)."""
-        folder = self.folder(panel_id, store)
+        self._remove(self.folder(panel_id, store))
+
+    def _remove(self, folder: str) -> None:
         if self.local:
             shutil.rmtree(folder, ignore_errors=True)
             return

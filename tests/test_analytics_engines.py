@@ -27,7 +27,7 @@ from core.enums import ColumnType
 from core.filters import BY_TYPE, OPERATORS, Takes
 from pipelines.connectors.sink import ParquetSink
 from serving.reads.aggregates import _plain, _plain_duckdb, aggregate_selects
-from serving.reads.analytics import DIALECT
+from serving.reads.analytics import DIALECT, duckdb_sql
 from serving.reads.rows import QueryError, RowQuery
 
 COLUMNS = {
@@ -252,16 +252,13 @@ def test_duckdb_and_postgres_give_the_same_aggregates(
                 (*r[: len(r) - len(WANTED)], *map(_plain, r[len(r) - len(WANTED) :]))
                 for r in conn.execute(statement).all()
             ]
-            compiled = statement.compile(
-                dialect=DIALECT, compile_kwargs={"render_postcompile": True}
-            )
-            params = [compiled.params[k] for k in compiled.positiontup or []]
+            text, params = duckdb_sql(statement)
             on_duck = [
                 (
                     *r[: len(r) - len(WANTED)],
                     *(p(v) for p, v in zip(duck, r[len(r) - len(WANTED) :], strict=True)),
                 )
-                for r in db.execute(str(compiled), params).fetchall()
+                for r in db.execute(text, params).fetchall()
             ]
             assert len(on_pg) == len(on_duck), (tree, group)
             for pg_row, duck_row in zip(on_pg, on_duck, strict=True):

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from models import DataSource, Panel, PanelColumn, PanelVersion, Tenant, View
 from serving.admin import ops
@@ -48,6 +49,14 @@ def _out(
     for row in rows:
         table.add_row(*("-" if v is None else escape(str(v)) for v in row.values()))
     Console().print(table)
+
+
+def _panel(session: Session, key: str) -> Panel:
+    """The panel of a TENANT.PANEL key, or a one-line error naming the closest."""
+    try:
+        return ops.panel_by_key(session, key)
+    except admin.AdminError as exc:
+        raise fail(str(exc)) from exc
 
 
 @panel_app.command("list")
@@ -88,10 +97,7 @@ def panel_show(
 ) -> None:
     """One panel: its sources, columns (mapped or formula) and views."""
     with admin.owner_session(owner_settings()) as session:
-        try:
-            found = ops.panel_by_key(session, panel)
-        except admin.AdminError as exc:
-            raise fail(str(exc)) from exc
+        found = _panel(session, panel)
         sources = session.scalars(
             select(DataSource).where(DataSource.panel_id == found.id).order_by(DataSource.name)
         ).all()
@@ -166,10 +172,7 @@ def rows(
 ) -> None:
     """The served version's rows: a view's columns, filters and sorts, or your own."""
     with admin.owner_session(owner_settings()) as session:
-        try:
-            found = ops.panel_by_key(session, panel)
-        except admin.AdminError as exc:
-            raise fail(str(exc)) from exc
+        found = _panel(session, panel)
         version = session.get(PanelVersion, found.current_version_id)
         if version is None:
             raise fail(f"{panel} has no published version yet (run `panels sync {panel}`)")

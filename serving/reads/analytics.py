@@ -72,6 +72,12 @@ def _dialect() -> duckdb_engine.Dialect:
 DIALECT = _dialect()
 
 
+def duckdb_sql(statement: Select[Any]) -> tuple[str, list[Any]]:
+    """A statement's DuckDB text and its positional parameters (bound, never inlined)."""
+    compiled = statement.compile(dialect=DIALECT, compile_kwargs={"render_postcompile": True})
+    return str(compiled), [compiled.params[k] for k in compiled.positiontup or []]
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The files a version reads: opened states, closed identities."""
@@ -192,14 +198,13 @@ class Analytics:
         if snapshot is None:
             return None
         columns = [c["key"] for c in prepared.version.schema]
-        compiled = statement.compile(dialect=DIALECT, compile_kwargs={"render_postcompile": True})
-        params = [compiled.params[k] for k in compiled.positiontup or []]
+        text, params = duckdb_sql(statement)
         with self._lock:
             cursor = self._db.cursor()
 
         def first() -> tuple[pa.RecordBatchReader, pa.RecordBatch | None]:
             self._view(snapshot, columns)
-            reader = cursor.sql(str(compiled), params=params).to_arrow_reader(rows)
+            reader = cursor.sql(text, params=params).to_arrow_reader(rows)
             try:
                 return reader, reader.read_next_batch()
             except StopIteration:
@@ -278,10 +283,7 @@ class Analytics:
     ) -> list[list[tuple[Any, ...]]]:
         """Each statement's rows, run in DuckDB over the snapshot (in a worker thread, at most
         ``threads`` at once, interrupted past the timeout or when the request goes away)."""
-        compiled = [
-            s.compile(dialect=DIALECT, compile_kwargs={"render_postcompile": True})
-            for s in statements
-        ]
+        compiled = [duckdb_sql(s) for s in statements]
         with self._lock:
             cursor = self._db.cursor()
         # The worker thread owns the cursor: it closes it. A timeout (a timer) or a client that
@@ -307,11 +309,10 @@ class Analytics:
             try:
                 self._view(snapshot, columns)
                 out = []
-                for c in compiled:
+                for text, params in compiled:
                     if stop.is_set():
                         raise duckdb.InterruptException("stopped")
-                    params = [c.params[k] for k in c.positiontup or []]
-                    out.append(_utc(cursor.execute(str(c), params).fetchall()))
+                    out.append(_utc(cursor.execute(text, params).fetchall()))
                 return out
             except duckdb.InterruptException:
                 if state["timed_out"]:
