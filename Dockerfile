@@ -12,6 +12,7 @@ WORKDIR /app
 COPY pyproject.toml requirements.lock README.md ./
 COPY pipelines pipelines
 COPY serving serving
+COPY connectors connectors
 COPY models models
 COPY schemas schemas
 COPY formulas formulas

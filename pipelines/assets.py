@@ -5,7 +5,7 @@ from typing import Any
 
 import dagster as dg
 
-from pipelines.connectors import SourceError, TransientSourceError
+from connectors import SourceError, TransientSourceError
 from pipelines.mapping import SchemaDriftError, StrictPanelError
 from pipelines.partitions import panel_partitions
 from pipelines.resources import PanelsDatabase, SyncSettings

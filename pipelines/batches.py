@@ -17,7 +17,7 @@ import polars as pl
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from pipelines.spec import SourceSpec
+from connectors.spec import SourceSpec
 
 # DuckDB's working memory for a transform; beyond it, DuckDB spills to a temporary folder.
 TRANSFORM_MEMORY = "512MB"

@@ -25,6 +25,7 @@ import psycopg
 import pyarrow.parquet as pq
 from psycopg import sql
 
+from connectors import SourceError
 from core.enums import ColumnType
 from core.events import CheckSummary, Materialized
 from core.snapshots import SnapshotRoot
@@ -32,7 +33,6 @@ from core.storage import table_names
 from pipelines import publish, stage
 from pipelines.batches import SourceBatches, parquet_batches
 from pipelines.casting import POLARS_TYPES, infer_column_type
-from pipelines.connectors import SourceError
 from pipelines.diff import row_hash
 from pipelines.formula_stage import batch_formulas
 from pipelines.loader import REJECT_COLUMNS, copy_frames, create_table, ident

@@ -17,15 +17,16 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 from sqlalchemy import select, update
 
+from connectors import NetworkPolicy, SourceError, extract
+from connectors.spec import SourceSpec
 from core.events import EventType, write_event
 from core.storage import tenant_files
 from models import DataSource
 from pipelines import cursors, kept, publish
 from pipelines.batches import schema_of
-from pipelines.connectors import NetworkPolicy, SourceError, extract
 from pipelines.incremental import Merged, merge_incremental
 from pipelines.progress import Progress
-from pipelines.spec import PanelSpec, SourceSpec
+from pipelines.spec import PanelSpec
 
 if TYPE_CHECKING:
     from pipelines.sync import SyncEnv

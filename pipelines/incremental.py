@@ -20,13 +20,13 @@ import numpy as np
 import polars as pl
 import pyarrow.parquet as pq
 
+from connectors.sink import Extracted, ParquetSink, Progress, unify
+from connectors.spec import SourceSpec
 from core.errors import SourceError
 from pipelines import cursors
 from pipelines.batches import parquet_batches as batches
 from pipelines.batches import schema_of
-from pipelines.connectors.sink import Extracted, ParquetSink, Progress, unify
 from pipelines.diff import MEMORY, quoted_path
-from pipelines.spec import SourceSpec
 
 IN_MEMORY = 250_000  # rows whose keys are deduplicated in memory (a few MB of keys)
 

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from pipelines.connectors.sink import Progress
+from connectors.sink import Progress
+from connectors.spec import SourceSpec
 from pipelines.incremental import merge_incremental
-from pipelines.spec import SourceSpec
 
 COMPACT_SHARE = 10  # compact when the delta holds more than 1/10 of the base's rows
 

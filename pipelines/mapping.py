@@ -8,9 +8,10 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from connectors.spec import SourceSpec
 from core.enums import ColumnType
 from pipelines.casting import POLARS_TYPES, cast_series, infer_column_type
-from pipelines.spec import ColumnSpec, PanelSpec, SourceSpec
+from pipelines.spec import ColumnSpec, PanelSpec
 
 EXAMPLES = 5
 

@@ -30,11 +30,11 @@ import polars as pl
 from adbc_driver_postgresql import dbapi
 from psycopg import sql
 
+from connectors.sink import ParquetSink
 from core.enums import ColumnType
 from core.snapshots import SnapshotRoot
 from core.storage import DATA_SCHEMA, base_file, segment_files
 from formulas.types import COLUMN_DTYPES
-from pipelines.connectors.sink import ParquetSink
 
 IDENTITY = ["_row_id", "_created", "_changed", "_from"]
 

@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connectors.spec import SourceSpec
 from core.crypto import SecretBox
-from core.enums import ColumnType, SourceKind
+from core.enums import ColumnType
 from core.filter_reader import FilterError, FilterReader
 from core.filters import conditions
 from models import DataSource, Panel, PanelColumn, QualityRule, Tenant, View
@@ -20,25 +21,6 @@ from pipelines.partitions import partition_key, split_partition_key
 
 class PanelNotFound(LookupError):
     """The partition names a panel that does not exist (any more)."""
-
-
-@dataclass(frozen=True)
-class SourceSpec:
-    id: uuid.UUID
-    name: str
-    kind: SourceKind
-    config: dict[str, Any]
-    secrets: dict[str, Any]
-    state: dict[str, Any]
-
-    @property
-    def drift(self) -> str:
-        return str(self.config.get("schema_drift", "ignore"))
-
-    @property
-    def incremental(self) -> dict[str, Any] | None:
-        sync = self.config.get("sync") or {}
-        return sync if sync.get("mode") == "incremental" else None
 
 
 @dataclass(frozen=True)

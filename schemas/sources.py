@@ -175,7 +175,7 @@ class KindShapes:
     secrets: type[InputModel]
 
 
-# The one place a source kind registers its shapes (its connector: pipelines.connectors).
+# The one place a source kind registers its shapes (its connector: connectors).
 KINDS: dict[SourceKind, KindShapes] = {
     SourceKind.file: KindShapes(FileConfig, FileSecrets),
     SourceKind.http: KindShapes(HttpConfig, HttpSecrets),

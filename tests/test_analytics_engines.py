@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine
 
+from connectors.sink import ParquetSink
 from core.clock import today
 from core.enums import ColumnType
 from core.filters import BY_TYPE, OPERATORS, Takes
-from pipelines.connectors.sink import ParquetSink
 from serving.reads.aggregates import _plain, _plain_duckdb, aggregate_selects
 from serving.reads.analytics import DIALECT, duckdb_sql
 from serving.reads.rows import QueryError, RowQuery

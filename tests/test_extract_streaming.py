@@ -19,12 +19,12 @@ import psycopg
 import pyarrow.parquet as pq
 import pytest
 
+from connectors import Extracted, SourceError, extract
+from connectors.spec import SourceSpec
+from connectors.sql_text import replace_cursor
 from core.enums import SourceKind
 from core.netguard import NetworkPolicy
-from pipelines.connectors import Extracted, SourceError, extract
-from pipelines.connectors.sql_text import replace_cursor
 from pipelines.incremental import merge_incremental
-from pipelines.spec import SourceSpec
 from tests.pipeline_fixtures import write
 
 LOOPBACK = NetworkPolicy(allow_networks=(ipaddress.ip_network("127.0.0.0/8"),))
@@ -355,7 +355,7 @@ def test_merge_with_nothing_new_keeps_the_extract(tmp_path) -> None:
 
 def test_a_sink_given_only_rowless_frames_writes_an_empty_typed_file(tmp_path) -> None:
     """A source page with fields and no rows: the file has the fields, typed, and no rows."""
-    from pipelines.connectors.sink import ParquetSink
+    from connectors.sink import ParquetSink
 
     sink = ParquetSink(tmp_path / "out.parquet", batch_rows=10)
     sink.write(pl.DataFrame(schema={"id": pl.Int64, "name": pl.String, "score": pl.Float64}))

@@ -6,16 +6,16 @@ import uuid
 
 import pytest
 
+from connectors import CONNECTORS, SourceError, extract
+from connectors.spec import SourceSpec
 from core.enums import SourceKind
-from pipelines.connectors import CONNECTORS, SourceError, extract
-from pipelines.spec import SourceSpec
 from schemas.sources import KINDS, SourceConfig, shapes_of
 from tests.pipeline_fixtures import write
 
 
 @pytest.mark.parametrize("kind", list(SourceKind))
 def test_every_source_kind_is_registered(kind) -> None:
-    assert kind in CONNECTORS, f"register the {kind} connector in pipelines.connectors"
+    assert kind in CONNECTORS, f"register the {kind} connector in connectors"
     assert kind in KINDS, f"register the {kind} config and secrets in schemas.sources.KINDS"
     config = KINDS[kind].config
     assert config.reaches is not SourceConfig.reaches, f"{config.__name__} must say what it reaches"

@@ -10,14 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from connectors.files import read_file
+from connectors.http import read_http
+from connectors.sink import Extracted, ParquetSink, Progress
+from connectors.spec import SourceSpec
+from connectors.sql import read_sql
 from core.enums import SourceKind
 from core.errors import SourceError, TransientSourceError
 from core.netguard import NetworkPolicy
-from pipelines.connectors.files import read_file
-from pipelines.connectors.http import read_http
-from pipelines.connectors.sink import Extracted, ParquetSink, Progress
-from pipelines.connectors.sql import read_sql
-from pipelines.spec import SourceSpec
 
 DEFAULT_BATCH_ROWS = 100_000
 

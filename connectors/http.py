@@ -23,10 +23,10 @@ from typing import Any
 import httpx
 import polars as pl
 
+from connectors.sink import ParquetSink
+from connectors.spec import SourceSpec
 from core.errors import SourceError, TransientSourceError
 from core.netguard import NetworkPolicy
-from pipelines.connectors.sink import ParquetSink
-from pipelines.spec import SourceSpec
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_WAIT_S = 60.0

@@ -22,11 +22,11 @@ from adbc_driver_manager import DatabaseError, OperationalError
 from adbc_driver_postgresql import dbapi
 from psycopg import sql
 
+from connectors.sink import ParquetSink
+from connectors.spec import SourceSpec
+from connectors.sql_text import replace_cursor
 from core.errors import SourceError, TransientSourceError
 from models.db import libpq_url
-from pipelines.connectors.sink import ParquetSink
-from pipelines.connectors.sql_text import replace_cursor
-from pipelines.spec import SourceSpec
 
 DECIMAL_PRECISION = 38
 MICROS_PER_DAY = 86_400_000_000

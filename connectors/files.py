@@ -23,11 +23,11 @@ import httpx
 import polars as pl
 import pyarrow.parquet as pq
 
+from connectors.sink import ParquetSink
+from connectors.spec import SourceSpec
 from core.errors import SourceError, TransientSourceError
 from core.netguard import NetworkPolicy
 from core.source_checks import check_path
-from pipelines.connectors.sink import ParquetSink
-from pipelines.spec import SourceSpec
 
 FORMATS = ("csv", "parquet", "json", "ndjson")
 # Polars splits a CSV file into read chunks whose default size grows with the file, and reads

@@ -3,7 +3,7 @@
 Config: ``query`` (may use ``:cursor`` for incremental syncs), ``timeout_seconds``; the URL
 lives in the encrypted secrets (``secrets.url``), or ``config.url`` when it holds no password.
 
-PostgreSQL is read through ADBC as Arrow (pipelines/connectors/postgres.py). Other databases
+PostgreSQL is read through ADBC as Arrow (connectors/postgres.py). Other databases
 go through SQLAlchemy with a server-side cursor, ``batch_rows`` rows at a time, each batch typed
 by Polars from its values; a later batch that widens a type (a column null so far, integers
 then decimals...) widens the file's schema as the sink does for any source.
@@ -19,11 +19,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from connectors.postgres import read_postgres
+from connectors.sink import ParquetSink
+from connectors.spec import SourceSpec
 from core.errors import SourceError, TransientSourceError
 from core.netguard import NetworkPolicy
-from pipelines.connectors.postgres import read_postgres
-from pipelines.connectors.sink import ParquetSink
-from pipelines.spec import SourceSpec
 
 
 def _read_sqlalchemy(
