@@ -35,13 +35,13 @@ import psycopg
 
 from bench.common import STATE, add_panel, copy_csv, scratch_database
 from bench.scale import INCREMENTAL_MARK, ROOT, lineitem, run_child
+from connectors.casting import PG_TYPES
 from core.crypto import SecretBox
 from core.enums import ColumnType, SourceKind
 from core.settings import Settings
 from core.storage import tenant_files
 from formulas.types import column_type_of
 from models import View
-from pipelines.casting import PG_TYPES
 from serving.admin import tenants as admin
 
 KEY = ["l_orderkey", "l_linenumber"]

@@ -22,10 +22,10 @@ from typing import Any
 import polars as pl
 
 from bench.common import STATE, add_file_panel, plain_copy, scratch_database
+from connectors.casting import PG_TYPES
 from core.enums import ColumnType
 from core.settings import Settings
 from core.storage import tenant_files
-from pipelines.casting import PG_TYPES
 from serving.admin import tenants as admin
 
 ROOT = Path(__file__).resolve().parent.parent

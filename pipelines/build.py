@@ -26,13 +26,13 @@ import pyarrow.parquet as pq
 from psycopg import sql
 
 from connectors import SourceError
+from connectors.casting import POLARS_TYPES, infer_column_type
 from core.enums import ColumnType
 from core.events import CheckSummary, Materialized
 from core.snapshots import SnapshotRoot
 from core.storage import table_names
 from pipelines import publish, stage
 from pipelines.batches import SourceBatches, parquet_batches
-from pipelines.casting import POLARS_TYPES, infer_column_type
 from pipelines.diff import row_hash
 from pipelines.formula_stage import batch_formulas
 from pipelines.loader import REJECT_COLUMNS, copy_frames, create_table, ident

@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from connectors.casting import cast_series
 from core.enums import ColumnType
-from pipelines.casting import cast_series
 
 
 def encode(value: object) -> Any:

@@ -33,9 +33,9 @@ import pyarrow.parquet as pq
 from adbc_driver_postgresql import dbapi
 from psycopg import sql
 
+from connectors.casting import PG_TYPES, POLARS_TYPES
 from core.enums import ColumnType
 from core.errors import SourceError
-from pipelines.casting import PG_TYPES, POLARS_TYPES
 from pipelines.loader import ident
 from pipelines.store import OPEN
 

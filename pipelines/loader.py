@@ -27,9 +27,9 @@ import psycopg
 import pyarrow as pa
 from psycopg import sql
 
+from connectors.casting import PG_TYPES
 from core.enums import ColumnType
 from core.storage import APP_ROLE, DATA_SCHEMA
-from pipelines.casting import PG_TYPES
 
 # Encoded pieces waiting to be loaded (each SLICE_ROWS rows): memory is bounded by these.
 QUEUE = 12

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
 import polars as pl
 
+from connectors.casting import POLARS_TYPES, cast_series, infer_column_type
 from connectors.spec import SourceSpec
+from connectors.transform import apply_transform
 from core.enums import ColumnType
-from pipelines.casting import POLARS_TYPES, cast_series, infer_column_type
 from pipelines.spec import ColumnSpec, PanelSpec
 
 EXAMPLES = 5
@@ -42,21 +42,6 @@ class MappedTable:
     @property
     def reject_examples(self) -> list[dict[str, Any]]:
         return self.rejects.head(EXAMPLES).to_dicts()
-
-
-def apply_transform(frame: pl.DataFrame, source: SourceSpec) -> pl.DataFrame:
-    """The source's optional DuckDB SQL over the extracted frame, visible as ``source``."""
-    sql = source.config.get("transform")
-    if not sql:
-        return frame
-    # No file system: the SQL is a tenant's, the files are the server's.
-    with duckdb.connect(config={"enable_external_access": False}) as conn:
-        conn.register("source", frame.to_arrow())
-        try:
-            result: pl.DataFrame = conn.sql(str(sql)).pl()
-        except duckdb.Error as exc:
-            raise ValueError(f"source {source.name!r}: transform failed: {exc}") from exc
-    return result
 
 
 def _field(frame: pl.DataFrame, name: str) -> pl.Series | None:

@@ -25,11 +25,11 @@ import polars as pl
 import psycopg
 from psycopg import sql
 
+from connectors.casting import POLARS_TYPES
 from core.errors import SourceError
 from core.snapshots import SnapshotRoot
 from core.storage import store_name, table_names
 from formulas.checker import row_local
-from pipelines.casting import POLARS_TYPES
 from pipelines.diff import Diff, Staged, every_identity, export, export_served
 from pipelines.loader import copy_frames, create_table, ident
 from pipelines.progress import Progress

@@ -57,3 +57,26 @@ class ColumnPublic(PublicModel):
     formula: str | None
     created_at: datetime
     updated_at: datetime
+
+
+class ColumnsFromSource(InputModel):
+    """Map a source's fields to new columns, typed from a preview of its first rows."""
+
+    source: str | None = Field(
+        default=None, description="The source's name; may be left out when the panel has one"
+    )
+    fields: list[str] | None = Field(
+        default=None, min_length=1, description="Only these fields (default: every field)"
+    )
+    limit: int = Field(default=1_000, ge=1, le=10_000, description="Rows read to infer types")
+    timeout: float = Field(default=10, gt=0, le=60)
+
+
+class SkippedField(PublicModel):
+    field: str
+    reason: str
+
+
+class ColumnsFromSourcePublic(PublicModel):
+    created: list[ColumnPublic]
+    skipped: list[SkippedField] = Field(description="Fields a column already maps")

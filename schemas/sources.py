@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from core.enums import SourceKind
+from core.enums import ColumnType, SourceKind
 from core.source_checks import Check, DatabaseCheck, PathCheck, SelectCheck, UrlCheck, dialect_of
 from schemas.common import ColumnKey, InputModel, PublicModel
 
@@ -306,3 +306,33 @@ class SourcePublic(PublicModel):
     )
     created_at: datetime
     updated_at: datetime
+
+
+class PreviewOptions(InputModel):
+    """How much of a source a preview reads: rows and seconds, both bounded."""
+
+    limit: int = Field(default=1_000, ge=1, le=10_000, description="Rows read at most")
+    timeout: float = Field(default=10, gt=0, le=60, description="Seconds, at most")
+
+
+class SourcePreviewRequest(PreviewOptions):
+    """An unsaved source, previewed before it is created (the same body as a create)."""
+
+    source: SourceCreate
+
+
+class PreviewFieldPublic(PublicModel):
+    name: str = Field(description="A column mapping's field: a name, or a dotted JSON path")
+    type: ColumnType = Field(description="The column type a sync would give the field")
+    nulls: int = Field(description="Null values among the rows read")
+    examples: list[Any] = Field(description="A few distinct values, in the order read")
+
+
+class SourcePreview(PublicModel):
+    fields: list[PreviewFieldPublic]
+    rows: list[dict[str, Any]] = Field(description="Up to 50 of the rows read")
+    rows_read: int
+    complete: bool = Field(description="The source held no more rows than were read")
+    timed_out: bool
+    elapsed_ms: float
+    notes: list[str]

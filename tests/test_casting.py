@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 import polars as pl
 
+from connectors.casting import SAMPLE, cast_series
 from core.enums import ColumnType
-from pipelines.casting import SAMPLE, cast_series
 
 
 def test_dates_in_one_spelling_are_parsed() -> None:

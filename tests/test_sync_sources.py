@@ -367,8 +367,8 @@ def test_batch_job_through_the_dagster_cli(
 
 
 def test_decimal_values_are_numbers() -> None:
+    from connectors.casting import cast_series
     from core.enums import ColumnType
-    from pipelines.casting import cast_series
 
     series = pl.Series([Decimal("1.10"), None])
     assert cast_series(series, ColumnType.number).to_list() == [1.1, None]

@@ -8,23 +8,30 @@ Rich tables in a terminal, ``--format json`` for scripts.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import sys
 from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.crypto import SecretBox
+from core.names import unknown_name
 from models import DataSource, Panel, PanelColumn, PanelVersion, Tenant, View
+from schemas.sources import PreviewOptions
 from serving.admin import ops
 from serving.admin import tenants as admin
 from serving.admin.cli_support import fail, owner_settings
+from serving.http.errors import ApiError
 from serving.reads.rows import RowQuery, Sort, parse_keys, parse_sort
+from serving.writes import previews
 
 panel_app = typer.Typer(help="Panels: list them, show one.", no_args_is_help=True)
 
@@ -214,3 +221,61 @@ def rows(
         writer.writerows([["" if v is None else v for v in r.values()] for r in out])
     else:
         _out(out, Format.table, f"{panel} v{version.number}: {len(out)} rows", query.columns)
+
+
+sources_app = typer.Typer(help="A panel's data sources.", no_args_is_help=True)
+
+
+@sources_app.command("preview")
+def sources_preview(
+    panel: Annotated[str, typer.Argument(help="TENANT.PANEL (slugs), e.g. demo.flights")],
+    source: Annotated[
+        str | None, typer.Argument(help="The source's name (may be left out when there is one)")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="Rows read at most (1-10000)")] = 1_000,
+    timeout: Annotated[float, typer.Option(help="Seconds, at most (up to 60)")] = 10.0,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """The fields a source's first rows show (name, type, nulls, examples), read through the
+    sync's connector; nothing is stored or published."""
+    settings = owner_settings()
+    try:
+        options = PreviewOptions(limit=limit, timeout=timeout)
+    except ValidationError as exc:
+        raise fail("; ".join(f"--{e['loc'][0]}: {e['msg']}" for e in exc.errors())) from exc
+    with admin.owner_session(settings) as session:
+        found = _panel(session, panel)
+        sources = session.scalars(
+            select(DataSource).where(DataSource.panel_id == found.id).order_by(DataSource.name)
+        ).all()
+        tenant = session.scalar(select(Tenant.slug).where(Tenant.id == found.tenant_id))
+        names = [s.name for s in sources]
+        if source is None and len(sources) != 1:
+            raise fail(
+                f"panel {panel} has {len(sources)} sources"
+                + (f" ({', '.join(names)}): name one" if sources else "")
+            )
+        chosen = next((s for s in sources if source in (None, s.name)), None)
+        if chosen is None:
+            raise fail(f"{unknown_name(str(source), names, 'source of ' + panel)}")
+        spec = previews.saved_spec(chosen, SecretBox(settings))
+    try:
+        result = previews.read_preview(settings, str(tenant), spec, options, "source")
+    except ApiError as exc:
+        raise fail(exc.detail) from exc
+    if fmt is Format.json:
+        typer.echo(json.dumps(dataclasses.asdict(result), indent=2, default=str))
+        return
+    fields = [
+        {
+            "field": f.name,
+            "type": f.type.value,
+            "nulls": f.nulls,
+            "examples": ", ".join(str(x) for x in f.examples),
+        }
+        for f in result.fields
+    ]
+    more = "" if result.complete else " (the source holds more)"
+    _out(fields, Format.table, f"{spec.name}: {result.rows_read} rows read{more}")
+    for note in result.notes:
+        Console(stderr=True).print(f"note: {escape(note)}")

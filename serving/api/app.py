@@ -197,6 +197,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit,
     ):
         api.include_router(module.router)
+    api.include_router(columns.actions)
     api.include_router(ws.router)
     app.include_router(api)
     app.include_router(health.router)

@@ -3,22 +3,35 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 from sqlalchemy import func, select
 
+from connectors.preview import safe_key
+from core.names import unknown_name
 from models import DataSource, PanelColumn
-from schemas.columns import ColumnCreate, ColumnPublic, ColumnUpdate
+from schemas.columns import (
+    ColumnCreate,
+    ColumnPublic,
+    ColumnsFromSource,
+    ColumnsFromSourcePublic,
+    ColumnUpdate,
+    SkippedField,
+)
 from schemas.common import FieldError, Page
+from schemas.sources import PreviewOptions
 from serving.api.deps import EditorDep, PagingDep, SessionDep, ViewerDep
 from serving.api.repo import get_owned, scoped
 from serving.api.routes.panels import load_panel
+from serving.api.state import app_state
 from serving.auth.principal import Principal
 from serving.http.errors import ApiError, Conflict
 from serving.reads.paging import paginate
-from serving.writes import mutations
+from serving.writes import mutations, previews
 from serving.writes.formula_check import Candidate, check_panel_formulas, current_columns
 
 router = APIRouter(prefix="/panels/{panel_id}/columns", tags=["columns"])
+# POST /panels/{panel_id}/columns:from-source (a custom method on the collection, AIP-136 style)
+actions = APIRouter(prefix="/panels/{panel_id}", tags=["columns"])
 
 
 def _check_mapping_source(
@@ -56,6 +69,114 @@ def list_columns(
     return paginate(session, stmt, paging, ColumnPublic)
 
 
+def _next_position(session: SessionDep, principal: Principal, panel_id: uuid.UUID) -> int:
+    last = session.scalar(
+        select(func.max(PanelColumn.position)).where(
+            PanelColumn.tenant_id == principal.tenant_id, PanelColumn.panel_id == panel_id
+        )
+    )
+    return 0 if last is None else last + 1
+
+
+def _field_error(status_code: int, field: str, message: str, kind: str) -> ApiError:
+    return ApiError(
+        status_code,
+        f"{field}: {message}",
+        errors=[FieldError(field=field, message=message, type=kind)],
+    )
+
+
+def _source_named(
+    session: SessionDep, principal: Principal, panel_id: uuid.UUID, name: str | None
+) -> DataSource:
+    sources = list(
+        session.scalars(
+            scoped(DataSource, principal)
+            .where(DataSource.panel_id == panel_id)
+            .order_by(DataSource.name)
+        )
+    )
+    names = [s.name for s in sources]
+    if name is None:
+        if len(sources) == 1:
+            return sources[0]
+        message = (
+            "the panel has no data source"
+            if not sources
+            else f"the panel has {len(sources)} sources ({', '.join(names)}): name one"
+        )
+        raise _field_error(422, "body.source", message, "missing_source")
+    for source in sources:
+        if source.name == name:
+            return source
+    message = (
+        f"{unknown_name(name, names, 'source of the panel')} (its sources: {', '.join(names)})"
+    )
+    raise _field_error(422, "body.source", message, "unknown_source")
+
+
+@actions.post(
+    "/columns:from-source",
+    response_model=ColumnsFromSourcePublic,
+    status_code=status.HTTP_201_CREATED,
+)
+def columns_from_source(
+    request: Request,
+    session: SessionDep,
+    principal: EditorDep,
+    panel_id: uuid.UUID,
+    body: ColumnsFromSource,
+) -> ColumnsFromSourcePublic:
+    """A column for every field of a source (or the ones listed), typed from a preview.
+
+    Keys are the field names made safe (lower case, ``[a-z0-9_]``, unique); fields a column
+    already maps are skipped and said so. All the columns are created in one transaction.
+    """
+    load_panel(session, principal, panel_id)
+    source = _source_named(session, principal, panel_id, body.source)
+    spec = previews.saved_spec(source, app_state(request.app).secret_box)
+    options = PreviewOptions(limit=body.limit, timeout=body.timeout)
+    settings = app_state(request.app).settings
+    found = previews.read_preview(settings, principal.tenant_slug, spec, options, "body.source")
+    by_name = {f.name: f for f in found.fields}
+    wanted = body.fields if body.fields is not None else list(by_name)
+    for i, name in enumerate(wanted):
+        if name not in by_name:
+            message = unknown_name(name, by_name, f"field of source {source.name!r}")
+            raise _field_error(422, f"body.fields.{i}", message, "unknown_field")
+    existing = list(
+        session.scalars(scoped(PanelColumn, principal).where(PanelColumn.panel_id == panel_id))
+    )
+    taken = {c.key for c in existing}
+    mapped = {
+        c.mapping.get("field"): c.key
+        for c in existing
+        if c.mapping and c.mapping.get("source") in (None, source.name)
+    }
+    position = _next_position(session, principal, panel_id)
+    created, skipped = [], []
+    for name in dict.fromkeys(wanted):
+        if name in mapped:
+            skipped.append(SkippedField(field=name, reason=f"column {mapped[name]!r} maps it"))
+            continue
+        field = by_name[name]
+        column = PanelColumn(
+            tenant_id=principal.tenant_id,
+            panel_id=panel_id,
+            key=safe_key(name, taken),
+            name=name[:200],
+            type=field.type,
+            position=position,
+            mapping={"source": source.name, "field": name, "cast": None},
+            formula=None,
+        )
+        position += 1
+        created.append(
+            mutations.create(session, principal, column, ColumnPublic, object_type="column")
+        )
+    return ColumnsFromSourcePublic(created=created, skipped=skipped)
+
+
 @router.post("", response_model=ColumnPublic, status_code=status.HTTP_201_CREATED)
 def create_column(
     session: SessionDep, principal: EditorDep, panel_id: uuid.UUID, column_in: ColumnCreate
@@ -64,12 +185,7 @@ def create_column(
     data = column_in.model_dump()
     _check_mapping_source(session, principal, panel_id, data["mapping"])
     if data["position"] is None:
-        last = session.scalar(
-            select(func.max(PanelColumn.position)).where(
-                PanelColumn.tenant_id == principal.tenant_id, PanelColumn.panel_id == panel_id
-            )
-        )
-        data["position"] = 0 if last is None else last + 1
+        data["position"] = _next_position(session, principal, panel_id)
     candidates = current_columns(session, principal, panel_id)
     candidates.append(Candidate(None, data["key"], data["name"], data["type"], data["formula"]))
     check_panel_formulas(session, principal, candidates, saving=data["key"])

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from connectors.spec import SourceSpec
 from core.crypto import SecretBox
 from core.enums import SourceKind
 from core.errors import SourceError
@@ -15,8 +16,11 @@ from core.storage import tenant_files
 from models import DataSource
 from schemas.common import FieldError, InputModel, Page
 from schemas.sources import (
+    PreviewOptions,
     SourceConfig,
     SourceCreate,
+    SourcePreview,
+    SourcePreviewRequest,
     SourcePublic,
     SourceUpdate,
     parse_source,
@@ -29,7 +33,7 @@ from serving.api.state import app_state
 from serving.auth.principal import Principal
 from serving.http.errors import ApiError
 from serving.reads.paging import paginate
-from serving.writes import mutations
+from serving.writes import mutations, previews
 
 router = APIRouter(prefix="/panels/{panel_id}/sources", tags=["sources"])
 
@@ -99,6 +103,51 @@ def create_source(
     )
     created = mutations.create(session, principal, source, SourcePublic, object_type="source")
     return _public(created, warnings)
+
+
+@router.post("/preview", response_model=SourcePreview)
+def preview_new_source(
+    request: Request,
+    session: SessionDep,
+    principal: AdminDep,
+    panel_id: uuid.UUID,
+    body: SourcePreviewRequest,
+) -> SourcePreview:
+    """The first rows and fields of a source not saved yet: nothing is stored or published."""
+    load_panel(session, principal, panel_id)
+    source_in = body.source
+    _, parsed_secrets = parse_source(source_in.kind, source_in.config, source_in.secrets)
+    check_source(request, principal, source_in.config, parsed_secrets)
+    spec = SourceSpec(
+        id=uuid.uuid4(),
+        name=source_in.name,
+        kind=source_in.kind,
+        config=stored(source_in.config),
+        secrets=source_in.secrets or {},
+        state={},
+    )
+    settings = app_state(request.app).settings
+    found = previews.read_preview(settings, principal.tenant_slug, spec, body, "body.source")
+    return previews.public(found)
+
+
+@router.post("/{source_id}/preview", response_model=SourcePreview)
+def preview_source(
+    request: Request,
+    session: SessionDep,
+    principal: AdminDep,
+    panel_id: uuid.UUID,
+    source_id: uuid.UUID,
+    options: PreviewOptions | None = None,
+) -> SourcePreview:
+    """The first rows of a saved source and the fields they show, through its connector."""
+    source = get_owned(session, DataSource, source_id, principal, label="source", panel_id=panel_id)
+    spec = previews.saved_spec(source, _box(request))
+    settings = app_state(request.app).settings
+    found = previews.read_preview(
+        settings, principal.tenant_slug, spec, options or PreviewOptions(), "source"
+    )
+    return previews.public(found)
 
 
 @router.get("/{source_id}", response_model=SourcePublic)
