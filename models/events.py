@@ -34,7 +34,7 @@ class AuditEvent(TenantOwned, Base):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
-    actor_type: Mapped[str] = mapped_column(String(16))  # user | token | system
+    actor_type: Mapped[str] = mapped_column(String(16))  # user | token | system | cli
     actor_id: Mapped[uuid.UUID | None] = mapped_column()
     action: Mapped[str] = mapped_column(String(32))  # create | update | delete | ...
     object_type: Mapped[str] = mapped_column(String(32))

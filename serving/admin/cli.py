@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from core.enums import Role
-from serving.admin import cli_panels, cli_support, cli_syncs
+from serving.admin import cli_code, cli_panels, cli_support, cli_syncs
 from serving.admin import tenants as admin
 from serving.admin.cli_panels import panel_app, sources_app
 from serving.admin.cli_support import PanelsApp, State, fail, owner_settings
@@ -29,6 +29,7 @@ app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
 app.add_typer(panel_app, name="panel")
 app.add_typer(sources_app, name="sources")
+cli_code.register(app)
 _fail = fail
 
 

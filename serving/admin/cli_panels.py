@@ -31,7 +31,6 @@ from serving.admin import tenants as admin
 from serving.admin.cli_support import fail, owner_settings
 from serving.http.errors import ApiError
 from serving.reads.rows import RowQuery, Sort, parse_keys, parse_sort
-from serving.writes import previews
 
 panel_app = typer.Typer(help="Panels: list them, show one.", no_args_is_help=True)
 
@@ -238,6 +237,8 @@ def sources_preview(
 ) -> None:
     """The fields a source's first rows show (name, type, nulls, examples), read through the
     sync's connector; nothing is stored or published."""
+    from serving.writes import previews  # noqa: PLC0415 - the connectors, for this command
+
     settings = owner_settings()
     try:
         options = PreviewOptions(limit=limit, timeout=timeout)

@@ -24,6 +24,7 @@ from serving.api.routes import (
     audit,
     auth,
     columns,
+    definitions,
     filters,
     health,
     panels,
@@ -195,6 +196,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         users,
         tokens,
         audit,
+        definitions,
     ):
         api.include_router(module.router)
     api.include_router(columns.actions)

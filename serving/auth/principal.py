@@ -41,17 +41,19 @@ class Principal:
     tenant_id: uuid.UUID
     tenant_slug: str
     role: Role
-    via: str  # jwt | api_token
+    via: str  # jwt | api_token | cli
     token_id: uuid.UUID | None = None
     request_id: str | None = field(default=None, compare=False)
 
     @property
     def actor_type(self) -> str:
+        if self.via == "cli":  # the owner's CLI (panels apply): no user of the tenant
+            return "cli"
         return "token" if self.token_id else "user"
 
     @property
     def actor_id(self) -> uuid.UUID:
-        return self.token_id or self.user_id
+        return self.token_id or self.user_id  # the CLI's: the nil UUID
 
 
 # Authentication as steps: ("tenant", id) | ("user", lookup) | ("first", stmt) | ("write", stmt)

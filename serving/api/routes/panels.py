@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any
 
 import pydantic_core
 from fastapi import APIRouter, Request, Response, status
+from sqlalchemy.orm import Session
 
 from core.settings import Settings
 from models import Panel
@@ -48,12 +50,23 @@ async def list_panels(request: Request, reading: ReadDep, paging: PagingDep) -> 
     return reading.hold(request, Response(body, media_type="application/json"))
 
 
+def add_panel(session: Session, principal: Principal, panel_in: PanelCreate) -> PanelPublic:
+    """Create the panel (its partition is the caller's to follow, after the commit)."""
+    panel = Panel(tenant_id=principal.tenant_id, **panel_in.model_dump())
+    return mutations.create(session, principal, panel, PanelPublic, object_type="panel")
+
+
+def change_panel(
+    session: Session, principal: Principal, panel: Panel, changes: dict[str, Any]
+) -> PanelPublic:
+    return mutations.update(session, principal, panel, changes, PanelPublic, object_type="panel")
+
+
 @router.post("", response_model=PanelPublic, status_code=status.HTTP_201_CREATED)
 def create_panel(
     session: SessionDep, principal: EditorDep, settings: SettingsDep, panel_in: PanelCreate
 ) -> PanelPublic:
-    panel = Panel(tenant_id=principal.tenant_id, **panel_in.model_dump())
-    created = mutations.create(session, principal, panel, PanelPublic, object_type="panel")
+    created = add_panel(session, principal, panel_in)
     follow_partition(settings, add=f"{principal.tenant_slug}.{created.slug}")
     return created
 
@@ -74,14 +87,7 @@ def update_panel(
 ) -> PanelPublic:
     panel = load_panel(session, principal, panel_id)
     old_slug = panel.slug
-    updated = mutations.update(
-        session,
-        principal,
-        panel,
-        panel_in.model_dump(exclude_unset=True),
-        PanelPublic,
-        object_type="panel",
-    )
+    updated = change_panel(session, principal, panel, panel_in.model_dump(exclude_unset=True))
     if updated.slug != old_slug:  # the partition key follows the slug
         follow_partition(
             settings,

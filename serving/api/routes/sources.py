@@ -5,12 +5,14 @@ import uuid
 from fastapi import APIRouter, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from connectors.spec import SourceSpec
 from core.crypto import SecretBox
 from core.enums import SourceKind
 from core.errors import SourceError
 from core.netguard import NetworkPolicy
+from core.settings import Settings
 from core.source_checks import Refused, run_checks
 from core.storage import tenant_files
 from models import DataSource
@@ -49,13 +51,12 @@ def _refused(field: str, exc: SourceError) -> ApiError:
 
 
 def check_source(
-    request: Request, principal: Principal, config: SourceConfig, secrets: InputModel | None
+    settings: Settings, principal: Principal, config: SourceConfig, secrets: InputModel | None
 ) -> list[str]:
     """Refuse (422) what no sync could read; the warnings say what a sync may still miss.
 
     The same checks run again when a sync connects (DNS and files can change meanwhile).
     """
-    settings = app_state(request.app).settings
     policy = NetworkPolicy.from_settings(settings)
     try:
         files = tenant_files(settings.data_root, principal.tenant_slug)
@@ -81,6 +82,31 @@ def list_sources(
     return paginate(session, stmt, paging, SourcePublic)
 
 
+def add_source(
+    session: Session,
+    principal: Principal,
+    settings: Settings,
+    box: SecretBox,
+    panel_id: uuid.UUID,
+    source_in: SourceCreate,
+) -> SourcePublic:
+    """Check and create a source (the route's body; also the declarative apply's)."""
+    load_panel(session, principal, panel_id)
+    secrets = source_in.secrets
+    _, parsed_secrets = parse_source(source_in.kind, source_in.config, secrets)
+    warnings = check_source(settings, principal, source_in.config, parsed_secrets)
+    source = DataSource(
+        tenant_id=principal.tenant_id,
+        panel_id=panel_id,
+        name=source_in.name,
+        kind=source_in.kind,
+        config=stored(source_in.config),
+        secret_config=box.seal(secrets) if secrets else None,
+    )
+    created = mutations.create(session, principal, source, SourcePublic, object_type="source")
+    return _public(created, warnings)
+
+
 @router.post("", response_model=SourcePublic, status_code=status.HTTP_201_CREATED)
 def create_source(
     request: Request,
@@ -89,20 +115,8 @@ def create_source(
     panel_id: uuid.UUID,
     source_in: SourceCreate,
 ) -> SourcePublic:
-    load_panel(session, principal, panel_id)
-    secrets = source_in.secrets
-    _, parsed_secrets = parse_source(source_in.kind, source_in.config, secrets)
-    warnings = check_source(request, principal, source_in.config, parsed_secrets)
-    source = DataSource(
-        tenant_id=principal.tenant_id,
-        panel_id=panel_id,
-        name=source_in.name,
-        kind=source_in.kind,
-        config=stored(source_in.config),
-        secret_config=_box(request).seal(secrets) if secrets else None,
-    )
-    created = mutations.create(session, principal, source, SourcePublic, object_type="source")
-    return _public(created, warnings)
+    state = app_state(request.app)
+    return add_source(session, principal, state.settings, state.secret_box, panel_id, source_in)
 
 
 @router.post("/preview", response_model=SourcePreview)
@@ -117,7 +131,7 @@ def preview_new_source(
     load_panel(session, principal, panel_id)
     source_in = body.source
     _, parsed_secrets = parse_source(source_in.kind, source_in.config, source_in.secrets)
-    check_source(request, principal, source_in.config, parsed_secrets)
+    check_source(app_state(request.app).settings, principal, source_in.config, parsed_secrets)
     spec = SourceSpec(
         id=uuid.uuid4(),
         name=source_in.name,
@@ -158,17 +172,15 @@ def read_source(
     return SourcePublic.model_validate(source)
 
 
-@router.patch("/{source_id}", response_model=SourcePublic)
-def update_source(
-    request: Request,
-    session: SessionDep,
-    principal: AdminDep,
-    panel_id: uuid.UUID,
-    source_id: uuid.UUID,
+def change_source(
+    session: Session,
+    principal: Principal,
+    settings: Settings,
+    box: SecretBox,
+    source: DataSource,
     source_in: SourceUpdate,
 ) -> SourcePublic:
-    source = get_owned(session, DataSource, source_id, principal, label="source", panel_id=panel_id)
-    box = _box(request)
+    """Check and update a source (the route's body; also the declarative apply's)."""
     changes = source_in.model_dump(exclude_unset=True, exclude={"secrets"})
     secrets = box.open(source.secret_config) if source.secret_config else None
     if "secrets" in source_in.model_fields_set:
@@ -181,13 +193,27 @@ def update_source(
     except ValidationError as exc:
         errors = [{**err, "loc": ("body", *err["loc"])} for err in exc.errors()]
         raise RequestValidationError(errors) from exc
-    warnings = check_source(request, principal, config, parsed_secrets)
+    warnings = check_source(settings, principal, config, parsed_secrets)
     if "config" in changes:
         changes["config"] = stored(config)
     updated = mutations.update(
         session, principal, source, changes, SourcePublic, object_type="source"
     )
     return _public(updated, warnings)
+
+
+@router.patch("/{source_id}", response_model=SourcePublic)
+def update_source(
+    request: Request,
+    session: SessionDep,
+    principal: AdminDep,
+    panel_id: uuid.UUID,
+    source_id: uuid.UUID,
+    source_in: SourceUpdate,
+) -> SourcePublic:
+    source = get_owned(session, DataSource, source_id, principal, label="source", panel_id=panel_id)
+    state = app_state(request.app)
+    return change_source(session, principal, state.settings, state.secret_box, source, source_in)
 
 
 @router.delete("/{source_id}", status_code=status.HTTP_204_NO_CONTENT)
