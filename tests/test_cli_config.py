@@ -217,3 +217,57 @@ def test_rows_prints_a_views_rows_or_a_filter_as_a_table_csv_or_json(
     assert "dealy" in line and "delay" in line
     line = one_line_error(panels(["rows", key, "--view", "Lat"], tmp_path, **env))
     assert "no view 'Lat'" in line and "Late" in line
+
+
+def test_panel_create_and_delete_by_slug_audited_as_the_cli(
+    client, database_url, tenant, tmp_path
+) -> None:
+    env = {"PANELS_DATABASE_URL": database_url}
+    key = f"{tenant.slug}.weather"
+    made = panels(
+        [
+            "panel",
+            "create",
+            key,
+            "--name",
+            "Weather",
+            "--refresh",
+            "0 6 * * *",
+            "--timezone",
+            "Europe/Paris",
+        ],
+        tmp_path,
+        **env,
+    )
+    assert made.returncode == 0, made.stderr
+    (panel,) = client.get("/api/v1/panels", headers=tenant.viewer).json()["data"]
+    assert (panel["slug"], panel["name"], panel["refresh_cron"], panel["timezone"]) == (
+        "weather",
+        "Weather",
+        "0 6 * * *",
+        "Europe/Paris",
+    )
+    line = one_line_error(panels(["panel", "create", key, "--name", "Again"], tmp_path, **env))
+    assert line == f"error: panel {key} exists already"
+    line = one_line_error(
+        panels(
+            ["panel", "create", f"{tenant.slug}.x", "--name", "X", "--refresh", "every day"],
+            tmp_path,
+            **env,
+        )
+    )
+    assert line.startswith("error: --refresh: ")
+    line = one_line_error(panels(["panel", "delete", key], tmp_path, **env))
+    assert "add --yes" in line
+    gone = panels(["panel", "delete", key, "--yes"], tmp_path, **env)
+    assert gone.returncode == 0, gone.stderr
+    assert client.get("/api/v1/panels", headers=tenant.viewer).json()["data"] == []
+    audit = client.get("/api/v1/audit?limit=10", headers=tenant.admin).json()["data"]
+    assert [(e["action"], e["actor_type"]) for e in audit if e["object_type"] == "panel"] == [
+        ("delete", "cli"),
+        ("create", "cli"),
+    ]
+    line = one_line_error(
+        panels(["panel", "delete", f"{tenant.slug}.weathr", "--yes"], tmp_path, **env)
+    )
+    assert "no panel" in line

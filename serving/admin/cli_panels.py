@@ -11,6 +11,7 @@ import csv
 import dataclasses
 import json
 import sys
+import uuid
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -23,16 +24,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.crypto import SecretBox
+from core.enums import Role
 from core.names import unknown_name
 from models import DataSource, Panel, PanelColumn, PanelVersion, Tenant, View
+from schemas.panels import PanelCreate
 from schemas.sources import PreviewOptions
 from serving.admin import ops
 from serving.admin import tenants as admin
 from serving.admin.cli_support import fail, owner_settings
+from serving.auth.principal import Principal
 from serving.http.errors import ApiError
 from serving.reads.rows import RowQuery, Sort, parse_keys, parse_sort
 
-panel_app = typer.Typer(help="Panels: list them, show one.", no_args_is_help=True)
+panel_app = typer.Typer(
+    help="Panels: list them, show one, create or delete one.", no_args_is_help=True
+)
 
 
 class Format(StrEnum):
@@ -151,6 +157,77 @@ def panel_show(
     console.print("sources: " + escape(shown or "-"))
     _out(listed_columns, Format.table, "columns")
     console.print("views: " + escape(", ".join(view_names) or "-"))
+
+
+def _cli_principal(tenant: Tenant) -> Principal:
+    """Who the CLI acts as: the tenant's owner, audited as ``cli``."""
+    return Principal(uuid.UUID(int=0), tenant.id, tenant.slug, Role.admin, "cli")
+
+
+@panel_app.command("create")
+def panel_create(
+    panel: Annotated[str, typer.Argument(help="TENANT.PANEL (slugs), e.g. demo.weather")],
+    name: Annotated[str, typer.Option(help="The panel's name")],
+    description: Annotated[str, typer.Option(help="What the panel holds")] = "",
+    refresh: Annotated[
+        str | None, typer.Option(help="Refresh schedule, a cron expression (default: on demand)")
+    ] = None,
+    timezone: Annotated[str, typer.Option(help="The schedule's IANA time zone")] = "UTC",
+    strict: Annotated[bool, typer.Option(help="Fail a sync on a bad row")] = False,
+) -> None:
+    """Create an empty panel (then: sources, columns, or `panels apply -f FILE`)."""
+    from serving.api.routes import panels as routes  # noqa: PLC0415 - for this command only
+
+    tenant_slug, sep, slug = panel.partition(".")
+    if not sep:
+        raise fail(f"name the panel as TENANT.PANEL (slugs), e.g. demo.flights, not {panel!r}")
+    options = {"slug": "PANEL", "refresh_cron": "--refresh"}
+    try:
+        body = PanelCreate(
+            slug=slug,
+            name=name,
+            description=description,
+            refresh_cron=refresh,
+            timezone=timezone,
+            strict=strict,
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = str(first["loc"][0]) if first["loc"] else ""
+        option = options.get(where, f"--{where.replace('_', '-')}")
+        raise fail(f"{option}: {first['msg']}") from exc
+    settings = owner_settings()
+    with admin.owner_session(settings) as session:
+        try:
+            tenant = admin.get_tenant(session, tenant_slug)
+        except admin.AdminError as exc:
+            raise fail(str(exc)) from exc
+        if session.scalar(select(Panel.id).where(Panel.tenant_id == tenant.id, Panel.slug == slug)):
+            raise fail(f"panel {panel} exists already")
+        created = routes.add_panel(session, _cli_principal(tenant), body)
+    routes.follow_partition(settings, add=panel)
+    typer.echo(f"created panel {panel} ({created.id})")
+
+
+@panel_app.command("delete")
+def panel_delete(
+    panel: Annotated[str, typer.Argument(help="TENANT.PANEL (slugs), e.g. demo.weather")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking")] = False,
+) -> None:
+    """Delete a panel with its sources, columns, views, rules and published versions."""
+    from serving.api.routes import panels as routes  # noqa: PLC0415 - for this command only
+
+    settings = owner_settings()
+    with admin.owner_session(settings) as session:
+        found = _panel(session, panel)
+        if not yes:
+            if not sys.stdin.isatty():
+                raise fail(f"not deleted: add --yes to delete {panel} without being asked")
+            typer.confirm(f"Delete panel {panel} and all its versions?", abort=True)
+        tenant = session.get(Tenant, found.tenant_id)
+        assert tenant is not None
+        routes.delete_panel(session, _cli_principal(tenant), settings, found.id)
+    typer.echo(f"deleted panel {panel}")
 
 
 class RowsFormat(StrEnum):
