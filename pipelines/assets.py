@@ -6,6 +6,7 @@ from typing import Any
 import dagster as dg
 
 from connectors import SourceError, TransientSourceError
+from models.statement_time import tallied
 from pipelines.mapping import SchemaDriftError, StrictPanelError
 from pipelines.partitions import panel_partitions
 from pipelines.resources import PanelsDatabase, SyncSettings
@@ -34,11 +35,17 @@ def env_for(context: Any, panels_db: PanelsDatabase, sync_settings: SyncSettings
     )
 
 
+def timed(stage: Any, env: SyncEnv, key: str) -> dict[str, Any]:
+    """A stage's result, with its database statements: count and seconds by kind."""
+    with tallied() as statements:
+        result: dict[str, Any] = stage(env, key)
+    return {**result, "statements": statements.as_metadata()}
+
+
 def run_stage(env: SyncEnv, key: str, stage: Any) -> dict[str, Any]:
     """Run a stage; record ``sync.failed`` and tell Dagster whether a retry can help."""
     try:
-        result: dict[str, Any] = stage(env, key)
-        return result
+        return timed(stage, env, key)
     except TransientSourceError:
         record_failure(env, key, _current_exception())
         raise
@@ -61,7 +68,16 @@ def extract_metadata(result: dict[str, Any]) -> dict[str, Any]:
     return {
         "dagster/row_count": dg.MetadataValue.int(result["rows"]),
         "sources": dg.MetadataValue.json(result["sources"]),
+        **statements_metadata(result),
     }
+
+
+def statements_metadata(result: dict[str, Any]) -> dict[str, Any]:
+    """The stage's database statements by kind (``database_query_duration_seconds`` in a
+    Prometheus that shares the API's multiprocess directory: docs/metrics.md)."""
+    if "statements" not in result:
+        return {}
+    return {"statements": dg.MetadataValue.json(result["statements"])}
 
 
 def table_metadata(result: dict[str, Any]) -> dict[str, Any]:
@@ -100,6 +116,7 @@ def table_metadata(result: dict[str, Any]) -> dict[str, Any]:
         "progress": dg.MetadataValue.json(result["progress"]),
         # What this version wrote: a new store, or the rows inserted, updated and deleted.
         "changes": dg.MetadataValue.json(result["changes"]),
+        **statements_metadata(result),
     }
 
 

@@ -16,6 +16,7 @@ from pipelines.assets import (
     panel_extract,
     panel_table,
     table_metadata,
+    timed,
 )
 from pipelines.resources import PanelsDatabase, SyncSettings
 from pipelines.sync import (
@@ -66,13 +67,13 @@ def sync_panels(
     total = len(config.partitions)
     for i, key in enumerate(config.partitions, 1):
         try:
-            extracted = extract_panel(env, key)
+            extracted = timed(extract_panel, env, key)
             context.log_event(
                 dg.AssetMaterialization(
                     asset_key=panel_extract.key, partition=key, metadata=extract_metadata(extracted)
                 )
             )
-            published = build_and_publish(env, key)
+            published = timed(build_and_publish, env, key)
             context.log_event(
                 dg.AssetMaterialization(
                     asset_key=panel_table.key, partition=key, metadata=table_metadata(published)

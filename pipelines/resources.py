@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.settings import Settings, get_settings
 from models.db import make_engine, make_sessionmaker, system_session
+from models.statement_time import instrument
 
 
 class PanelsDatabase(dg.ConfigurableResource):  # type: ignore[type-arg]
@@ -26,6 +27,7 @@ class PanelsDatabase(dg.ConfigurableResource):  # type: ignore[type-arg]
     def engine(self) -> Engine:
         if self._engine is None:
             self._engine = make_engine(self.url, pool_size=2, max_overflow=2)
+            instrument(self._engine, "pipelines")
         return self._engine
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:

@@ -27,6 +27,7 @@ from core.snapshots import SnapshotRoot
 from core.storage import DATA_SCHEMA, table_names
 from models import PanelColumn
 from models.db import make_sessionmaker, system_session
+from models.statement_time import timed_cursor
 from pipelines import build, kept, publish, stage, store
 from pipelines.batches import SourceBatches
 from pipelines.build import ChecksFailed
@@ -146,7 +147,9 @@ def build_and_publish(env: SyncEnv, key: str) -> dict[str, Any]:
     number: int | None = None
     # Autocommit: each step below opens its own explicit transaction.
     with (
-        psycopg.connect(env.conninfo, autocommit=True) as conn,
+        psycopg.connect(
+            env.conninfo, autocommit=True, cursor_factory=timed_cursor("pipelines")
+        ) as conn,
         publish.panel_lock(conn, spec.panel_id),
     ):
         head = store.head(conn, spec)

@@ -94,6 +94,10 @@ def test_demo_serves_the_api_and_dagster_and_stops_on_ctrl_c(
                 (panel["current_version_id"],),
             ).fetchone()
         assert rows == (336_776, 0)
+        # The API and the Dagster runs share one metrics folder: /metrics shows the sync's COPY.
+        metrics = httpx.get(f"{api}/metrics").text
+        assert 'database_query_duration_seconds_count{component="pipelines",kind="copy"}' in metrics
+        assert 'database_query_duration_seconds_count{component="api",kind="select"}' in metrics
         # The first sync is a batch run: the panel's sync list shows it with what it published.
         syncs = httpx.get(f"{api}/api/v1/panels/{flights['id']}/syncs", headers=auth).json()
         assert syncs["data"][0]["status"] == "succeeded", syncs

@@ -30,9 +30,7 @@ def test_metrics_count_requests_by_route_template_and_time_queries(client, kit) 
     assert str(k.panel["id"]) not in text, "ids never become labels"
     assert str(k.tenant.id) not in text
     assert _samples(text, 'http_request_duration_seconds_bucket{le="0.005",method="GET"')
-    assert any(
-        'engine="async"' in line for line in _samples(text, "db_query_duration_seconds_count")
-    )
+    assert _samples(text, 'database_query_duration_seconds_count{component="api",kind="select"}')
     for name in ("active_websocket_connections", "events_published_total", "panel_sync_rows_total"):
         assert f"# TYPE {name}" in text or f"# TYPE {name.removesuffix('_total')}" in text
 

@@ -154,6 +154,13 @@ def run_demo(
             "PANELS_STATE_DIR": str(settings.state_dir),
             "DAGSTER_HOME": str(home),
         }
+        if not env.get("PROMETHEUS_MULTIPROC_DIR"):
+            # One folder for the API and every Dagster process: /metrics shows the runs'
+            # database statements too (docs/metrics.md). Fresh each demo, as counters restart.
+            shared = settings.state_dir / "metrics" / "demo"
+            shutil.rmtree(shared, ignore_errors=True)
+            shared.mkdir(parents=True)
+            env["PROMETHEUS_MULTIPROC_DIR"] = str(shared)
         bindir = Path(sys.executable).parent
         logs = settings.state_dir / "logs"
         logs.mkdir(exist_ok=True)

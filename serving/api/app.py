@@ -17,6 +17,7 @@ from core.crypto import SecretBox
 from core.settings import Settings, get_settings
 from core.snapshots import SnapshotRoot
 from models.db import libpq_url, make_async_engine, make_engine, make_sessionmaker
+from models.statement_time import instrument
 from schemas.common import Problem
 from serving.api import docs, web
 from serving.api.refs import document, resolve_names
@@ -42,7 +43,6 @@ from serving.api.strict_query import refuse_unknown_query_parameters
 from serving.auth.ratelimit import RateLimits
 from serving.http.errors import install_error_handlers
 from serving.http.logs import RequestContextMiddleware, configure_logging
-from serving.http.metrics import instrument_engine
 from serving.memory.cache import Memo, ReadCache
 from serving.memory.catalog import Catalog
 from serving.memory.held import HeldAnswers
@@ -131,8 +131,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    instrument_engine(engine, "sync")
-    instrument_engine(reader.sync_engine, "async")
+    instrument(engine, "api")
+    instrument(reader.sync_engine, "api")
     rate_limits = (
         RateLimits(settings)
         if settings.redis_url and (settings.rate_limit_tenant or settings.rate_limit_credential)

@@ -22,7 +22,6 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client import multiprocess as prometheus_multiprocess
-from sqlalchemy import Engine, event
 
 from core.events import EventType
 
@@ -39,12 +38,7 @@ HTTP_REQUESTS = Counter(
     "HTTP requests by method, route template and status",
     ["method", "route", "status"],
 )
-DB_DURATION = Histogram(
-    "db_query_duration_seconds",
-    "Database statement latency (API engines)",
-    ["engine"],
-    buckets=LATENCY_BUCKETS,
-)
+# Database statement time, API and pipelines: models/statement_time.py.
 WEBSOCKETS = Gauge(
     "active_websocket_connections", "Open WebSocket connections", multiprocess_mode="livesum"
 )
@@ -92,18 +86,6 @@ def observe_relayed(event: dict[str, Any]) -> None:
             SYNC_DURATION.observe(payload["duration_seconds"])
         if isinstance(payload.get("row_count"), int):
             SYNC_ROWS.inc(payload["row_count"])
-
-
-def instrument_engine(engine: Engine, name: str) -> None:
-    @event.listens_for(engine, "before_cursor_execute")
-    def _start(conn: Any, *_: Any) -> None:
-        conn.info.setdefault("panels_query_started", []).append(time.perf_counter())
-
-    @event.listens_for(engine, "after_cursor_execute")
-    def _stop(conn: Any, *_: Any) -> None:
-        started = conn.info.get("panels_query_started")
-        if started:
-            DB_DURATION.labels(name).observe(time.perf_counter() - started.pop())
 
 
 def render() -> tuple[bytes, str]:
