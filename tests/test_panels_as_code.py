@@ -70,8 +70,20 @@ def fruit_files(settings, tenant) -> Path:
     return path
 
 
+def _events(database_url: str, panel_id: str) -> list[tuple[str, str]]:
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT type, payload->>'object_type' FROM panel_events WHERE panel_id = %s"
+            " ORDER BY id",
+            (panel_id,),
+        ).fetchall()
+    return [(r[0], r[1]) for r in rows]
+
+
 def test_a_document_is_planned_then_applied_and_then_plans_to_no_change(
-    client, tenant, fruit_files
+    client, tenant, fruit_files, database_url
 ) -> None:
     doc = document()
     planned = post(client, tenant, doc, dry_run=True)
@@ -96,6 +108,9 @@ def test_a_document_is_planned_then_applied_and_then_plans_to_no_change(
     # Every object was audited and announced like an API change.
     audit = client.get(f"{API}/audit?limit=100", headers=tenant.admin).json()["data"]
     assert sum(e["object_type"] == "column" and e["action"] == "create" for e in audit) == 5
+    events = _events(database_url, panel["id"])
+    assert len(events) == 10 and {e[0] for e in events} == {"panel.updated"}
+    assert [e[1] for e in events].count("column") == 5
 
     # Field-level diffs, then the update.
     changed = copy.deepcopy(doc)
