@@ -86,6 +86,11 @@ BODIES: dict[tuple[str, str], Callable[[], dict[str, Any]]] = {
         "params": {"max": 10},
     },
     ("PATCH", "/api/v1/panels/{panel_id}/quality-rules/{rule_id}"): lambda: {"severity": "warning"},
+    ("POST", "/api/v1/panels/{panel_id}/sources/preview"): lambda: {
+        "source": {"name": "s", "kind": "file", "config": {"path": "a.csv"}}
+    },
+    ("POST", "/api/v1/panels/{panel_id}/columns:from-source"): lambda: {},
+    ("POST", "/api/v1/apply"): lambda: {"document": {"panels": []}, "dry_run": True},
 }
 
 # Minimum role per route; everything under /api/v1 except login must appear here.
@@ -134,10 +139,23 @@ REQUIRED_ROLE: dict[tuple[str, str], Role] = {
     ("DELETE", "/api/v1/panels/{panel_id}/quality-rules/{rule_id}"): Role.editor,
     ("GET", "/api/v1/panels/{panel_id}/checks"): Role.viewer,
     ("GET", "/api/v1/filter-operators"): Role.viewer,
+    ("POST", "/api/v1/panels/{panel_id}/sources/preview"): Role.admin,
+    ("POST", "/api/v1/panels/{panel_id}/sources/{source_id}/preview"): Role.admin,
+    ("POST", "/api/v1/panels/{panel_id}/columns:from-source"): Role.editor,
+    ("POST", "/api/v1/apply"): Role.admin,
+    ("GET", "/api/v1/definitions"): Role.viewer,
+    ("GET", "/api/v1/definitions/schema"): Role.viewer,
 }
 # Routes that reach the Dagster webserver: none runs in this test, so allowed callers get 503
 # (or 404 for an unknown run) while the others still get 403.
 NEEDS_DAGSTER = {"/api/v1/panels/{panel_id}/syncs", "/api/v1/panels/{panel_id}/syncs/{sync_id}"}
+# Routes that read the world's source, whose file is not there: allowed callers get the 422
+# that names it (past the role check), the others 403.
+READS_A_SOURCE = {
+    "/api/v1/panels/{panel_id}/sources/preview",
+    "/api/v1/panels/{panel_id}/sources/{source_id}/preview",
+    "/api/v1/panels/{panel_id}/columns:from-source",
+}
 
 
 def api_routes(app) -> set[tuple[str, str]]:
@@ -170,6 +188,9 @@ def test_role_matrix(client, matrix_tenant, method, path) -> None:
         response = client.request(method, fill(path, world), json=body, headers=t.headers[role])
         if role.allows(required) and path in NEEDS_DAGSTER:
             assert response.status_code in (503, 404), (role, response.text)
+        elif role.allows(required) and path in READS_A_SOURCE:
+            assert response.status_code == 422, (role, response.text)
+            assert response.json()["errors"][0]["type"] == "source_unreadable"
         elif role.allows(required):
             assert response.status_code < 400, (role, response.text)
         else:
