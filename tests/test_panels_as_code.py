@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import json
 import random
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -277,6 +276,10 @@ def test_exported_generated_panels_plan_to_no_change(client, tenant, fruit_files
     assert exported.status_code == 200, exported.text
     result = post(client, tenant, exported.json(), dry_run=True, prune=True).json()
     assert result["text"] == "0 to create, 0 to update, 0 to delete", result["text"]
+    # Applying it changes nothing: no renumbering of the gaps, no audit row.
+    audited = len(client.get(f"{API}/audit?limit=500", headers=tenant.admin).json()["data"])
+    assert post(client, tenant, exported.json(), prune=True).json()["applied"] is False
+    assert len(client.get(f"{API}/audit?limit=500", headers=tenant.admin).json()["data"]) == audited
     one = client.get(f"{API}/definitions?panel=gen-3", headers=tenant.viewer).json()
     assert [p["slug"] for p in one["panels"]] == ["gen-3"]
     assert client.get(f"{API}/definitions?panel=nope", headers=tenant.viewer).status_code == 404
@@ -324,7 +327,9 @@ def test_plan_apply_and_export_through_the_cli(
     path.write_text(FILE.format(tenant=tenant.slug))
     line = one_line_error(panels(["plan", "-f", str(path)], tmp_path, **env))
     # Line 15: the quote is at column 18, the text from 19, SUMM at its offset 10.
-    assert line.startswith(f"error: {path}:15:29: panels.0.columns.1.formula: unknown function SUMM()"), line
+    assert line.startswith(
+        f"error: {path}:15:29: panels.0.columns.1.formula: unknown function SUMM()"
+    ), line
     path.write_text(FILE.format(tenant=tenant.slug).replace("SUMM", "SUM"))
 
     planned = panels(["plan", "-f", str(path)], tmp_path, **env)

@@ -507,6 +507,7 @@ class Planner:
         kept = [c.key for c in existing if c.key not in declared]
         order = declared + ([] if self.request.prune else kept)
         now_rank = {c.key: i for i, c in enumerate(existing)}
+        reorder = any(k not in by_key or now_rank[k] != i for i, k in enumerate(order))
         for j, column in enumerate(doc.columns):
             where = f"{path}.columns.{j}"
             wanted = _column_doc(column)
@@ -529,21 +530,16 @@ class Planner:
                 )
                 continue
             changed = _diff(_column_now(now), wanted)
-            if now_rank[column.key] != rank or now.position != rank:
-                if now_rank[column.key] != rank:
-                    changed["position"] = [now_rank[column.key], rank]
-                update = {k: v[1] for k, v in changed.items() if k != "position"}
-                if update.get("mapping") is None:
-                    update.pop("mapping", None)
-                if update.get("formula") is None:
-                    update.pop("formula", None)
+            if now_rank[column.key] != rank:
+                changed["position"] = [now_rank[column.key], rank]
+            update = {k: v[1] for k, v in changed.items() if k != "position"}
+            for side in ("mapping", "formula"):  # the one set clears the other
+                if update.get(side) is None:
+                    update.pop(side, None)
+            # Stored positions are renumbered only when the order changes (a new column, a
+            # move): an unchanged panel with gaps in its positions is left as it is.
+            if reorder and now.position != rank:
                 update["position"] = rank
-            else:
-                update = {k: v[1] for k, v in changed.items()}
-                if update.get("mapping") is None:
-                    update.pop("mapping", None)
-                if update.get("formula") is None:
-                    update.pop("formula", None)
             if not update:
                 continue
 
@@ -569,7 +565,19 @@ class Planner:
                 shown=bool(changed),
             )
         for key in kept:
-            self._gone("column", slug, key, self._deleter(by_key[key], "column", slug))
+            if self.request.prune:
+                self._gone("column", slug, key, self._deleter(by_key[key], "column", slug))
+                continue
+            self.plan.kept.append(f"column {slug}.{key}")
+            rank, now = order.index(key), by_key[key]
+            if reorder and now.position != rank:  # kept, after the declared ones
+
+                def move(now: PanelColumn = now, rank: int = rank) -> None:
+                    column_routes.update_column(
+                        self.session, principal, now.panel_id, now.id, ColumnUpdate(position=rank)
+                    )
+
+                self._step("update", "column", slug, key, f"column {slug}.{key}", move, shown=False)
         return order
 
     # views and rules
