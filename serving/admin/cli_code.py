@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -29,12 +28,10 @@ from rich.markup import escape
 from sqlalchemy.orm import Session
 
 from core.crypto import SecretBox
-from core.enums import Role
 from models.db import make_engine, set_tenant
 from schemas.panels_file import ApplyRequest, ApplyResult, PanelsFile
 from serving.admin import tenants as admin
-from serving.admin.cli_support import fail, owner_settings
-from serving.auth.principal import Principal
+from serving.admin.cli_support import cli_principal, fail, owner_settings, tenant_named
 from serving.http.errors import ApiError
 
 if TYPE_CHECKING:
@@ -145,12 +142,9 @@ def _run(path: Path, tenant: str | None, *, prune: bool, dry_run: bool) -> Apply
     settings = owner_settings()
     secrets = {n: os.environ[n] for n in apply.references(document) if n in os.environ}
     with admin.owner_session(settings) as session:
-        try:
-            found = admin.get_tenant(session, slug)
-        except admin.AdminError as exc:
-            raise fail(str(exc)) from exc
+        found = tenant_named(session, slug)
         tenant_id = found.id
-    principal = Principal(uuid.UUID(int=0), tenant_id, slug, Role.admin, "cli")
+    principal = cli_principal(tenant_id, slug)
     engine = make_engine(settings.require_database_url(), pool_size=1)
     request = ApplyRequest(document=document, secrets=secrets, prune=prune, dry_run=dry_run)
     try:
@@ -212,10 +206,7 @@ def export_command(
 
     settings = owner_settings()
     with admin.owner_session(settings) as session:
-        try:
-            found = admin.get_tenant(session, tenant)
-        except admin.AdminError as exc:
-            raise fail(str(exc)) from exc
+        found = tenant_named(session, tenant)
         admin_tenant = found.id
     engine = make_engine(settings.require_database_url(), pool_size=1)
     try:

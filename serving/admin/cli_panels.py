@@ -11,7 +11,6 @@ import csv
 import dataclasses
 import json
 import sys
-import uuid
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -24,15 +23,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.crypto import SecretBox
-from core.enums import Role
 from core.names import unknown_name
 from models import DataSource, Panel, PanelColumn, PanelVersion, Tenant, View
 from schemas.panels import PanelCreate
 from schemas.sources import PreviewOptions
 from serving.admin import ops
 from serving.admin import tenants as admin
-from serving.admin.cli_support import fail, owner_settings
-from serving.auth.principal import Principal
+from serving.admin.cli_support import cli_principal, fail, owner_settings, tenant_named
 from serving.http.errors import ApiError
 from serving.reads.rows import RowQuery, Sort, parse_keys, parse_sort
 
@@ -78,10 +75,7 @@ def panel_list(
 ) -> None:
     """A tenant's panels: the served version, its rows, the refresh schedule."""
     with admin.owner_session(owner_settings()) as session:
-        try:
-            found = admin.get_tenant(session, tenant)
-        except admin.AdminError as exc:
-            raise fail(str(exc)) from exc
+        found = tenant_named(session, tenant)
         listed = session.execute(
             select(Panel, PanelVersion.number, PanelVersion.row_count)
             .outerjoin(PanelVersion, PanelVersion.id == Panel.current_version_id)
@@ -159,11 +153,6 @@ def panel_show(
     console.print("views: " + escape(", ".join(view_names) or "-"))
 
 
-def _cli_principal(tenant: Tenant) -> Principal:
-    """Who the CLI acts as: the tenant's owner, audited as ``cli``."""
-    return Principal(uuid.UUID(int=0), tenant.id, tenant.slug, Role.admin, "cli")
-
-
 @panel_app.command("create")
 def panel_create(
     panel: Annotated[str, typer.Argument(help="TENANT.PANEL (slugs), e.g. demo.weather")],
@@ -198,13 +187,10 @@ def panel_create(
         raise fail(f"{option}: {first['msg']}") from exc
     settings = owner_settings()
     with admin.owner_session(settings) as session:
-        try:
-            tenant = admin.get_tenant(session, tenant_slug)
-        except admin.AdminError as exc:
-            raise fail(str(exc)) from exc
+        tenant = tenant_named(session, tenant_slug)
         if session.scalar(select(Panel.id).where(Panel.tenant_id == tenant.id, Panel.slug == slug)):
             raise fail(f"panel {panel} exists already")
-        created = routes.add_panel(session, _cli_principal(tenant), body)
+        created = routes.add_panel(session, cli_principal(tenant.id, tenant.slug), body)
     routes.follow_partition(settings, add=panel)
     typer.echo(f"created panel {panel} ({created.id})")
 
@@ -226,7 +212,7 @@ def panel_delete(
             typer.confirm(f"Delete panel {panel} and all its versions?", abort=True)
         tenant = session.get(Tenant, found.tenant_id)
         assert tenant is not None
-        routes.delete_panel(session, _cli_principal(tenant), settings, found.id)
+        routes.delete_panel(session, cli_principal(tenant.id, tenant.slug), settings, found.id)
     typer.echo(f"deleted panel {panel}")
 
 

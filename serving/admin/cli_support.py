@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import sys
 import traceback
+import uuid
 from functools import cache
 from typing import Any
 
 import typer
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
+from core.enums import Role
 from core.settings import Settings
+from models import Tenant
 from serving.admin import cli_config
+from serving.admin import tenants as admin
+from serving.auth.principal import Principal
 
 
 class State:
@@ -90,3 +96,16 @@ class PanelsApp(typer.Typer):
                 traceback.print_exception(exc)
             typer.echo(f"error: {_one_line(exc)} ({_hint(exc)})", err=True)
             sys.exit(1)
+
+
+def tenant_named(session: Session, slug: str) -> Tenant:
+    """The tenant of ``slug``, or a one-line error."""
+    try:
+        return admin.get_tenant(session, slug)
+    except admin.AdminError as exc:
+        raise fail(str(exc)) from exc
+
+
+def cli_principal(tenant_id: uuid.UUID, tenant_slug: str) -> Principal:
+    """Who a changing command acts as: the tenant's owner, audited as ``cli`` (nil UUID)."""
+    return Principal(uuid.UUID(int=0), tenant_id, tenant_slug, Role.admin, "cli")

@@ -26,7 +26,7 @@ from core.progress import SyncProgress
 from core.settings import Settings
 from serving.admin import ops
 from serving.admin import tenants as admin
-from serving.admin.cli_support import fail, owner_settings, settings
+from serving.admin.cli_support import fail, owner_settings, settings, tenant_named
 from serving.orchestration import syncs
 from serving.orchestration.dagster_client import (
     DagsterClient,
@@ -220,10 +220,7 @@ def backfill(
     config = owner_settings()
     tenant, wanted = _backfill_tenant(tenant, panel or [])
     with admin.owner_session(config) as session:
-        try:
-            found = admin.get_tenant(session, tenant)
-        except admin.AdminError as exc:
-            raise fail(str(exc)) from exc
+        found = tenant_named(session, tenant)
         slugs = set(session.scalars(select(Panel.slug).where(Panel.tenant_id == found.id)))
         for slug in sorted(set(wanted) - slugs):
             raise fail(f"no panel {slug!r} in tenant {tenant!r}{ops.closest(slug, slugs)}")
