@@ -229,9 +229,19 @@ def _generated(rng: random.Random, n: int) -> dict[str, Any]:
                 "columns": rng.sample(keys, rng.randint(1, len(keys))),
                 "sorts": [{"column": rng.choice(keys), "direction": rng.choice(["asc", "desc"])}],
                 "group_by": rng.sample(keys, rng.randint(0, 1)),
+                "filters": rng.choice([None, {"column": rng.choice(keys), "op": "is_not_empty"}]),
+                "aggregates": [{"column": rng.choice(keys), "function": "count_empty"}],
             }
             for v in range(rng.randint(0, 2))
         ]
+        if rng.random() < 0.5:
+            views.append(
+                {
+                    "name": "Chart",
+                    "columns": [{"column": keys[0], "visible": False, "width": 90}],
+                    "chart": {"kind": "bar", "dimension": keys[0]},
+                }
+            )
         rules = [{"name": "present", "kind": "not_null", "column": keys[0]}]
         panels.append(
             {
