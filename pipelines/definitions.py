@@ -23,6 +23,9 @@ defs = dg.Definitions(
     assets=ASSETS,
     jobs=[panel_sync_job, panel_formulas_job, sync_panels_batch, snapshot_rebuild],
     sensors=[panel_partitions_reconciler, panel_refresh_scheduler, snapshot_keeper],
+    # The steps of a run share its process: a panel's two assets run one after the other
+    # anyway, and a process per step would import the code location twice more per sync.
+    executor=dg.in_process_executor,
     resources={
         "panels_db": PanelsDatabase(url=dg.EnvVar("PANELS_DATABASE_URL")),
         "sync_settings": SyncSettings(),
