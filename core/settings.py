@@ -158,6 +158,21 @@ class Settings(BaseSettings):
     def resolved_dagster_home(self) -> Path:
         return self.dagster_home or self.state_dir / "dagster_home"
 
+    @property
+    def resolved_dagster_database_url(self) -> str | None:
+        """Dagster's instance storage (its runs, their queue): the setting, else
+        ``<name>_dagster`` beside the database; None without either."""
+        if self.dagster_database_url:
+            return self.dagster_database_url
+        return dagster_database_url_for(self.database_url) if self.database_url else None
+
+
+def dagster_database_url_for(url: str) -> str:
+    """The URL of the database ``<name>_dagster`` on the server of ``url``."""
+    head, _, name = url.rpartition("/")
+    name, _, query = name.partition("?")
+    return f"{head}/{name}_dagster" + (f"?{query}" if query else "")
+
 
 @lru_cache
 def get_settings() -> Settings:

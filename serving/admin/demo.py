@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 
 from core.partitions import partition_key
-from core.settings import PROJECT_ROOT, Settings, get_settings
+from core.settings import PROJECT_ROOT, Settings, dagster_database_url_for, get_settings
 from serving.admin import cli_config
 from serving.admin import tenants as admin
 from serving.admin.embedded import EmbeddedPostgres
@@ -92,13 +92,7 @@ def _database_urls(settings: Settings, embedded: EmbeddedPostgres | None) -> tup
         base = embedded.url.rsplit("/", 1)[0]
         return f"{base}/panels", f"{base}/panels_dagster"
     url = settings.require_database_url()
-    return url, settings.dagster_database_url or dagster_url_for(url)
-
-
-def dagster_url_for(url: str) -> str:
-    head, _, name = url.rpartition("/")
-    name, _, query = name.partition("?")
-    return f"{head}/{name}_dagster" + (f"?{query}" if query else "")
+    return url, settings.dagster_database_url or dagster_database_url_for(url)
 
 
 def dagster_storage_url(url: str) -> str:

@@ -16,6 +16,7 @@ from core.settings import Settings
 from serving.auth.ratelimit import RateLimits
 from serving.memory.cache import Memo, ReadCache
 from serving.memory.catalog import Catalog
+from serving.orchestration.queue import QueueCollector
 from serving.reads.analytics import Analytics
 from serving.realtime.hub import Hub
 from serving.realtime.relay import OutboxRelay
@@ -40,6 +41,7 @@ class AppState:
     redis: redis.Redis | None
     analytics: Analytics | None = None  # DuckDB over the snapshots (analytic reads)
     dagster_instance: DagsterInstance | None = None  # loaded by /health on first use
+    queue: QueueCollector | None = None  # queue metrics, made by /metrics on first use
 
     def install(self, app: FastAPI) -> None:
         app.state.panels = self

@@ -22,6 +22,7 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client import multiprocess as prometheus_multiprocess
+from prometheus_client.registry import Collector
 
 from core.events import EventType
 
@@ -88,9 +89,17 @@ def observe_relayed(event: dict[str, Any]) -> None:
             SYNC_ROWS.inc(payload["row_count"])
 
 
-def render() -> tuple[bytes, str]:
+def render(*extra: Collector) -> tuple[bytes, str]:
+    """Every process's samples (multiprocess mode) or this one's, then ``extra``: collectors
+    that read their values when scraped (the same in any process that answers)."""
+    registry = REGISTRY
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         prometheus_multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-        return generate_latest(registry), CONTENT_TYPE_LATEST
-    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+    body = generate_latest(registry)
+    if extra:
+        scraped = CollectorRegistry(auto_describe=False)  # registering reads nothing
+        for collector in extra:
+            scraped.register(collector)
+        body += generate_latest(scraped)
+    return body, CONTENT_TYPE_LATEST

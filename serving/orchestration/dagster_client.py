@@ -17,6 +17,11 @@ LOCATION = "panels"
 REPOSITORY = "__repository__"
 PARTITIONS = PARTITIONS_NAME
 PARTITION_TAG = "dagster/partition"
+BACKFILL_TAG = "dagster/backfill"
+# A panel's sync: the two partitioned assets of the code location (pipelines/assets.py), and
+# the jobs whose runs are syncs (__ASSET_JOB: the UI's materialisations and backfills).
+SYNC_ASSETS = ("panel_extract", "panel_table")
+SYNC_JOBS = ("panel_sync", "panel_formulas", "sync_panels_batch", "__ASSET_JOB")
 
 _ADD_PARTITION = """
 mutation($repositorySelector: RepositorySelector!, $partitionsDefName: String!,
@@ -84,6 +89,25 @@ query($filter: RunsFilter!, $limit: Int) {{
   }}
 }}"""
 
+_LAUNCH_BACKFILL = """
+mutation($backfillParams: LaunchBackfillParams!) {
+  launchPartitionBackfill(backfillParams: $backfillParams) {
+    __typename
+    ... on LaunchBackfillSuccess { backfillId }
+    ... on Error { message }
+    ... on RunConfigValidationInvalid { errors { message } }
+  }
+}"""
+
+_BACKFILL = """
+query($backfillId: String!) {
+  partitionBackfillOrError(backfillId: $backfillId) {
+    __typename
+    ... on PartitionBackfill { id status partitionNames }
+    ... on Error { message }
+  }
+}"""
+
 # Tags Dagster writes on a failed run when run retries are enabled on its instance: whether the
 # daemon will re-execute it (from the instance's run_retries settings and the run's own tags,
 # e.g. dagster/retry_on_asset_or_op_failure), and the retry's run id once it launched it.
@@ -102,6 +126,10 @@ STATUS = {
     "CANCELING": "running",
     "CANCELED": "canceled",
 }
+
+
+# A backfill's statuses once Dagster has closed it (the daemon's next look after its last run).
+BACKFILL_DONE = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
 
 
 class DagsterUnavailable(Exception):
@@ -157,6 +185,49 @@ class RunInfo:
             end_time=result.get("endTime"),
             tags={t["key"]: t["value"] for t in result["tags"]},
             creation_time=result.get("creationTime"),
+        )
+
+
+@dataclass(frozen=True)
+class BackfillInfo:
+    """A backfill of panel partitions, and the runs it launched so far."""
+
+    backfill_id: str
+    dagster_status: str
+    partitions: list[str]
+    runs: list[RunInfo]
+
+    @property
+    def finished(self) -> bool:
+        return self.dagster_status in BACKFILL_DONE
+
+    @property
+    def succeeded(self) -> bool:
+        """Dagster's verdict (COMPLETED is what older releases say of any closed backfill)."""
+        return self.dagster_status == "COMPLETED_SUCCESS" or (
+            self.dagster_status == "COMPLETED" and not self.failed
+        )
+
+    def latest_runs(self) -> dict[str, RunInfo]:
+        """Each partition's newest run (a retried run's retry, say)."""
+        latest: dict[str, RunInfo] = {}
+        for run in sorted(self.runs, key=lambda r: r.creation_time or 0.0):
+            partition = run.tags.get(PARTITION_TAG)
+            if partition is not None:
+                latest[partition] = run
+        return latest
+
+    @property
+    def published(self) -> list[str]:
+        return sorted(p for p, r in self.latest_runs().items() if r.status == "succeeded")
+
+    @property
+    def failed(self) -> list[str]:
+        """Partitions whose newest run failed and will not be retried."""
+        return sorted(
+            p
+            for p, r in self.latest_runs().items()
+            if r.status in ("failed", "canceled") and not r.retry_pending and not r.retry_run_id
         )
 
 
@@ -251,6 +322,40 @@ class DagsterClient:
         self.ensure_partition(partition)
         job = "panel_formulas" if formulas_only else "panel_sync"
         return self.launch(job, tags={PARTITION_TAG: partition, **(tags or {})})
+
+    def launch_backfill(self, partitions: list[str], *, tags: dict[str, str], title: str) -> str:
+        """A Dagster backfill of both sync assets over ``partitions`` (the UI's Backfills tab);
+        the daemon launches its runs, one per panel."""
+        result = self._call(
+            _LAUNCH_BACKFILL,
+            {
+                "backfillParams": {
+                    "assetSelection": [{"path": [key]} for key in SYNC_ASSETS],
+                    "partitionNames": partitions,
+                    "tags": [{"key": k, "value": v} for k, v in tags.items()],
+                    "title": title,
+                }
+            },
+        )["launchPartitionBackfill"]
+        if result["__typename"] != "LaunchBackfillSuccess":
+            errors = result.get("errors") or [
+                {"message": result.get("message", result["__typename"])}
+            ]
+            raise DagsterRejected("; ".join(e["message"] for e in errors))
+        backfill_id: str = result["backfillId"]
+        return backfill_id
+
+    def backfill(self, backfill_id: str) -> BackfillInfo | None:
+        result = self._call(_BACKFILL, {"backfillId": backfill_id})["partitionBackfillOrError"]
+        if result["__typename"] != "PartitionBackfill":
+            return None
+        runs = self._runs({"tags": [{"key": BACKFILL_TAG, "value": backfill_id}]}, None)
+        return BackfillInfo(
+            backfill_id=result["id"],
+            dagster_status=result["status"],
+            partitions=list(result["partitionNames"] or []),
+            runs=runs,
+        )
 
     def run(self, run_id: str) -> RunInfo | None:
         result = self._call(_RUN, {"runId": run_id})["runOrError"]

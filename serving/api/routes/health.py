@@ -14,6 +14,7 @@ from core.settings import Settings
 from serving.api.state import app_state
 from serving.http.errors import Unauthorized
 from serving.http.metrics import render
+from serving.orchestration.queue import QueueCollector
 
 router = APIRouter(tags=["health"])
 
@@ -66,7 +67,13 @@ async def metrics(request: Request) -> Response:
         given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
             raise Unauthorized("the metrics token is missing or wrong")
-    body, content_type = render()
+    state = app_state(request.app)
+    storage = state.settings.resolved_dagster_database_url
+    if state.queue is None and storage is not None:
+        state.queue = QueueCollector(storage)
+    extra = [state.queue] if state.queue is not None else []
+    # The queue's figures may need a query (once per TTL): off the event loop.
+    body, content_type = await asyncio.to_thread(render, *extra)
     return Response(body, media_type=content_type)
 
 
