@@ -11,7 +11,8 @@ WEB_SOURCES := $(wildcard web/src/*) $(wildcard web/public/*) web/index.html web
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install web browser demo test lint typecheck pytest bench bench-deps bench-scale bench-analytics lock clean
+.PHONY: install web browser demo test lint typecheck pytest bench bench-deps bench-scale bench-analytics \
+  bench-sync-latency lock clean
 
 install: $(STAMP) web
 
@@ -66,6 +67,12 @@ bench-scale: install
 # 4 and 16 clients: BENCHMARKS-analytics.md (about 15 minutes).
 bench-analytics: install
 	$(BIN)/python -m bench.analytics
+
+# "Sync now": POST -> panel.materialized on the WebSocket, 20 syncs of a small panel under the
+# demo's `dagster dev`, next to the code before it was made fast: BENCHMARKS-sync-latency.md
+# (about 15 minutes).
+bench-sync-latency: install
+	$(BIN)/python -m bench.sync_latency
 
 lock: $(BIN)/python
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet \

@@ -193,3 +193,82 @@ def dagster_webserver(
             for child in started:
                 with suppress(psutil.NoSuchProcess):
                     child.kill()
+
+
+@contextmanager
+def dagster_dev(
+    root: Path,
+    storage_url: str,
+    database_url: str,
+    *,
+    code: Path | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[dict[str, object]]:
+    """``dagster dev`` (webserver, daemon, code server) as ``panels demo`` starts it, with the
+    ``dagster.yaml`` of ``code`` (default: this checkout) and its instance in ``storage_url``
+    (a ``postgresql+psycopg2://`` URL); stopped with every process it started."""
+    import shutil
+
+    import psutil
+
+    code = code or Path(__file__).resolve().parent.parent
+    home = root / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(code / "dagster.yaml", home / "dagster.yaml")
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "PANELS_DAGSTER_PG_URL": storage_url,
+        "PANELS_DATABASE_URL": database_url,
+        "PANELS_STATE_DIR": str(root / "state"),
+        "PANELS_DATA_ROOT": str(root / "data"),
+        **(extra_env or {}),
+    }
+    port = free_port()
+    log_path = root / "dagster.log"
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "dagster"),
+                "dev",
+                *("-w", str(code / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)),
+            ],
+            env=env,
+            cwd=code,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_for_code(url, proc, log_path)
+        yield {"url": url, "data_root": root / "data", "env": env, "log": log_path}
+    finally:
+        started = psutil.Process(proc.pid).children(recursive=True)
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        for child in started:  # code servers and run workers outlive a signal to the group
+            with suppress(psutil.NoSuchProcess):
+                child.kill()
+
+
+def _wait_for_code(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    """Until the code location is loaded (the webserver answers before it is)."""
+    query = "{ workspaceOrError { ... on Workspace { locationEntries { loadStatus } } } }"
+    deadline = time.monotonic() + 300
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"dagster dev exited:\n{log.read_text(errors='replace')[-3000:]}")
+        with suppress(httpx.HTTPError, KeyError, TypeError, ValueError):
+            body = httpx.post(f"{url}/graphql", json={"query": query}, timeout=30).json()
+            entries = body["data"]["workspaceOrError"]["locationEntries"]
+            if entries and all(e["loadStatus"] == "LOADED" for e in entries):
+                return
+        if time.monotonic() > deadline:
+            raise RuntimeError("the code location did not load within 300 s")
+        time.sleep(1)
