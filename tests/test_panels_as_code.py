@@ -330,42 +330,42 @@ panels:
 def test_plan_apply_and_export_through_the_cli(
     client, settings, database_url, tenant, fruit_files, tmp_path
 ) -> None:
-    from tests.test_cli_config import one_line_error, panels
+    from tests.test_cli_config import one_line_error, panels_here
 
     env = {"PANELS_DATABASE_URL": database_url, "PANELS_DATA_ROOT": str(settings.data_root)}
     path = tmp_path / "fruit.yaml"
     path.write_text(FILE.format(tenant=tenant.slug))
-    line = one_line_error(panels(["plan", "-f", str(path)], tmp_path, **env))
+    line = one_line_error(panels_here(["plan", "-f", str(path)], tmp_path, **env))
     # Line 15: the quote is at column 18, the text from 19, SUMM at its offset 10.
     assert line.startswith(
         f"error: {path}:15:29: panels.0.columns.1.formula: unknown function SUMM()"
     ), line
     path.write_text(FILE.format(tenant=tenant.slug).replace("SUMM", "SUM"))
 
-    planned = panels(["plan", "-f", str(path)], tmp_path, **env)
+    planned = panels_here(["plan", "-f", str(path)], tmp_path, **env)
     assert planned.returncode == 0, planned.stderr
     assert planned.stdout.strip().splitlines()[-1] == "4 to create, 0 to update, 0 to delete"
-    refused = panels(["apply", "-f", str(path)], tmp_path, **env)
+    refused = panels_here(["apply", "-f", str(path)], tmp_path, **env)
     assert "add --yes" in one_line_error(refused)
-    applied = panels(["apply", "-f", str(path), "--yes"], tmp_path, **env)
+    applied = panels_here(["apply", "-f", str(path), "--yes"], tmp_path, **env)
     assert applied.returncode == 0, applied.stderr
     assert "applied: 4 created, 0 updated, 0 deleted" in applied.stdout
 
     out = tmp_path / "exported.yaml"
-    exported = panels(["export", "--tenant", tenant.slug, "-o", str(out)], tmp_path, **env)
+    exported = panels_here(["export", "--tenant", tenant.slug, "-o", str(out)], tmp_path, **env)
     assert exported.returncode == 0, exported.stderr
     assert yaml.safe_load(out.read_text())["panels"][0]["columns"][1] == {
         "key": "twice",
         "type": "number",
         "formula": "{price} * SUM(2)",
     }
-    again = panels(["plan", "-f", str(out), "--prune"], tmp_path, **env)
+    again = panels_here(["plan", "-f", str(out), "--prune"], tmp_path, **env)
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip() == "0 to create, 0 to update, 0 to delete"
     # Audited as the CLI.
     audit = client.get(f"{API}/audit?limit=10", headers=tenant.admin).json()["data"]
     assert {e["actor_type"] for e in audit} == {"cli"}
-    line = one_line_error(panels(["plan", "-f", str(tmp_path / "none.yaml")], tmp_path, **env))
+    line = one_line_error(panels_here(["plan", "-f", str(tmp_path / "none.yaml")], tmp_path, **env))
     assert "none.yaml" in line
 
 

@@ -235,17 +235,19 @@ def test_columns_from_source_maps_every_field_with_safe_keys_and_a_sync_reads_th
 def test_panels_sources_preview_prints_the_fields_or_one_line_errors(
     client, settings, database_url, tenant, tmp_path
 ) -> None:
-    from tests.test_cli_config import one_line_error, panels
+    from tests.test_cli_config import one_line_error, panels_here
 
     write(_files(settings, tenant) / "f.csv", CSV)
     panel = _panel(client, tenant)
     key = f"{tenant.slug}.{panel['slug']}"
     env = {"PANELS_DATABASE_URL": database_url, "PANELS_DATA_ROOT": str(settings.data_root)}
-    line = one_line_error(panels(["sources", "preview", key], tmp_path, **env))
+    line = one_line_error(panels_here(["sources", "preview", key], tmp_path, **env))
     assert line == f"error: panel {key} has 0 sources"
     _source(client, tenant, panel, name="flights", kind="file", config={"path": "f.csv"})
 
-    shown = panels(["sources", "preview", key, "--limit", "5", "--format", "json"], tmp_path, **env)
+    shown = panels_here(
+        ["sources", "preview", key, "--limit", "5", "--format", "json"], tmp_path, **env
+    )
     assert shown.returncode == 0, shown.stderr
     body = json.loads(shown.stdout)
     assert body["rows_read"] == 5 and body["complete"] is False
@@ -254,10 +256,10 @@ def test_panels_sources_preview_prints_the_fields_or_one_line_errors(
         ("Dep Delay", "number"),
         ("day", "date"),
     ]
-    table = panels(["sources", "preview", key, "flights"], tmp_path, **env, COLUMNS="200")
+    table = panels_here(["sources", "preview", key, "flights"], tmp_path, **env, COLUMNS="200")
     assert table.returncode == 0, table.stderr
     assert "flights: 120 rows read" in table.stdout and "Dep Delay" in table.stdout
-    line = one_line_error(panels(["sources", "preview", key, "flight"], tmp_path, **env))
+    line = one_line_error(panels_here(["sources", "preview", key, "flight"], tmp_path, **env))
     assert 'did you mean "flights"' in line
-    line = one_line_error(panels(["sources", "preview", key, "--limit", "0"], tmp_path, **env))
+    line = one_line_error(panels_here(["sources", "preview", key, "--limit", "0"], tmp_path, **env))
     assert line.startswith("error: --limit:")
