@@ -100,7 +100,7 @@ def sync_panels(
 
 @dg.job(
     tags={"panels/kind": "batch"},
-    description="Sync a list of panels in one run (schedules, backfills).",
+    description="Sync a list of panels in one run (the scheduler, the demo's first sync).",
 )
 def sync_panels_batch() -> None:
     sync_panels()

@@ -140,40 +140,6 @@ def test_cli_sync_waits_with_progress(sync_client, webserver, tenant) -> None:
     assert status["status"] == "succeeded" and status["row_count"] == 3
 
 
-def test_cli_backfill_of_failed_panels_only(sync_client, webserver, tenant) -> None:
-    good = _panel(sync_client, tenant, webserver["data_root"], "api.csv")
-    bad = _panel(sync_client, tenant, webserver["data_root"], "nope.csv")
-    for panel in (good, bad):
-        sync = sync_client.post(f"{API}/panels/{panel['id']}/syncs", headers=tenant.editor).json()
-        _follow(sync_client, tenant, panel, sync["id"])
-    write(
-        tenant_files(webserver["data_root"], tenant.slug) / "nope.csv", "id\n7\n"
-    )  # the cause is fixed
-    env = {**webserver["env"], "PANELS_DAGSTER_URL": webserver["url"]}
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "panels"),
-            "backfill",
-            "--tenant",
-            tenant.slug,
-            "--failed-only",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "1 panels:" in result.stderr
-    deadline = time.monotonic() + 180
-    while not sync_client.get(f"{API}/panels/{bad['id']}", headers=tenant.viewer).json()[
-        "current_version_id"
-    ]:
-        assert time.monotonic() < deadline, "the backfill did not publish the failed panel"
-        time.sleep(1)
-
-
 def test_partitions_follow_panel_creation_rename_and_deletion(
     sync_client, webserver, tenant
 ) -> None:

@@ -130,7 +130,7 @@ def test_a_panels_syncs_are_listed_newest_first_with_pages(
 ) -> None:
     panel = _panel(sync_client, tenant, webserver["data_root"], "api.csv")
     first = _sync(sync_client, tenant, panel)
-    # A scheduled or backfilled sync is a batch run without the partition tag: listed too.
+    # A scheduled sync is a batch run without the partition tag: listed too.
     batch = DagsterClient(webserver["url"]).launch(
         "sync_panels_batch",
         tags={"panels/trigger": "test"},

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from core.enums import Role
-from serving.admin import cli_code, cli_panels, cli_support, cli_syncs
+from serving.admin import cli_backfill, cli_code, cli_panels, cli_support, cli_syncs
 from serving.admin import tenants as admin
 from serving.admin.cli_panels import panel_app, sources_app
 from serving.admin.cli_support import PanelsApp, State, fail, owner_settings
@@ -106,7 +106,7 @@ def token(
 
 
 app.command("sync")(cli_syncs.sync)
-app.command("backfill")(cli_syncs.backfill)
+app.command("backfill")(cli_backfill.backfill)
 app.command("versions")(cli_syncs.versions)
 app.command("rows")(cli_panels.rows)
 app.command("rollback")(cli_syncs.rollback)

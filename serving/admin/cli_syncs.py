@@ -1,4 +1,5 @@
-"""``panels sync``, ``backfill``, ``versions`` and ``rollback``: commands that name panels.
+"""``panels sync``, ``versions`` and ``rollback``: commands that name panels (``backfill``:
+``cli_backfill``).
 
 A panel is named ``TENANT.PANEL`` (slugs) everywhere; a misspelt one gets the closest name.
 """
@@ -20,13 +21,11 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from core.events import EventType
-from core.partitions import partition_key
 from core.progress import SyncProgress
 from core.settings import Settings
 from serving.admin import ops
 from serving.admin import tenants as admin
-from serving.admin.cli_support import fail, owner_settings, settings, tenant_named
+from serving.admin.cli_support import fail, owner_settings, settings
 from serving.orchestration import syncs
 from serving.orchestration.dagster_client import (
     DagsterClient,
@@ -50,7 +49,7 @@ def _check_panel(config: Settings, key: str) -> None:
             raise fail(str(exc)) from exc
 
 
-def _explain(config: Settings, key: str, run: RunInfo) -> list[str]:
+def explain(config: Settings, key: str, run: RunInfo) -> list[str]:
     """Why the run failed for this panel, from what it recorded in Panels; then the run."""
     url = f"{config.resolved_dagster_url}/runs/{run.run_id}"
     sync = None
@@ -164,90 +163,9 @@ def sync(
     except (DagsterUnavailable, DagsterRejected) as exc:
         raise fail(f"lost the run: {exc}") from exc
     if run.status != "succeeded":
-        for line in _explain(config, panel, run):
+        for line in explain(config, panel, run):
             typer.echo(line, err=True)
         raise typer.Exit(code=1)
-
-
-def _failed_panels(session: object, tenant_id: object) -> set[str]:
-    """Panels whose latest sync outcome is a failure (no publish since)."""
-    from sqlalchemy import text  # noqa: PLC0415
-
-    rows = session.execute(  # type: ignore[attr-defined]
-        text(
-            "SELECT p.slug FROM panels p JOIN LATERAL ("
-            " SELECT e.type FROM panel_events e WHERE e.panel_id = p.id"
-            " AND e.type IN (:published, :failed) ORDER BY e.id DESC LIMIT 1"
-            ") last ON true WHERE p.tenant_id = :tenant AND last.type = :failed"
-        ),
-        {
-            "tenant": tenant_id,
-            "published": EventType.panel_materialized,
-            "failed": EventType.sync_failed,
-        },
-    )
-    return {slug for (slug,) in rows}
-
-
-def _backfill_tenant(tenant: str | None, panels: list[str]) -> tuple[str, list[str]]:
-    """The tenant and panel slugs of ``--tenant`` and ``--panel`` (slugs or TENANT.PANEL)."""
-    named = {p.partition(".")[0] for p in panels if "." in p}
-    if tenant is None and len(named) == 1:
-        tenant = named.pop()
-    if tenant is None:
-        raise fail("say which tenant: --tenant SLUG, or --panel TENANT.PANEL")
-    if named - {tenant}:
-        raise fail(f"--panel names another tenant than {tenant!r}: {', '.join(sorted(named))}")
-    return tenant, [p.partition(".")[2] if "." in p else p for p in panels]
-
-
-def backfill(
-    tenant: Annotated[
-        str | None, typer.Option(help="Tenant slug (optional when --panel is TENANT.PANEL)")
-    ] = None,
-    panel: Annotated[
-        list[str] | None,
-        typer.Option(help="Panel: slug or TENANT.PANEL (repeatable); default: all"),
-    ] = None,
-    failed_only: Annotated[bool, typer.Option(help="Only panels whose last sync failed")] = False,
-    batch_size: Annotated[int, typer.Option(help="Panels per Dagster run")] = 100,
-) -> None:
-    """Sync some or all panels of a tenant in batch runs (one Dagster run per batch)."""
-    from sqlalchemy import select  # noqa: PLC0415
-
-    from models import Panel  # noqa: PLC0415
-
-    config = owner_settings()
-    tenant, wanted = _backfill_tenant(tenant, panel or [])
-    with admin.owner_session(config) as session:
-        found = tenant_named(session, tenant)
-        slugs = set(session.scalars(select(Panel.slug).where(Panel.tenant_id == found.id)))
-        for slug in sorted(set(wanted) - slugs):
-            raise fail(f"no panel {slug!r} in tenant {tenant!r}{ops.closest(slug, slugs)}")
-        chosen = set(wanted) if wanted else slugs
-        if failed_only:
-            chosen &= _failed_panels(session, found.id)
-    keys = sorted(partition_key(tenant, slug) for slug in chosen)
-    if not keys:
-        typer.echo("nothing to backfill", err=True)
-        return
-    client = DagsterClient(config.resolved_dagster_url)
-    try:
-        for key in keys:
-            client.ensure_partition(key)
-        for i in range(0, len(keys), batch_size):
-            batch = keys[i : i + batch_size]
-            run_id = client.launch(
-                "sync_panels_batch",
-                tags={"panels/trigger": "backfill", "panels/tenant": tenant},
-                run_config={"ops": {"sync_panels": {"config": {"partitions": batch}}}},
-            )
-            typer.echo(run_id)
-            typer.echo(
-                f"{len(batch)} panels: {config.resolved_dagster_url}/runs/{run_id}", err=True
-            )
-    except (DagsterUnavailable, DagsterRejected) as exc:
-        raise fail(f"{exc} (set PANELS_DAGSTER_URL, or start `panels demo`)") from exc
 
 
 def versions(panel: PanelKey) -> None:

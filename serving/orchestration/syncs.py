@@ -1,8 +1,8 @@
 """A panel's syncs: its Dagster runs, joined with what each run recorded in Panels.
 
-A sync is a Dagster run. One-panel runs (API, CLI, Dagster UI) carry the partition tag;
-scheduled and backfilled panels run in batch runs without it, which Panels knows from the
-version row or failure event each run writes for the panel. Both kinds are listed.
+A sync is a Dagster run. One-panel runs (API, CLI, Dagster UI, backfills) carry the partition
+tag; scheduled panels run in batch runs without it, which Panels knows from the version row or
+failure event each run writes for the panel. Both kinds are listed.
 """
 
 from __future__ import annotations

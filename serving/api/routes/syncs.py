@@ -76,7 +76,7 @@ def list_syncs(
     panel_id: uuid.UUID,
     paging: PagingDep,
 ) -> Page[SyncPublic]:
-    """The panel's syncs, newest first: its own runs and the scheduled or backfill batches."""
+    """The panel's syncs, newest first: its own runs and the scheduled batches."""
     panel = load_panel(session, principal, panel_id)
     partition = f"{principal.tenant_slug}.{panel.slug}"
     client = _client(settings)
