@@ -16,19 +16,24 @@ class ColumnMapping(InputModel):
     cast: str | None = Field(default=None, description="Parse format, e.g. %Y-%m-%d for dates")
 
 
-class ColumnCreate(InputModel):
+class MappedOrFormula(InputModel):
+    """A column's values: mapped from a source field or computed by a formula, exactly one
+    (the subclass declares ``mapping`` and ``formula``, where its field order wants them)."""
+
+    @model_validator(mode="after")
+    def _mapping_xor_formula(self) -> Self:
+        if (getattr(self, "mapping", None) is None) == (getattr(self, "formula", None) is None):
+            raise ValueError("a column has exactly one of `mapping` or `formula`")
+        return self
+
+
+class ColumnCreate(MappedOrFormula):
     key: ColumnKey = Field(examples=["dep_delay"])
     name: Name = Field(examples=["Departure delay"])
     type: ColumnType
     position: int | None = Field(default=None, ge=0)
     mapping: ColumnMapping | None = None
     formula: str | None = Field(default=None, min_length=1, max_length=10_000)
-
-    @model_validator(mode="after")
-    def _mapping_xor_formula(self) -> Self:
-        if (self.mapping is None) == (self.formula is None):
-            raise ValueError("a column has exactly one of `mapping` or `formula`")
-        return self
 
 
 class ColumnUpdate(InputModel):

@@ -20,7 +20,7 @@ from typing import Any, Literal, Self
 from pydantic import Field, field_validator, model_validator
 
 from core.enums import ColumnType, SourceKind
-from schemas.columns import ColumnMapping
+from schemas.columns import ColumnMapping, MappedOrFormula
 from schemas.common import ColumnKey, InputModel, Name, Slug
 from schemas.panels import PanelCreate
 from schemas.quality import QualityRuleCreate
@@ -60,18 +60,12 @@ class SourceDoc(InputModel):
         return self
 
 
-class ColumnDoc(InputModel):
+class ColumnDoc(MappedOrFormula):
     key: ColumnKey = Field(examples=["dep_delay"])
     name: Name | None = Field(default=None, description="Default: the key")
     type: ColumnType = Field(examples=["number"])
     mapping: ColumnMapping | None = None
     formula: str | None = Field(default=None, min_length=1, max_length=10_000)
-
-    @model_validator(mode="after")
-    def _mapping_xor_formula(self) -> Self:
-        if (self.mapping is None) == (self.formula is None):
-            raise ValueError("a column has exactly one of `mapping` or `formula`")
-        return self
 
 
 class ViewColumnDoc(InputModel):

@@ -17,7 +17,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -26,7 +25,7 @@ from core.partitions import partition_key
 from models import Panel
 from serving.admin import ops
 from serving.admin import tenants as admin
-from serving.admin.cli_support import fail, owner_settings, tenant_named
+from serving.admin.cli_support import fail, owner_settings, progress_bar, tenant_named
 from serving.admin.cli_syncs import explain
 from serving.orchestration.dagster_client import (
     BackfillInfo,
@@ -87,17 +86,7 @@ def _follow(client: DagsterClient, backfill_id: str, total: int, timeout: int) -
     """Poll the backfill until Dagster closes it: a bar on a terminal, else a line per change."""
     console = Console(stderr=True, highlight=False)
     started, last = time.monotonic(), ""
-    bar = (
-        Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        )
-        if console.is_terminal
-        else None
-    )
+    bar = progress_bar(console)
     task = bar.add_task("backfill: requested", total=total) if bar is not None else None
     with bar or nullcontext():
         while time.monotonic() - started < timeout:

@@ -10,6 +10,8 @@ from typing import Any
 
 import typer
 from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.orm import Session
 
 from core.enums import Role
@@ -109,3 +111,17 @@ def tenant_named(session: Session, slug: str) -> Tenant:
 def cli_principal(tenant_id: uuid.UUID, tenant_slug: str) -> Principal:
     """Who a changing command acts as: the tenant's owner, audited as ``cli`` (nil UUID)."""
     return Principal(uuid.UUID(int=0), tenant_id, tenant_slug, Role.admin, "cli")
+
+
+def progress_bar(console: Console) -> Progress | None:
+    """A progress bar (what, bar, done of total, time) on a terminal; None elsewhere, where
+    the command prints a line per change instead."""
+    if not console.is_terminal:
+        return None
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )

@@ -13,19 +13,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from core.progress import SyncProgress
 from core.settings import Settings
 from serving.admin import ops
 from serving.admin import tenants as admin
-from serving.admin.cli_support import fail, owner_settings, settings
+from serving.admin.cli_support import fail, owner_settings, progress_bar, settings
 from serving.orchestration import syncs
 from serving.orchestration.dagster_client import (
     DagsterClient,
@@ -86,17 +79,7 @@ def _follow(client: DagsterClient, key: str, run_id: str, timeout: int) -> RunIn
     read, written, rejected, phase) from the run log, as a bar on a terminal or as lines."""
     console = Console(stderr=True, highlight=False)
     started, last, cursor = time.monotonic(), "", None
-    bar = (
-        Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        )
-        if console.is_terminal
-        else None
-    )
+    bar = progress_bar(console)
     task = bar.add_task(f"{escape(key)}: starting", total=None) if bar is not None else None
     with bar or nullcontext():
         while time.monotonic() - started < timeout:
