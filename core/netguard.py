@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+import anyio
+import anyio.to_thread
 import httpcore
 import httpx
 from sqlalchemy.engine import make_url
@@ -66,13 +68,20 @@ class NetworkPolicy:
     own_hosts: frozenset[str] = frozenset()
     own_databases: tuple[tuple[str, int, str], ...] = ()
     allow_own_database: bool = False
+    allow_setting: str = "PANELS_SOURCE_ALLOWLIST"  # named in refusals
     _own_addresses: set[Address] = field(default_factory=set, compare=False, repr=False)
 
     @classmethod
-    def from_settings(cls, settings: Any, *database_urls: str) -> NetworkPolicy:
-        """The policy of these settings; ``database_urls``: more of the app's own databases."""
+    def from_settings(
+        cls, settings: Any, *database_urls: str, webhooks: bool = False
+    ) -> NetworkPolicy:
+        """The policy of these settings; ``database_urls``: more of the app's own databases.
+
+        ``webhooks``: the policy of webhook endpoints, whose allowlist is its own setting.
+        """
         hosts, networks = set(), []
-        for item in settings.source_allowlist:
+        allowlist = settings.webhook_allowlist if webhooks else settings.source_allowlist
+        for item in allowlist:
             try:
                 networks.append(ipaddress.ip_network(item, strict=False))
             except ValueError:
@@ -112,6 +121,7 @@ class NetworkPolicy:
             frozenset(own),
             tuple(databases),
             bool(settings.sql_source_allow_own_database),
+            "PANELS_WEBHOOK_ALLOWLIST" if webhooks else "PANELS_SOURCE_ALLOWLIST",
         )
 
     def _allowed_explicitly(self, host: str, address: Address | None = None) -> bool:
@@ -138,12 +148,12 @@ class NetworkPolicy:
             if not address.is_global or address.is_multicast:
                 raise BlockedAddress(
                     f"{host!r} resolves to {address}, a loopback, private or reserved address;"
-                    " add it to PANELS_SOURCE_ALLOWLIST to allow it"
+                    f" add it to {self.allow_setting} to allow it"
                 )
             if address in self._own() or host.lower() in self.own_hosts:
                 raise BlockedAddress(
                     f"{host!r} is one of this deployment's own hosts;"
-                    " add it to PANELS_SOURCE_ALLOWLIST to allow it"
+                    f" add it to {self.allow_setting} to allow it"
                 )
 
     def checked_addresses(self, host: str, port: int | None) -> list[Address]:
@@ -157,6 +167,13 @@ class NetworkPolicy:
         pool = transport._pool
         pool._network_backend = _GuardedBackend(self)
         return httpx.Client(transport=transport, **kwargs)
+
+    def async_http_client(self, **kwargs: Any) -> httpx.AsyncClient:
+        """``http_client`` for asyncio: the same check, the name resolved off the loop."""
+        transport = httpx.AsyncHTTPTransport(retries=0)
+        pool = transport._pool
+        pool._network_backend = _AsyncGuardedBackend(self)
+        return httpx.AsyncClient(transport=transport, **kwargs)
 
     def check_sql_url(self, url: str) -> None:
         """Refuse file databases, connection targets hidden in the query string, and (unless
@@ -215,3 +232,21 @@ class _GuardedBackend(httpcore.SyncBackend):
         addresses = self.policy.checked_addresses(host, port)
         # Connect to an address that was checked, not to a fresh resolution of the name.
         return super().connect_tcp(str(addresses[0]), port, timeout, local_address, socket_options)
+
+
+class _AsyncGuardedBackend(httpcore.AnyIOBackend):
+    def __init__(self, policy: NetworkPolicy) -> None:
+        self.policy = policy
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.AsyncNetworkStream:
+        addresses = await anyio.to_thread.run_sync(self.policy.checked_addresses, host, port)
+        return await super().connect_tcp(
+            str(addresses[0]), port, timeout, local_address, socket_options
+        )

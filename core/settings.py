@@ -101,6 +101,21 @@ class Settings(BaseSettings):
     # or this deployment's own; comma-separated.
     source_allowlist: Annotated[list[str], NoDecode] = Field(default_factory=list)
     sql_source_allow_own_database: bool = False
+    # Webhooks (docs/webhooks.md): every API process runs a deliverer (one leads at a time);
+    # false: only `panels webhooks worker` processes deliver.
+    webhook_delivery: bool = True
+    # Hosts or networks (CIDR) that webhook endpoints may reach although they are loopback,
+    # private or this deployment's own (the same guard as sources, its own list).
+    webhook_allowlist: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_max_response_bytes: int = Field(default=64 << 10, ge=0)
+    webhook_concurrency: int = Field(default=64, ge=1, le=1024)  # endpoints at once
+    # Retries: exponential from the base (with jitter) up to the cap; an endpoint whose
+    # deliveries have failed for this long is disabled.
+    webhook_retry_base_seconds: float = Field(default=5.0, gt=0)
+    webhook_retry_max_seconds: float = Field(default=3 * 3600.0, gt=0)
+    webhook_disable_after_seconds: float = Field(default=24 * 3600.0, gt=0)
+    webhook_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     # Browser origins allowed to call the API (CORS); empty: none.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Largest request body accepted (413 above it).
@@ -112,7 +127,13 @@ class Settings(BaseSettings):
     @classmethod
     def _csv_lists(cls, data: object) -> object:
         if isinstance(data, dict):
-            for key in ("jwt_algorithms", "encryption_keys", "cors_origins", "source_allowlist"):
+            for key in (
+                "jwt_algorithms",
+                "encryption_keys",
+                "cors_origins",
+                "source_allowlist",
+                "webhook_allowlist",
+            ):
                 if key in data:
                     data[key] = _split_csv(data[key])
         return data

@@ -13,6 +13,7 @@ from models.panels import (
     ViewColumn,
 )
 from models.tenancy import ApiToken, Tenant, User
+from models.webhooks import Webhook, WebhookAttempt, WebhookDelivery
 
 TENANT_OWNED_TABLES = (
     "users",
@@ -26,6 +27,9 @@ TENANT_OWNED_TABLES = (
     "panel_events",
     "audit_events",
     "quality_rules",
+    "webhooks",
+    "webhook_deliveries",
+    "webhook_attempts",
 )
 
 __all__ = [
@@ -48,4 +52,7 @@ __all__ = [
     "VersionStatus",
     "View",
     "ViewColumn",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
 ]

@@ -99,6 +99,9 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         events_relay=False,
         # As the syncs' settings (sync_settings): the HTTP-source tests serve on loopback.
         source_allowlist=["127.0.0.1"],
+        # Webhook tests post to receivers on loopback, from deliverers they start themselves.
+        webhook_allowlist=["127.0.0.1"],
+        webhook_delivery=False,
     )
 
 

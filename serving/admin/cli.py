@@ -14,6 +14,7 @@ from serving.admin import cli_backfill, cli_code, cli_panels, cli_support, cli_s
 from serving.admin import tenants as admin
 from serving.admin.cli_panels import panel_app, sources_app
 from serving.admin.cli_support import PanelsApp, State, fail, owner_settings
+from serving.admin.cli_webhooks import webhooks_app
 
 app = PanelsApp(
     help="Panels: multi-tenant live data panels. Settings: PANELS_* variables, else the file"
@@ -29,6 +30,7 @@ app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
 app.add_typer(panel_app, name="panel")
 app.add_typer(sources_app, name="sources")
+app.add_typer(webhooks_app, name="webhooks")
 cli_code.register(app)
 _fail = fail
 

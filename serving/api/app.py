@@ -36,6 +36,7 @@ from serving.api.routes import (
     tokens,
     users,
     views,
+    webhooks,
     ws,
 )
 from serving.api.state import AppState
@@ -50,6 +51,8 @@ from serving.reads.analytics import Analytics
 from serving.realtime.broker import Broker, PostgresBroker, RedisBroker
 from serving.realtime.hub import Hub
 from serving.realtime.relay import OutboxRelay
+from serving.webhooks.backlog import BacklogCollector
+from serving.webhooks.deliverer import Deliverer
 
 API_PREFIX = "/api/v1"
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
@@ -87,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     relay = OutboxRelay(
         conninfo, broker, as_app_role=as_app_role, poll_seconds=settings.relay_poll_seconds
     )
+    deliverer = Deliverer(conninfo, settings, as_app_role=as_app_role)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -100,6 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             tasks.append(asyncio.create_task(catalog.run(), name="panels-read-cache"))
         if settings.events_relay:
             tasks.append(asyncio.create_task(relay.run(), name="panels-relay"))
+        if settings.webhook_delivery:
+            tasks.append(asyncio.create_task(deliverer.run(), name="panels-webhooks"))
         yield
         for task in tasks:
             task.cancel()
@@ -150,6 +156,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         rate_limits=rate_limits,
         hub=hub,
         relay=relay,
+        deliverer=deliverer,
+        webhook_backlog=BacklogCollector(conninfo, as_app_role=as_app_role),
         redis=(
             redis.Redis.from_url(settings.redis_url, socket_timeout=2)
             if settings.redis_url
@@ -197,6 +205,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tokens,
         audit,
         definitions,
+        webhooks,
     ):
         api.include_router(module.router)
     api.include_router(columns.actions)

@@ -20,6 +20,8 @@ from serving.orchestration.queue import QueueCollector
 from serving.reads.analytics import Analytics
 from serving.realtime.hub import Hub
 from serving.realtime.relay import OutboxRelay
+from serving.webhooks.backlog import BacklogCollector
+from serving.webhooks.deliverer import Deliverer
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance
@@ -38,6 +40,8 @@ class AppState:
     rate_limits: RateLimits | None
     hub: Hub
     relay: OutboxRelay
+    deliverer: Deliverer
+    webhook_backlog: BacklogCollector
     redis: redis.Redis | None
     analytics: Analytics | None = None  # DuckDB over the snapshots (analytic reads)
     dagster_instance: DagsterInstance | None = None  # loaded by /health on first use

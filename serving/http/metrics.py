@@ -58,6 +58,16 @@ EVENTS_RELAY_LAG = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60),
 )
 EVENTS_DELIVERED = Counter("events_delivered_total", "Event messages queued to WebSocket clients")
+WEBHOOK_ATTEMPTS = Counter(
+    "webhook_deliveries_total",
+    "Webhook delivery attempts by outcome (delivered, retry, failed)",
+    ["outcome"],
+)
+WEBHOOK_LATENCY = Histogram(
+    "webhook_delivery_duration_seconds",
+    "From sending a webhook to its answer (or the error)",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
 ANALYTIC_READS = Counter(
     "analytic_reads_total", "Aggregate reads, by the engine that answered", ["engine"]
 )

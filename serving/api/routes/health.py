@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from prometheus_client.registry import Collector
 from sqlalchemy import text
 
 from core.settings import Settings
@@ -71,8 +72,10 @@ async def metrics(request: Request) -> Response:
     storage = state.settings.resolved_dagster_database_url
     if state.queue is None and storage is not None:
         state.queue = QueueCollector(storage)
-    extra = [state.queue] if state.queue is not None else []
-    # The queue's figures may need a query (once per TTL): off the event loop.
+    extra: list[Collector] = [state.webhook_backlog]
+    if state.queue is not None:
+        extra.append(state.queue)
+    # The queues' figures may need a query (once per TTL): off the event loop.
     body, content_type = await asyncio.to_thread(render, *extra)
     return Response(body, media_type=content_type)
 
