@@ -8,9 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 import pytest
 
 from core.enums import Role
+from models.db import libpq_url
 from tests.builders import make_column, make_panel, make_source, make_view
 
 API = "/api/v1"
@@ -27,11 +29,32 @@ class World:
     user: str
     token: str
     rule: str
+    webhook: str
+    delivery: str
     sync: str = "0b8f6f0e-0000-4000-8000-000000000000"
+
+
+def make_delivery(client, tenant_id: uuid.UUID, webhook: str) -> str:
+    """A queued delivery, written as the owner (no event or deliverer needed to read one)."""
+    url = client.app.state.panels.settings.database_url
+    with psycopg.connect(libpq_url(url)) as conn:
+        conn.execute("SELECT set_config('app.all_tenants', 'on', false)")
+        row = conn.execute(
+            "INSERT INTO webhook_deliveries (tenant_id, webhook_id, seq, event_type)"
+            " VALUES (%s, %s, 1, 'panel.updated') RETURNING id",
+            (tenant_id, webhook),
+        ).fetchone()
+    assert row is not None
+    return str(row[0])
 
 
 def build_world(client, t) -> World:
     panel = make_panel(client, t.editor)["id"]
+    webhook = client.post(
+        f"{API}/webhooks",
+        json={"url": "http://127.0.0.1:9/hook", "event_types": ["sync.failed"]},
+        headers=t.admin,
+    ).json()["id"]
     token = client.post(f"{API}/tokens", json={"name": "x"}, headers=t.admin).json()["id"]
     user = client.post(
         f"{API}/users", json={"email": f"u{uuid.uuid4().hex[:6]}@example.com"}, headers=t.admin
@@ -48,6 +71,8 @@ def build_world(client, t) -> World:
             json={"name": "rows", "kind": "row_count_between", "params": {"min": 0}},
             headers=t.editor,
         ).json()["id"],
+        webhook=webhook,
+        delivery=make_delivery(client, t.id, webhook),
     )
 
 
@@ -91,6 +116,11 @@ BODIES: dict[tuple[str, str], Callable[[], dict[str, Any]]] = {
     },
     ("POST", "/api/v1/panels/{panel_id}/columns:from-source"): lambda: {},
     ("POST", "/api/v1/apply"): lambda: {"document": {"panels": []}, "dry_run": True},
+    ("POST", "/api/v1/webhooks"): lambda: {
+        "url": "http://127.0.0.1:9/hook",
+        "event_types": ["panel.materialized"],
+    },
+    ("PATCH", "/api/v1/webhooks/{webhook_id}"): lambda: {"description": "changed"},
 }
 
 # Minimum role per route; everything under /api/v1 except login must appear here.
@@ -145,6 +175,15 @@ REQUIRED_ROLE: dict[tuple[str, str], Role] = {
     ("POST", "/api/v1/apply"): Role.admin,
     ("GET", "/api/v1/definitions"): Role.viewer,
     ("GET", "/api/v1/definitions/schema"): Role.viewer,
+    ("GET", "/api/v1/webhooks"): Role.admin,
+    ("POST", "/api/v1/webhooks"): Role.admin,
+    ("GET", "/api/v1/webhooks/{webhook_id}"): Role.admin,
+    ("PATCH", "/api/v1/webhooks/{webhook_id}"): Role.admin,
+    ("DELETE", "/api/v1/webhooks/{webhook_id}"): Role.admin,
+    ("POST", "/api/v1/webhooks/{webhook_id}/rotate-secret"): Role.admin,
+    ("GET", "/api/v1/webhooks/{webhook_id}/deliveries"): Role.admin,
+    ("GET", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}"): Role.admin,
+    ("POST", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"): Role.admin,
 }
 # Routes that reach the Dagster webserver: none runs in this test, so allowed callers get 503
 # (or 404 for an unknown run) while the others still get 403.
@@ -208,7 +247,7 @@ def test_another_tenants_objects_are_404_on_every_route(
     assert response.status_code == 404, response.text
     assert response.json()["type"] == "not_found"
     # Nothing about the object leaks, not even whether it exists.
-    unknown = World(*(str(uuid.uuid4()) for _ in range(7)))
+    unknown = World(*(str(uuid.uuid4()) for _ in range(8)), delivery="999999999")
     missing = client.request(method, fill(path, unknown), json=body, headers=tenant.admin)
     assert missing.status_code == 404
     assert set(response.json()) == set(missing.json())
@@ -217,7 +256,7 @@ def test_another_tenants_objects_are_404_on_every_route(
         assert client.get(getter, headers=other_tenant.admin).status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/panels", "/users", "/tokens", "/audit"])
+@pytest.mark.parametrize("path", ["/panels", "/users", "/tokens", "/audit", "/webhooks"])
 def test_lists_show_only_the_callers_tenant(client, tenant, other_tenant, path) -> None:
     build_world(client, tenant)
     theirs = build_world(client, other_tenant)
@@ -227,6 +266,7 @@ def test_lists_show_only_the_callers_tenant(client, tenant, other_tenant, path) 
         theirs.panel,
         theirs.user,
         theirs.token,
+        theirs.webhook,
         str(other_tenant.id),
         other_tenant.slug,
     ):

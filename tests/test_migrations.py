@@ -18,7 +18,7 @@ def test_upgrade_downgrade_upgrade_on_an_empty_database(fresh_database) -> None:
     upgrade(url)
     with psycopg.connect(url) as conn:
         (version,) = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-        assert version == "0006"
+        assert version == "0007"
 
 
 def test_catalog_changes_notify_the_tenant_at_commit(fresh_database) -> None:
