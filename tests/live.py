@@ -113,13 +113,16 @@ class RedisServer:
         )
         deadline = time.monotonic() + 20
         while True:
+            probe = redis.Redis.from_url(self.url, socket_timeout=1)
             try:
-                redis.Redis.from_url(self.url, socket_timeout=1).ping()
+                probe.ping()
                 return
             except redis.RedisError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
+            finally:
+                probe.close()  # its socket, else a ResourceWarning whenever it is collected
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -90,7 +90,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     relay = OutboxRelay(
         conninfo, broker, as_app_role=as_app_role, poll_seconds=settings.relay_poll_seconds
     )
-    deliverer = Deliverer(conninfo, settings, as_app_role=as_app_role)
+    # Where this process runs a relay, the relay claims events (queueing their deliveries).
+    deliverer = Deliverer(
+        conninfo, settings, as_app_role=as_app_role, claim=not settings.events_relay
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

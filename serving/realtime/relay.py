@@ -83,6 +83,9 @@ class OutboxRelay:
                             "broker unavailable; events wait in the outbox",
                             extra={"reason": str(exc)},
                         )
+                        # Claiming needs no broker: events get their seq, and their webhook
+                        # deliveries are queued; they are published when the broker is back.
+                        await self.claim(conn)
                     async for _ in conn.notifies(timeout=self.poll_seconds, stop_after=1):
                         pass
             finally:
@@ -102,6 +105,14 @@ class OutboxRelay:
                 await self._publish(conn, [as_event(r) for r in rows])
                 if len(rows) < BATCH:
                     break
+
+    async def claim(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        """Claim committed events without publishing them (they stay pending)."""
+        while True:
+            cur = await conn.execute("SELECT count(*) AS n FROM panels_outbox_claim(%s)", (BATCH,))
+            claimed = await cur.fetchone()
+            if not claimed or claimed["n"] < BATCH:
+                return
 
     async def _publish(self, conn: psycopg.AsyncConnection[Any], events: list[Event]) -> None:
         started = time.perf_counter()

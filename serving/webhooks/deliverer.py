@@ -185,8 +185,12 @@ async def post(
 
 
 class Deliverer:
-    def __init__(self, conninfo: str, settings: Settings, *, as_app_role: bool) -> None:
+    def __init__(
+        self, conninfo: str, settings: Settings, *, as_app_role: bool, claim: bool = True
+    ) -> None:
+        """``claim``: claim events when no relay leads (off where this process runs one)."""
         self.conninfo = conninfo
+        self.claim = claim
         self.settings = settings
         self.as_app_role = as_app_role
         self.box = SecretBox(settings)
@@ -244,7 +248,8 @@ class Deliverer:
             logger.info("deliverer leading")
             try:
                 while True:
-                    await self._claim_if_no_relay(conn)
+                    if self.claim:
+                        await self._claim_if_no_relay(conn)
                     await self._start_due(conn, pool, client)
                     async for _ in conn.notifies(
                         timeout=self.settings.webhook_poll_seconds, stop_after=1
