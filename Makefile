@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
+GENERATOR_VENV := $(VENV)/openapi-generator
 
 WEB_SOURCES := $(wildcard web/src/*) $(wildcard web/public/*) web/index.html web/package.json \
   web/package-lock.json web/tsconfig.json web/vite.config.ts
@@ -17,10 +18,14 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 install: $(STAMP) web
 
 # The virtualenv lives in .venv; requirements.lock pins every package (regenerate: make lock).
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock clients/python/pyproject.toml clients/generator.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -c requirements.lock -e '.[dev]'
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -c requirements.lock -e '.[dev]' \
+	  -e 'clients/python[events]'
+	@# The Python client's generator has its own environment: it pins typer below the CLI's.
+	$(BIN)/uv venv --quiet --allow-existing --python $(BIN)/python $(GENERATOR_VENV)
+	$(BIN)/uv pip install --quiet --python $(GENERATOR_VENV)/bin/python -r clients/generator.lock
 	touch $(STAMP)
 
 # The end-user page: type-checked and bundled by Vite into web/dist, which the API serves at /.
@@ -44,6 +49,7 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy
+	cd clients/python && ../../$(BIN)/mypy  # the client package, strict (its own pyproject)
 
 pytest: install browser
 	$(BIN)/pytest
@@ -78,6 +84,15 @@ lock: $(BIN)/python
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet \
 	  --no-header -o requirements.lock
 	sed -i '1i # Pinned versions for every install of Panels (make install applies them as constraints).\n# Regenerate with: make lock' requirements.lock
+	$(BIN)/uv pip compile clients/generator.in --python-version 3.11 --quiet --no-header \
+	  -o clients/generator.lock
+	sed -i '1i # The Python client generator environment (.venv/openapi-generator). Regenerate with: make lock' clients/generator.lock
+
+# The typed API clients (clients/python, web/src/api-schema.ts) from the API's OpenAPI
+# document; the drift check (python -m clients.generate --check) is in tests/test_clients.py.
+.PHONY: clients
+clients: install
+	$(BIN)/python -m clients.generate
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache web/node_modules web/dist

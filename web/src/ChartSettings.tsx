@@ -21,12 +21,13 @@ export function ChartSettings({ columns, spec, onChange, automaticWidth, error }
   const measured = fn ? measureColumns(fn, columns) : [];
 
   function setMeasure(next: string) {
-    if (!next) return onChange({ ...spec, measure: null });
-    const choices = measureColumns(next, columns);
+    const measure = MEASURES.find((m) => m.fn === next); // none: the count of rows
+    if (!measure) return onChange({ ...spec, measure: null });
+    const choices = measureColumns(measure.fn, columns);
     const column = choices.some((c) => c.key === spec.measure?.column)
       ? spec.measure!.column
       : choices[0]?.key;
-    if (column) onChange({ ...spec, measure: { function: next, column } });
+    if (column) onChange({ ...spec, measure: { function: measure.fn, column } });
   }
 
   return (
@@ -75,7 +76,10 @@ export function ChartSettings({ columns, spec, onChange, automaticWidth, error }
           <select
             value={spec.measure.column}
             onChange={(e) =>
-              onChange({ ...spec, measure: { function: fn, column: e.currentTarget.value } })
+              onChange({
+                ...spec,
+                measure: { function: spec.measure!.function, column: e.currentTarget.value },
+              })
             }
           >
             {measured.map((c) => (

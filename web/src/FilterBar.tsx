@@ -1,7 +1,7 @@
 // Filter conditions joined by AND or OR; each row: column, operator, value(s). Labelled controls.
 
-import type { Column } from "./api";
-import { blankDraft, type Draft, type FilterState, type Operators, type Takes } from "./filters";
+import type { Column, Takes } from "./api";
+import { blankDraft, type Draft, type FilterState, type Operators } from "./filters";
 
 interface Props {
   columns: Column[];

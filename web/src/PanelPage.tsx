@@ -13,6 +13,7 @@ import {
   rowsParams,
   type AggregateSpec,
   type Aggregates,
+  type Body,
   type ChartSpec,
   type Column,
   type ColumnType,
@@ -361,7 +362,8 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
     setSorts(next);
   }
 
-  function viewBody() {
+  /** The view's settings as the API takes them, for a new view (with a name) or a saved one. */
+  function viewBody(): Omit<Body<"/api/v1/panels/{panel_id}/views", "post">, "name"> {
     const byKey = new Map(columns.map((c) => [c.key, c]));
     return {
       filters: toTree(filter, types, operators),
@@ -376,9 +378,10 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
   async function saveView() {
     if (!viewId) return;
     try {
+      const body: Body<"/api/v1/panels/{panel_id}/views/{view_id}", "patch"> = viewBody();
       const saved = await call<View>(token, `/panels/${panelId}/views/${viewId}`, {
         method: "PATCH",
-        body: JSON.stringify(viewBody()),
+        body: JSON.stringify(body),
       });
       setViews(views.map((v) => (v.id === saved.id ? saved : v)));
       setNotice(`Saved view “${saved.name}”`);
@@ -390,9 +393,13 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
   async function saveAsNew(event: Event) {
     event.preventDefault();
     try {
+      const body: Body<"/api/v1/panels/{panel_id}/views", "post"> = {
+        ...viewBody(),
+        name: newName.trim(),
+      };
       const saved = await call<View>(token, `/panels/${panelId}/views`, {
         method: "POST",
-        body: JSON.stringify({ name: newName.trim(), ...viewBody() }),
+        body: JSON.stringify(body),
       });
       setViews([...views, saved]);
       setNewName("");
@@ -646,7 +653,7 @@ function append(prev: Loaded, page: RowsPage): Loaded {
     groups,
     total: page.total,
     version: page.version,
-    cursor: page.next_cursor,
+    cursor: page.next_cursor ?? null,
   };
 }
 

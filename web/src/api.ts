@@ -1,12 +1,33 @@
 // A small typed client of the Panels REST API (/api/v1). Every call carries the bearer token.
+//
+// The request and answer types come from the API's own OpenAPI document: api-schema.ts is
+// generated from it by openapi-typescript (`make clients`; a test fails when it is stale), so
+// a changed API shape is a type error here, not a surprise in the browser. The calls stay on
+// the page's own fetch rather than openapi-fetch: every failure must become an ApiError with
+// the API's problem and a 401 must sign the page out (one place, `request`); the export reads
+// the raw Response as a blob; and the rows and aggregates queries are built as URLSearchParams
+// (filters as JSON) that openapi-fetch's parameter serialisation would not improve. Its
+// runtime would buy types the schema already gives.
 
-export interface Problem {
-  title: string;
-  status: number;
-  detail?: string;
-  errors?: { field: string; message: string; type: string }[];
-  request_id?: string;
-}
+import type { components, paths } from "./api-schema";
+
+type Schemas = components["schemas"];
+
+/** The JSON body of an operation's success (200 or 201) as the schema declares it. */
+export type Answer<P extends keyof paths, M extends "get" | "post" | "patch" | "put"> =
+  paths[P][M] extends { responses: infer R }
+    ? R extends { 200: { content: { "application/json": infer T } } }
+      ? T
+      : R extends { 201: { content: { "application/json": infer T } } }
+        ? T
+        : never
+    : never;
+
+/** The JSON body an operation takes. */
+export type Body<P extends keyof paths, M extends "post" | "patch" | "put"> =
+  paths[P][M] extends { requestBody?: { content: { "application/json": infer T } } } ? T : never;
+
+export type Problem = Schemas["Problem"];
 
 export class ApiError extends Error {
   constructor(
@@ -20,114 +41,44 @@ export class ApiError extends Error {
 export interface Session {
   token: string;
   tenant: string;
-  role: "viewer" | "editor" | "admin";
+  role: Schemas["Role"];
 }
 
-export interface Panel {
-  id: string;
-  slug: string;
-  name: string;
-  description: string;
-  refresh_cron: string | null;
-  timezone: string;
-  current_version_id: string | null;
-  updated_at: string;
-}
+export type Panel = Schemas["PanelPublic"];
+export type ColumnType = Schemas["ColumnType"];
+export type Column = Schemas["ColumnPublic"];
+export type SortSpec = Schemas["SortSpec"];
+export type ViewColumn = Schemas["ViewColumnPublic"];
+export type AggregateSpec = Schemas["AggregateSpec"];
+export type ChartSpec = Schemas["ChartSpec"];
+export type ChartKind = ChartSpec["kind"];
+export type RowGroup = Schemas["RowGroup"];
+export type Aggregates = Schemas["AggregatesPublic"];
+export type Version = Schemas["VersionPublic"];
+/** GET /filter-operators: the filter language's operators, as the API defines them. */
+export type FilterOperators = Schemas["FilterOperators"];
+export type Takes = Schemas["Takes"]; // the value an operator takes (Takes in core/filters.py)
 
-export type ColumnType = "text" | "integer" | "number" | "boolean" | "date" | "datetime" | "json";
+/** The envelope of every list (`Page[...]` in schemas/common.py), around any of its items. */
+export type Page<T> = Omit<Schemas["Page_PanelPublic_"], "data"> & { data: T[] };
 
-export interface Column {
-  id: string;
-  key: string;
-  name: string;
-  type: ColumnType;
-  position: number;
-  formula: string | null;
-}
-
-export interface SortSpec {
-  column: string;
-  direction: "asc" | "desc";
-}
-
-export interface ViewColumn {
-  column_id: string;
-  position: number;
-  visible: boolean;
-  width: number | null;
-}
-
-export interface AggregateSpec {
-  column: string;
-  function: string;
-}
-
-export type ChartKind = "bar" | "line" | "histogram";
-
-/** A view shown as a chart: one value (the measure; null: the count of rows) per group of the
- * dimension, bucketed by a time unit (line) or a bin width (histogram; null: automatic). */
-export interface ChartSpec {
-  kind: ChartKind;
-  dimension: string;
-  measure: AggregateSpec | null;
-  bucket: string | null;
-}
-
-export interface View {
-  id: string;
-  name: string;
-  filters: FilterNode | null;
-  sorts: SortSpec[];
-  group_by: string[];
-  aggregates: AggregateSpec[];
-  chart: ChartSpec | null;
-  columns: ViewColumn[];
-}
-
-export interface RowGroup {
-  group: Record<string, unknown>;
-  count: number;
-  start: number;
-}
-
-export interface Aggregates {
-  version: number | null;
-  groups: { group: Record<string, unknown>; values: Record<string, unknown> }[];
-  footer: Record<string, unknown>;
-  truncated: boolean;
-}
-
-export interface Condition {
+// A filter tree. The schema can only say "a JSON object" (the tree is recursive and checked by
+// the API's filter reader, which names the path of a mistake), so its shape is written here.
+export type Condition = {
   column: string;
   op: string;
   value?: unknown;
-}
+};
 
 export type FilterNode = Condition | { and: FilterNode[] } | { or: FilterNode[] };
 
-export interface RowsPage {
-  data: Record<string, unknown>[];
-  columns: { key: string; name: string; type: ColumnType }[];
-  version: number | null;
-  total: number | null;
-  next_cursor: string | null;
-  groups: RowGroup[] | null;
-}
+/** A saved view, its filters read as the tree they are. */
+export type View = Omit<Schemas["ViewPublic"], "filters"> & { filters: FilterNode | null };
 
-export interface Version {
-  number: number;
-  status: string;
-  row_count: number | null;
-  reject_count: number | null;
-  check_status: string | null;
-  finished_at: string | null;
-  current: boolean;
-}
-
-export interface Page<T> {
-  data: T[];
-  count: number;
-}
+/** A page of rows; its columns' types are the panel's column types. */
+export type RowsPage = Omit<Schemas["RowsPage"], "columns"> & {
+  columns: (Omit<Schemas["ColumnInfo"], "type"> & { type: ColumnType })[];
+};
 
 const BASE = "/api/v1";
 export const UNAUTHORIZED = "panels:unauthorized";
@@ -165,17 +116,17 @@ export async function call<T>(token: string | null, path: string, init?: Request
 }
 
 export async function signIn(tenant: string, email: string, password: string): Promise<Session> {
-  const body = JSON.stringify({ tenant, email, password });
-  const { access_token } = await call<{ access_token: string }>(null, "/auth/token", {
+  const body: Body<"/api/v1/auth/token", "post"> = { tenant, email, password };
+  const answer = await call<Answer<"/api/v1/auth/token", "post">>(null, "/auth/token", {
     method: "POST",
-    body,
+    body: JSON.stringify(body),
   });
-  return withToken(access_token);
+  return withToken(answer.access_token);
 }
 
 /** A session from a token (a JWT or an API token such as the one `make demo` prints). */
 export async function withToken(token: string): Promise<Session> {
-  const me = await call<{ tenant_slug: string; role: Session["role"] }>(token, "/auth/me");
+  const me = await call<Answer<"/api/v1/auth/me", "get">>(token, "/auth/me");
   return { token, tenant: me.tenant_slug, role: me.role };
 }
 

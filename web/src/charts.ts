@@ -2,7 +2,7 @@
 // `/aggregates` labels it asks for, a histogram's automatic bin width, and the answer turned
 // into points (empty buckets and bins filled in, blanks labelled).
 
-import type { Aggregates, ChartKind, ChartSpec, Column, ColumnType } from "./api";
+import type { AggregateSpec, Aggregates, ChartKind, ChartSpec, Column, ColumnType } from "./api";
 import { formatNumber, type Formats } from "./format";
 
 export const TIME_UNITS = ["day", "week", "month", "quarter", "year"] as const;
@@ -24,7 +24,11 @@ const DIMENSIONS: Record<ChartKind, ColumnType[]> = {
 const NUMBERS: ColumnType[] = ["integer", "number"];
 
 /** The measures besides the count of rows, and the columns each takes. */
-export const MEASURES: { fn: string; name: string; types: ColumnType[] | null }[] = [
+export const MEASURES: {
+  fn: AggregateSpec["function"];
+  name: string;
+  types: ColumnType[] | null;
+}[] = [
   { fn: "sum", name: "Sum of", types: NUMBERS },
   { fn: "avg", name: "Average of", types: NUMBERS },
   { fn: "median", name: "Median of", types: NUMBERS },

@@ -1,7 +1,14 @@
 // The filter editor's model: a flat AND/OR list of conditions, turned into the API's filter tree.
 // Which operators a column type offers, their labels and the values they take come from the API.
 
-import { call, type ColumnType, type Condition, type FilterNode } from "./api";
+import {
+  call,
+  type ColumnType,
+  type Condition,
+  type FilterNode,
+  type FilterOperators,
+  type Takes,
+} from "./api";
 
 export interface Draft {
   column: string;
@@ -19,20 +26,11 @@ export interface FilterState {
   locked: FilterNode | null;
 }
 
-/** The value an operator takes (Takes in core/filters.py). */
-export type Takes = "none" | "one" | "many" | "pair" | "window";
-
-/** GET /filter-operators: the filter language's operators, as the API defines them. */
-export interface OperatorTable {
-  operators: Record<string, { label: string; takes: Takes }>;
-  types: Partial<Record<ColumnType, { operators: string[]; editor: string[] }>>;
-}
-
 /** The operator table the editor works from; the page holds no operator list of its own. */
 export class Operators {
   static readonly none = new Operators({ operators: {}, types: {} });
 
-  constructor(private readonly table: OperatorTable) {}
+  constructor(private readonly table: FilterOperators) {}
 
   /** What the editor offers for a column type, in order; a new condition takes the first. */
   offered(type: ColumnType): string[] {
@@ -49,7 +47,7 @@ export class Operators {
 }
 
 export async function loadOperators(token: string): Promise<Operators> {
-  return new Operators(await call<OperatorTable>(token, "/filter-operators"));
+  return new Operators(await call<FilterOperators>(token, "/filter-operators"));
 }
 
 export function noFilter(): FilterState {

@@ -1,0 +1,1 @@
+"""The API's generated clients: clients.generate makes them (make clients)."""

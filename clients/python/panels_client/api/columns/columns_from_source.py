@@ -1,0 +1,252 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.columns_from_source import ColumnsFromSource
+from ...models.columns_from_source_public import ColumnsFromSourcePublic
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    panel_id: str | UUID,
+    *,
+    body: ColumnsFromSource,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/panels/{panel_id}/columns:from-source".format(
+            panel_id=quote(str(panel_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ColumnsFromSourcePublic | Problem | None:
+    if response.status_code == 201:
+        response_201 = ColumnsFromSourcePublic.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ColumnsFromSourcePublic | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    panel_id: str | UUID,
+    *,
+    client: AuthenticatedClient,
+    body: ColumnsFromSource,
+) -> Response[ColumnsFromSourcePublic | Problem]:
+    """Columns From Source
+
+     A column for every field of a source (or the ones listed), typed from a preview.
+
+    Keys are the field names made safe (lower case, ``[a-z0-9_]``, unique); fields a column
+    already maps are skipped and said so. All the columns are created in one transaction.
+
+    Args:
+        panel_id (str | UUID):
+        body (ColumnsFromSource): Map a source's fields to new columns, typed from a preview of
+            its first rows.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ColumnsFromSourcePublic | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        panel_id=panel_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    panel_id: str | UUID,
+    *,
+    client: AuthenticatedClient,
+    body: ColumnsFromSource,
+) -> ColumnsFromSourcePublic | Problem | None:
+    """Columns From Source
+
+     A column for every field of a source (or the ones listed), typed from a preview.
+
+    Keys are the field names made safe (lower case, ``[a-z0-9_]``, unique); fields a column
+    already maps are skipped and said so. All the columns are created in one transaction.
+
+    Args:
+        panel_id (str | UUID):
+        body (ColumnsFromSource): Map a source's fields to new columns, typed from a preview of
+            its first rows.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ColumnsFromSourcePublic | Problem
+    """
+
+    return sync_detailed(
+        panel_id=panel_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    panel_id: str | UUID,
+    *,
+    client: AuthenticatedClient,
+    body: ColumnsFromSource,
+) -> Response[ColumnsFromSourcePublic | Problem]:
+    """Columns From Source
+
+     A column for every field of a source (or the ones listed), typed from a preview.
+
+    Keys are the field names made safe (lower case, ``[a-z0-9_]``, unique); fields a column
+    already maps are skipped and said so. All the columns are created in one transaction.
+
+    Args:
+        panel_id (str | UUID):
+        body (ColumnsFromSource): Map a source's fields to new columns, typed from a preview of
+            its first rows.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ColumnsFromSourcePublic | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        panel_id=panel_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    panel_id: str | UUID,
+    *,
+    client: AuthenticatedClient,
+    body: ColumnsFromSource,
+) -> ColumnsFromSourcePublic | Problem | None:
+    """Columns From Source
+
+     A column for every field of a source (or the ones listed), typed from a preview.
+
+    Keys are the field names made safe (lower case, ``[a-z0-9_]``, unique); fields a column
+    already maps are skipped and said so. All the columns are created in one transaction.
+
+    Args:
+        panel_id (str | UUID):
+        body (ColumnsFromSource): Map a source's fields to new columns, typed from a preview of
+            its first rows.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ColumnsFromSourcePublic | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            panel_id=panel_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

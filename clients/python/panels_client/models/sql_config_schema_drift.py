@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class SqlConfigSchemaDrift(StrEnum):
+    ADD = "add"
+    FAIL = "fail"
+    IGNORE = "ignore"
+
+    def __str__(self) -> str:
+        return str(self.value)
