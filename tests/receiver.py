@@ -6,6 +6,7 @@ headers, a body, and an optional delay before answering.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -75,7 +76,14 @@ class Receiver:
             def log_message(self, *_args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.connections: list[Any] = []
+
+        class Server(ThreadingHTTPServer):
+            def process_request(self, request: Any, client_address: Any) -> None:
+                receiver.connections.append(request)
+                super().process_request(request, client_address)
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -101,3 +109,6 @@ def receiver(answer: Answer | None = None) -> Iterator[Receiver]:
     finally:
         r.server.shutdown()
         r.server.server_close()
+        for connection in r.connections:  # kept alive by the sender: closed here
+            with contextlib.suppress(OSError):
+                connection.close()

@@ -24,6 +24,7 @@ from panels_client import AuthenticatedClient, Client
 from panels_client import events as client_events
 from panels_client.api.auth import issue_token, me
 from panels_client.api.panels import list_panels, update_panel
+from panels_client.api.webhooks import create_webhook, list_deliveries
 from panels_client.events import (
     PanelMaterializedEvent,
     PanelUpdatedEvent,
@@ -35,12 +36,17 @@ from panels_client.export import chunks, export_to
 from panels_client.models import (
     ColumnMapping,
     Me,
+    PageDeliveryPublic,
     PagePanelPublic,
+    PanelPublic,
     PanelUpdate,
     Problem,
     TokenRequest,
     TokenResponse,
+    WebhookCreate,
+    WebhookCreated,
 )
+from panels_client.models import EventType as ClientEventType
 from panels_client.paging import pages, rows
 from panels_client.problems import ApiError
 from panels_client.webhooks import verify
@@ -54,6 +60,7 @@ from models.db import libpq_url
 from serving.realtime.protocol import EventMessage, encode
 from tests.live import ApiServer, api_server
 from tests.pipeline_fixtures import write
+from tests.receiver import receiver
 
 API = "/api/v1"
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -266,7 +273,11 @@ def panel(kit, files) -> Any:
 @pytest.fixture
 def server(database_url: str, settings: Any) -> Iterator[ApiServer]:
     # The same snapshots as the in-process sync wrote: exports read them with DuckDB.
-    with api_server(database_url, PANELS_SNAPSHOT_ROOT=str(settings.snapshots)) as s:
+    with api_server(
+        database_url,
+        PANELS_SNAPSHOT_ROOT=str(settings.snapshots),
+        PANELS_WEBHOOK_ALLOWLIST="127.0.0.1",  # the receiver of the webhook test
+    ) as s:
         yield s
 
 
@@ -368,6 +379,29 @@ def test_the_python_client_against_a_live_api(panel, server, token, api, tmp_pat
         verify(body, _signed(body, at=datetime.now(UTC) - timedelta(minutes=10)), SECRET)
     with pytest.raises(WebhookVerificationError, match="Missing"):
         verify(body, {}, SECRET)
+
+    # A real webhook: an endpoint made through the client, a change, the delivery verified.
+    with (
+        receiver() as hooked,
+        AuthenticatedClient(base_url=server.http, token=tenant.admin["Authorization"][7:]) as admin,
+    ):
+        endpoint = create_webhook.sync(
+            client=admin,
+            body=WebhookCreate(
+                url=hooked.url, event_types=[ClientEventType.PANEL_UPDATED], panels=[panel_id]
+            ),
+        )
+        assert isinstance(endpoint, WebhookCreated), endpoint
+        changed = update_panel.sync(panel_id, client=admin, body=PanelUpdate(name="Hooked"))
+        assert isinstance(changed, PanelPublic)
+        (delivered,) = hooked.wait_for(1)
+        event = verify(delivered.body, delivered.headers, endpoint.secret)
+        assert isinstance(event, PanelUpdatedEvent)
+        assert (event.panel_id, event.data["object_type"]) == (panel_id, "panel")
+        assert delivered.headers["webhook-id"] == str(event.id)
+        log = list_deliveries.sync(endpoint.id, client=admin)
+        assert isinstance(log, PageDeliveryPublic)
+        assert [(d.event_id, d.state.value) for d in log.data] == [(event.id, "delivered")]
 
 
 async def _events(

@@ -10,6 +10,8 @@ from .api_token_public import ApiTokenPublic
 from .apply_request import ApplyRequest
 from .apply_request_secrets import ApplyRequestSecrets
 from .apply_result import ApplyResult
+from .attempt_outcome import AttemptOutcome
+from .attempt_public import AttemptPublic
 from .audit_event_public import AuditEventPublic
 from .audit_event_public_after_type_0 import AuditEventPublicAfterType0
 from .audit_event_public_before_type_0 import AuditEventPublicBeforeType0
@@ -32,6 +34,10 @@ from .columns_from_source_public import ColumnsFromSourcePublic
 from .definitions_schema_response_definitions_schema_api_v1_definitions_schema_get import (
     DefinitionsSchemaResponseDefinitionsSchemaApiV1DefinitionsSchemaGet,
 )
+from .delivery_detail import DeliveryDetail
+from .delivery_public import DeliveryPublic
+from .delivery_state import DeliveryState
+from .event_type import EventType
 from .export_rows_format import ExportRowsFormat
 from .field_error import FieldError
 from .file_config import FileConfig
@@ -54,6 +60,7 @@ from .operator_public import OperatorPublic
 from .page_api_token_public import PageApiTokenPublic
 from .page_audit_event_public import PageAuditEventPublic
 from .page_column_public import PageColumnPublic
+from .page_delivery_public import PageDeliveryPublic
 from .page_panel_public import PagePanelPublic
 from .page_quality_rule_public import PageQualityRulePublic
 from .page_source_public import PageSourcePublic
@@ -61,6 +68,7 @@ from .page_sync_public import PageSyncPublic
 from .page_user_public import PageUserPublic
 from .page_version_public import PageVersionPublic
 from .page_view_public import PageViewPublic
+from .page_webhook_public import PageWebhookPublic
 from .pagination import Pagination
 from .pagination_type import PaginationType
 from .panel_create import PanelCreate
@@ -87,6 +95,8 @@ from .row_group_group import RowGroupGroup
 from .rows_page import RowsPage
 from .rows_page_data_item import RowsPageDataItem
 from .secret_ref import SecretRef
+from .secret_rotate import SecretRotate
+from .secret_rotated import SecretRotated
 from .skipped_field import SkippedField
 from .sort_spec import SortSpec
 from .sort_spec_direction import SortSpecDirection
@@ -133,6 +143,10 @@ from .view_public import ViewPublic
 from .view_public_filters_type_0 import ViewPublicFiltersType0
 from .view_update import ViewUpdate
 from .view_update_filters_type_0 import ViewUpdateFiltersType0
+from .webhook_create import WebhookCreate
+from .webhook_created import WebhookCreated
+from .webhook_public import WebhookPublic
+from .webhook_update import WebhookUpdate
 
 __all__ = (
     "AggregateSpec",
@@ -145,6 +159,8 @@ __all__ = (
     "ApplyRequest",
     "ApplyRequestSecrets",
     "ApplyResult",
+    "AttemptOutcome",
+    "AttemptPublic",
     "AuditEventPublic",
     "AuditEventPublicAfterType0",
     "AuditEventPublicBeforeType0",
@@ -165,6 +181,10 @@ __all__ = (
     "ColumnType",
     "ColumnUpdate",
     "DefinitionsSchemaResponseDefinitionsSchemaApiV1DefinitionsSchemaGet",
+    "DeliveryDetail",
+    "DeliveryPublic",
+    "DeliveryState",
+    "EventType",
     "ExportRowsFormat",
     "FieldError",
     "FileConfig",
@@ -187,6 +207,7 @@ __all__ = (
     "PageApiTokenPublic",
     "PageAuditEventPublic",
     "PageColumnPublic",
+    "PageDeliveryPublic",
     "PagePanelPublic",
     "PageQualityRulePublic",
     "PageSourcePublic",
@@ -194,6 +215,7 @@ __all__ = (
     "PageUserPublic",
     "PageVersionPublic",
     "PageViewPublic",
+    "PageWebhookPublic",
     "Pagination",
     "PaginationType",
     "PanelCreate",
@@ -220,6 +242,8 @@ __all__ = (
     "RowsPage",
     "RowsPageDataItem",
     "SecretRef",
+    "SecretRotate",
+    "SecretRotated",
     "SkippedField",
     "SortSpec",
     "SortSpecDirection",
@@ -264,4 +288,8 @@ __all__ = (
     "ViewPublicFiltersType0",
     "ViewUpdate",
     "ViewUpdateFiltersType0",
+    "WebhookCreate",
+    "WebhookCreated",
+    "WebhookPublic",
+    "WebhookUpdate",
 )
