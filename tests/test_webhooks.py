@@ -502,3 +502,73 @@ def test_backoff_grows_to_its_cap_with_jitter(settings) -> None:
         attempts += 1
         total += backoff(attempts, settings, rng)
     assert 15 <= attempts <= 40
+
+
+# --- the CLI ------------------------------------------------------------------------------
+
+
+def test_panels_webhooks_cli(client, tenant, settings, tmp_path) -> None:
+    from tests.test_cli_config import one_line_error, panels_here
+
+    env = {
+        "PANELS_DATABASE_URL": settings.database_url or "",
+        "PANELS_WEBHOOK_ALLOWLIST": "127.0.0.1",
+    }
+
+    def panels(*args: str) -> Any:
+        return panels_here(list(args), tmp_path, **env)
+
+    panel = make_panel(client, tenant.editor)
+    with receiver() as hooked:
+        made = panels(
+            "webhooks",
+            "create",
+            tenant.slug,
+            "--url",
+            hooked.url,
+            "--event",
+            "panel.updated",
+            "--panel",
+            panel["slug"],
+        )
+        assert made.returncode == 0, made.stderr
+        created = json.loads(made.stdout)
+        assert created["secret"].startswith("whsec_")
+        assert created["panel_ids"] == [panel["id"]]
+        listed = json.loads(panels("webhooks", "list", tenant.slug).stdout)
+        assert [w["id"] for w in listed] == [created["id"]] and "secret" not in listed[0]
+        rename(client, tenant.editor, panel, 1)
+        with deliverer(settings):
+            (first,) = hooked.wait_for(1)
+            log = wait_until(
+                lambda: json.loads(
+                    panels(
+                        "webhooks", "deliveries", tenant.slug, created["id"], "--state", "delivered"
+                    ).stdout
+                )
+            )
+            again = panels("webhooks", "retry", tenant.slug, created["id"], str(log[0]["id"]))
+            assert again.returncode == 0, again.stderr
+            assert hooked.wait_for(2)[1].id == first.id
+        rotated = json.loads(
+            panels("webhooks", "rotate-secret", tenant.slug, created["id"], "--grace", "0").stdout
+        )
+        assert rotated["secret"] != created["secret"]
+        off = json.loads(
+            panels("webhooks", "update", tenant.slug, created["id"], "--disable").stdout
+        )
+        assert off["enabled"] is False
+        # Mistakes are one line naming what is wrong.
+        misspelt = panels(
+            "webhooks", "create", tenant.slug, "--url", hooked.url, "--panel", panel["slug"][:-1]
+        )
+        assert f'did you mean "{panel["slug"]}"' in one_line_error(misspelt)
+        blocked = one_line_error(
+            panels("webhooks", "create", tenant.slug, "--url", "http://10.0.0.1/")
+        )
+        assert "PANELS_WEBHOOK_ALLOWLIST" in blocked
+        gone = panels("webhooks", "delete", tenant.slug, created["id"], "--yes")
+        assert gone.returncode == 0, gone.stderr
+        assert "does not exist" in one_line_error(
+            panels("webhooks", "deliveries", tenant.slug, created["id"])
+        )
