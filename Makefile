@@ -13,7 +13,7 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install web browser demo test lint typecheck pytest bench bench-deps bench-scale bench-analytics \
-  bench-sync-latency lock clean
+  bench-sync-latency bench-webhooks lock clean
 
 install: $(STAMP) web
 
@@ -79,6 +79,12 @@ bench-analytics: install
 # (about 15 minutes).
 bench-sync-latency: install
 	$(BIN)/python -m bench.sync_latency
+
+# Webhooks: commit -> receipt p50/p99 at one endpoint and deliveries per second across 100
+# endpoints, next to the WebSocket path and bare POSTs in the same run: BENCHMARKS-webhooks.md
+# (about 2 minutes).
+bench-webhooks: install
+	$(BIN)/python -m bench.webhooks
 
 lock: $(BIN)/python
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet \

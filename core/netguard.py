@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import anyio
-import anyio.to_thread
 import httpcore
 import httpx
 from sqlalchemy.engine import make_url
@@ -168,12 +166,14 @@ class NetworkPolicy:
         pool._network_backend = _GuardedBackend(self)
         return httpx.Client(transport=transport, **kwargs)
 
-    def async_http_client(self, **kwargs: Any) -> httpx.AsyncClient:
-        """``http_client`` for asyncio: the same check, the name resolved off the loop."""
-        transport = httpx.AsyncHTTPTransport(retries=0)
-        pool = transport._pool
-        pool._network_backend = _AsyncGuardedBackend(self)
-        return httpx.AsyncClient(transport=transport, **kwargs)
+    def check_host(self, host: str) -> None:
+        """Refuse an IP literal the policy blocks (a name is checked where it is resolved:
+        ``http_client``, and the webhook deliverer's resolver)."""
+        try:
+            address = ipaddress.ip_address(host.strip("[]"))
+        except ValueError:
+            return
+        self.check_addresses(host, [address])
 
     def check_sql_url(self, url: str) -> None:
         """Refuse file databases, connection targets hidden in the query string, and (unless
@@ -232,21 +232,3 @@ class _GuardedBackend(httpcore.SyncBackend):
         addresses = self.policy.checked_addresses(host, port)
         # Connect to an address that was checked, not to a fresh resolution of the name.
         return super().connect_tcp(str(addresses[0]), port, timeout, local_address, socket_options)
-
-
-class _AsyncGuardedBackend(httpcore.AnyIOBackend):
-    def __init__(self, policy: NetworkPolicy) -> None:
-        self.policy = policy
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Any = None,
-    ) -> httpcore.AsyncNetworkStream:
-        addresses = await anyio.to_thread.run_sync(self.policy.checked_addresses, host, port)
-        return await super().connect_tcp(
-            str(addresses[0]), port, timeout, local_address, socket_options
-        )

@@ -57,7 +57,9 @@ class ApiServer:
             except httpx.HTTPError:
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the API did not start:\n{self.output()}")
+                output = self.output()
+                self.stop()  # else a server that started late outlives the test run
+                raise RuntimeError(f"the API did not start:\n{output}")
             time.sleep(0.2)
 
     def output(self) -> str:

@@ -29,8 +29,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
-import httpx
+import aiohttp
 import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
@@ -45,6 +46,7 @@ from schemas.webhooks import AttemptOutcome, DeliveryState
 from serving.http.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_LATENCY
 from serving.realtime.protocol import EventMessage, encode
 from serving.realtime.relay import LOCK_KEY as RELAY_LOCK_KEY
+from serving.webhooks import transport
 from serving.webhooks.signing import Keyring, signed_headers
 
 logger = logging.getLogger("panels.webhooks")
@@ -138,8 +140,23 @@ def _excerpt(data: bytes) -> str:
     return f": {text}" if text else ""
 
 
+def _blocked(exc: BaseException) -> BlockedAddress | None:
+    """The policy's refusal behind an error (aiohttp may wrap what its resolver raised)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, BlockedAddress):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 async def post(
-    client: httpx.AsyncClient, url: str, body: bytes, headers: dict[str, str], settings: Settings
+    session: aiohttp.ClientSession,
+    policy: NetworkPolicy,
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    settings: Settings,
 ) -> Answer:
     """One POST: bounded in time and in what is read of the answer; never raises."""
     started = time.perf_counter()
@@ -149,13 +166,21 @@ async def post(
         return round((time.perf_counter() - started) * 1e3, 3)
 
     try:
+        policy.check_host(urlsplit(url).hostname or "")
         async with asyncio.timeout(settings.webhook_timeout_seconds):
-            async with client.stream("POST", url, content=body, headers=headers) as response:
+            async with session.post(
+                url, data=body, headers=headers, allow_redirects=False
+            ) as response:
+                status = response.status
+                location = response.headers.get("location", "elsewhere")
+                retry_after = response.headers.get("retry-after")
                 read = bytearray()
-                async for chunk in response.aiter_raw():
+                cap = settings.webhook_max_response_bytes
+                while len(read) < cap:  # the cap: the rest is never read (the connection closes)
+                    chunk = await response.content.read(cap - len(read))
+                    if not chunk:
+                        break
                     read += chunk
-                    if len(read) >= settings.webhook_max_response_bytes:
-                        break  # the cap: the rest is never read (the connection is closed)
     except TimeoutError:
         return Answer(
             AttemptOutcome.retry,
@@ -163,25 +188,20 @@ async def post(
             took(),
             f"no answer within {settings.webhook_timeout_seconds:g} s",
         )
-    except BlockedAddress as exc:
-        return Answer(AttemptOutcome.failed, None, took(), str(exc))
-    except (httpx.HTTPError, SourceError, OSError) as exc:
+    except (aiohttp.ClientError, SourceError, OSError, ValueError) as exc:
+        blocked = _blocked(exc)
+        if blocked is not None:
+            return Answer(AttemptOutcome.failed, None, took(), str(blocked))
         return Answer(AttemptOutcome.retry, None, took(), f"{type(exc).__name__}: {exc}".strip())
-    status = response.status_code
     outcome = classify(status)
     if outcome is AttemptOutcome.delivered:
         return Answer(outcome, status, took(), None)
     if 300 <= status < 400:
-        where = response.headers.get("location", "elsewhere")
-        error = f"HTTP {status}: redirected to {where}; redirects are not followed, set the URL"
+        error = f"HTTP {status}: redirected to {location}; redirects are not followed, set the URL"
     else:
         error = f"HTTP {status}{_excerpt(bytes(read))}"
-    retry_after = (
-        retry_after_seconds(response.headers.get("retry-after"), now)
-        if outcome is AttemptOutcome.retry
-        else None
-    )
-    return Answer(outcome, status, took(), error, retry_after)
+    wait = retry_after_seconds(retry_after, now) if outcome is AttemptOutcome.retry else None
+    return Answer(outcome, status, took(), error, wait)
 
 
 class Deliverer:
@@ -235,14 +255,10 @@ class Deliverer:
                 open=False,
             )
             await pool.open()
-            client = self.policy.async_http_client(
-                follow_redirects=False,
-                timeout=self.settings.webhook_timeout_seconds,
-                headers={"user-agent": USER_AGENT, "content-type": "application/json"},
-                limits=httpx.Limits(
-                    max_connections=self.settings.webhook_concurrency * 2,
-                    max_keepalive_connections=self.settings.webhook_concurrency,
-                ),
+            client = transport.session(
+                self.policy,
+                self.settings.webhook_concurrency,
+                {"user-agent": USER_AGENT, "content-type": "application/json"},
             )
             self.leading = True
             logger.info("deliverer leading")
@@ -262,7 +278,7 @@ class Deliverer:
                 if self._busy:
                     await asyncio.wait(list(self._busy.values()), timeout=5)
                 self._busy.clear()
-                await client.aclose()
+                await client.close()
                 await pool.close()
 
     async def _claim_if_no_relay(self, conn: psycopg.AsyncConnection[Any]) -> None:
@@ -286,7 +302,7 @@ class Deliverer:
         self,
         conn: psycopg.AsyncConnection[Any],
         pool: AsyncConnectionPool[Any],
-        client: httpx.AsyncClient,
+        client: aiohttp.ClientSession,
     ) -> None:
         room = self.settings.webhook_concurrency - len(self._busy)
         if room <= 0:
@@ -311,7 +327,7 @@ class Deliverer:
     async def _drain(
         self,
         pool: AsyncConnectionPool[Any],
-        client: httpx.AsyncClient,
+        client: aiohttp.ClientSession,
         tenant_id: uuid.UUID,
         webhook_id: uuid.UUID,
     ) -> None:
@@ -330,7 +346,7 @@ class Deliverer:
     async def _deliver_head(
         self,
         pool: AsyncConnectionPool[Any],
-        client: httpx.AsyncClient,
+        client: aiohttp.ClientSession,
         tenant_id: uuid.UUID,
         webhook_id: uuid.UUID,
     ) -> bool:
@@ -345,7 +361,7 @@ class Deliverer:
         body = encode(EventMessage.of(event)).encode()
         keys = Keyring.open(self.box, head["secrets"]).live(now)
         headers = signed_headers(str(head["seq"]), body, keys, now)
-        answer = await post(client, head["url"], body, headers, self.settings)
+        answer = await post(client, self.policy, head["url"], body, headers, self.settings)
         await self._record(pool, tenant_id, webhook_id, head, answer, now)
         return answer.outcome is not AttemptOutcome.retry
 
