@@ -21,9 +21,11 @@ Results: bench/results/webhooks.json and BENCHMARKS-webhooks.md.
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import json
 import multiprocessing
 import os
+import signal
 import statistics
 import time
 import uuid
@@ -112,6 +114,7 @@ def _marker(body: bytes) -> int:
 
 
 def _listen(pipe: Connection, url: str, token: str, panel: str, clients: int) -> None:
+    faulthandler.register(signal.SIGUSR1)
     from websockets.asyncio.client import connect  # noqa: PLC0415
 
     async def main() -> None:
@@ -254,13 +257,18 @@ def _set_enabled(http: httpx.Client, token: str, ids: list[str], enabled: bool) 
         ).raise_for_status()
 
 
-def _collect(pipe: Connection, expected: int, timeout: float = 120) -> list[Any]:
-    deadline = time.monotonic() + timeout
+def _collect(pipe: Connection, expected: int, quiet: float = 10.0) -> list[Any]:
+    """What arrived: all ``expected``, or as many as came before ``quiet`` seconds of nothing
+    (the result then says how many are missing)."""
     got: list[Any] = []
+    last_progress = time.monotonic()
     while True:
         pipe.send("report")
-        got += pipe.recv()
-        if len(got) >= expected or time.monotonic() > deadline:
+        new = pipe.recv()
+        got += new
+        if new:
+            last_progress = time.monotonic()
+        if len(got) >= expected or time.monotonic() - last_progress > quiet:
             return got
         time.sleep(0.2)
 
@@ -319,7 +327,7 @@ def measure(url: str) -> dict[str, Any]:
         ]
         base = ROUNDS
         starts = [_commit(conn, tenant, panel, base + n) for n in range(EVENTS)]
-        hook_burst = _collect(hooks, EVENTS * ENDPOINTS, timeout=600)
+        hook_burst = _collect(hooks, EVENTS * ENDPOINTS)
         webhook_rate = _rate(starts[0], [at for at, _p, _m in hook_burst])
         per_endpoint_in_order = _in_order([(p, m) for _at, p, m in hook_burst])
 
@@ -333,7 +341,7 @@ def measure(url: str) -> dict[str, Any]:
         assert ws.recv() == "ready"
         base += EVENTS
         starts = [_commit(conn, tenant, panel, base + n) for n in range(EVENTS)]
-        ws_burst = _collect(ws, EVENTS * ENDPOINTS, timeout=600)
+        ws_burst = _collect(ws, EVENTS * ENDPOINTS)
         ws_rate = _rate(starts[0], [at for at, _m in ws_burst])
         ws.send("stop")
         listener.join(10)
@@ -361,6 +369,7 @@ def _rate(start: float, arrivals: list[float]) -> dict[str, float]:
     seconds = max(arrivals) - start
     return {
         "deliveries": len(arrivals),
+        "missing": EVENTS * ENDPOINTS - len(arrivals),
         "seconds": round(seconds, 3),
         "per_second": round(len(arrivals) / seconds),
     }
@@ -397,10 +406,11 @@ def _render(result: dict[str, Any], meta: dict[str, Any]) -> str:
             f"## Throughput: {result['events']} events committed at once to"
             f" {result['endpoints']} endpoints / {result['endpoints']} WebSocket clients",
             "",
-            "| path | deliveries | seconds | per second |",
-            "|---|---|---|---|",
+            "| path | deliveries | missing | seconds | per second |",
+            "|---|---|---|---|---|",
             *(
-                f"| {name} | {v['deliveries']:,} | {v['seconds']} | {v['per_second']:,} |"
+                f"| {name} | {v['deliveries']:,} | {v.get('missing', 0)} | {v['seconds']}"
+                f" | {v['per_second']:,} |"
                 for name, v in thr.items()
                 if isinstance(v, dict)
             ),
@@ -414,6 +424,8 @@ def _render(result: dict[str, Any], meta: dict[str, Any]) -> str:
 
 def main() -> None:
     import platform  # noqa: PLC0415
+
+    faulthandler.register(signal.SIGUSR1)  # kill -USR1: where a stuck run is
 
     meta = {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

@@ -33,6 +33,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b"ok"
     delay: float = 0.0
+    endless: bool = False  # announce a huge body, send some of it, then stall
 
 
 Answer = Callable[[Received, int], Reply]
@@ -67,9 +68,13 @@ class Receiver:
                     self.send_response(reply.status)
                     for name, value in reply.headers.items():
                         self.send_header(name, value)
-                    self.send_header("content-length", str(len(reply.body)))
+                    size = 1 << 40 if reply.endless else len(reply.body)
+                    self.send_header("content-length", str(size))
                     self.end_headers()
                     self.wfile.write(reply.body)
+                    if reply.endless:
+                        self.wfile.flush()
+                        time.sleep(5)
                 except OSError:
                     pass  # the sender gave up (a timeout, a killed deliverer)
 

@@ -341,6 +341,22 @@ def test_a_slow_endpoint_times_out_and_is_tried_again(client, tenant, settings) 
     assert detail["log"][0]["status_code"] is None
 
 
+def test_only_the_start_of_an_answer_is_read(client, tenant, settings) -> None:
+    """An answer that never ends: the deliverer reads the cap, and is done, within its time."""
+    panel = make_panel(client, tenant.editor)
+
+    def endless(_request, _count: int) -> Reply:
+        return Reply(200, body=b"x" * (1 << 20), endless=True)
+
+    with receiver(endless) as hooked:
+        hook = add_webhook(client, tenant.admin, hooked.url, panels=[panel["id"]])
+        rename(client, tenant.editor, panel, 1)
+        with deliverer(settings, webhook_timeout_seconds=2.0, webhook_max_response_bytes=65536):
+            (done,) = wait_until(lambda: deliveries(client, tenant.admin, hook, state="delivered"))
+    assert done["attempts"] == 1 and done["latency_ms"] < 2000
+    assert len(hooked.received) == 1
+
+
 def test_an_endpoint_failing_for_the_window_is_disabled_then_resumes(
     client, tenant, settings
 ) -> None:

@@ -54,36 +54,52 @@ LOCK_KEY = 0x7765626B686F6F6B  # "webhook"
 CLAIM_BATCH = 500
 USER_AGENT = "Panels-Webhooks/1"
 
-HEAD = """
+BATCH = 16  # an endpoint's pending deliveries read at a time (each still recorded alone)
+HEADS = """
 SELECT w.url, w.secrets, w.enabled, d.id, d.seq, d.attempts, d.next_attempt_at,
        e.tenant_id, e.panel_id, e.type, e.payload, e.created_at
   FROM webhook_deliveries d
   JOIN webhooks w ON w.id = d.webhook_id
   JOIN panel_events e ON e.seq = d.seq
  WHERE d.webhook_id = %(webhook)s AND d.state = 'pending'
- ORDER BY d.seq LIMIT 1
+ ORDER BY d.seq LIMIT %(batch)s
 """
+# One attempt recorded in one statement: the delivery, its log line, the endpoint's failing
+# streak; and whether the endpoint is still enabled (an admin may have turned it off).
 RECORD = """
-UPDATE webhook_deliveries
-   SET attempts = attempts + 1, last_attempt_at = %(at)s, status_code = %(status)s,
-       latency_ms = %(latency)s, error = %(error)s, state = %(state)s,
-       next_attempt_at = coalesce(%(next)s, next_attempt_at),
-       delivered_at = CASE WHEN %(delivered)s THEN %(at)s ELSE delivered_at END
- WHERE id = %(id)s AND state = 'pending'
-RETURNING attempts
+WITH d AS (
+    UPDATE webhook_deliveries
+       SET attempts = attempts + 1, last_attempt_at = %(at)s, status_code = %(status)s,
+           latency_ms = %(latency)s, error = %(error)s, state = %(state)s,
+           next_attempt_at = coalesce(%(next)s, next_attempt_at),
+           delivered_at = CASE WHEN %(delivered)s THEN %(at)s ELSE delivered_at END
+     WHERE id = %(id)s AND state = 'pending'
+    RETURNING id, attempts
+), logged AS (
+    INSERT INTO webhook_attempts
+           (tenant_id, delivery_id, attempt, at, outcome, status_code, latency_ms, error,
+            next_attempt_at)
+    SELECT %(tenant)s, d.id, d.attempts, %(at)s, %(outcome)s, %(status)s, %(latency)s,
+           %(error)s, %(next)s
+      FROM d
+), streak AS (
+    UPDATE webhooks
+       SET failing_since = CASE WHEN %(delivered)s THEN NULL
+                                ELSE coalesce(failing_since, %(at)s) END
+     WHERE id = %(webhook)s AND EXISTS (SELECT FROM d)
+       AND (NOT %(delivered)s OR failing_since IS NOT NULL)
+    RETURNING failing_since
+)
+SELECT (SELECT attempts FROM d) AS attempts,
+       (SELECT failing_since FROM streak) AS failing_since,
+       (SELECT enabled FROM webhooks WHERE id = %(webhook)s) AS enabled
 """
-LOG = """
-INSERT INTO webhook_attempts
-       (tenant_id, delivery_id, attempt, at, outcome, status_code, latency_ms, error,
-        next_attempt_at)
-VALUES (%(tenant)s, %(id)s, %(attempt)s, %(at)s, %(outcome)s, %(status)s, %(latency)s,
-        %(error)s, %(next)s)
-"""
-SUCCEEDED = "UPDATE webhooks SET failing_since = NULL WHERE id = %s AND failing_since IS NOT NULL"
-FAILED = """
-UPDATE webhooks SET failing_since = coalesce(failing_since, %(at)s) WHERE id = %(webhook)s
-RETURNING failing_since
-"""
+# The deliverer's transactions: the tenant's row-level security context, and no wait for the
+# WAL flush at commit (a record lost to a crash only means the delivery is sent again).
+SCOPE = (
+    "SELECT set_config('app.tenant_id', %s, true), set_config('app.all_tenants', 'off', true),"
+    " set_config('synchronous_commit', 'off', true)"
+)
 DISABLE = """
 UPDATE webhooks SET enabled = false, disabled_at = %(at)s, disabled_reason = %(reason)s
  WHERE id = %(webhook)s
@@ -333,7 +349,7 @@ class Deliverer:
     ) -> None:
         """Deliver the endpoint's pending deliveries in order while they are due."""
         try:
-            while await self._deliver_head(pool, client, tenant_id, webhook_id):
+            while await self._deliver_batch(pool, client, tenant_id, webhook_id):
                 pass
         except (psycopg.Error, OSError) as exc:
             logger.warning(
@@ -343,27 +359,31 @@ class Deliverer:
         except Exception:
             logger.exception("webhook delivery failed", extra={"webhook_id": str(webhook_id)})
 
-    async def _deliver_head(
+    async def _deliver_batch(
         self,
         pool: AsyncConnectionPool[Any],
         client: aiohttp.ClientSession,
         tenant_id: uuid.UUID,
         webhook_id: uuid.UUID,
     ) -> bool:
-        async with pool.connection() as conn, conn.transaction():
-            await _scope(conn, tenant_id)
-            cur = await conn.execute(HEAD, {"webhook": webhook_id})
-            head = await cur.fetchone()
-        now = datetime.now(UTC)
-        if head is None or not head["enabled"] or head["next_attempt_at"] > now:
-            return False
-        event = as_event(head)
-        body = encode(EventMessage.of(event)).encode()
-        keys = Keyring.open(self.box, head["secrets"]).live(now)
-        headers = signed_headers(str(head["seq"]), body, keys, now)
-        answer = await post(client, self.policy, head["url"], body, headers, self.settings)
-        await self._record(pool, tenant_id, webhook_id, head, answer, now)
-        return answer.outcome is not AttemptOutcome.retry
+        """The next ``BATCH`` pending deliveries, one after the other; True: go on."""
+        async with pool.connection() as conn, conn.pipeline(), conn.transaction():
+            await conn.execute(SCOPE, (str(tenant_id),))
+            cur = await conn.execute(HEADS, {"webhook": webhook_id, "batch": BATCH})
+            heads = await cur.fetchall()
+        for head in heads:
+            now = datetime.now(UTC)
+            if not head["enabled"] or head["next_attempt_at"] > now:
+                return False
+            event = as_event(head)
+            body = encode(EventMessage.of(event)).encode()
+            keys = Keyring.open(self.box, head["secrets"]).live(now)
+            headers = signed_headers(str(head["seq"]), body, keys, now)
+            answer = await post(client, self.policy, head["url"], body, headers, self.settings)
+            enabled = await self._record(pool, tenant_id, webhook_id, head, answer, now)
+            if answer.outcome is AttemptOutcome.retry or not enabled:
+                return False
+        return len(heads) == BATCH
 
     async def _record(
         self,
@@ -373,15 +393,14 @@ class Deliverer:
         head: dict[str, Any],
         answer: Answer,
         at: datetime,
-    ) -> None:
-        attempt = head["attempts"] + 1
+    ) -> bool:
+        """Record one attempt; whether the endpoint is still enabled."""
         next_at = None
         if answer.outcome is AttemptOutcome.retry:
-            wait = backoff(attempt, self.settings, self.rng)
+            wait = backoff(head["attempts"] + 1, self.settings, self.rng)
             if answer.retry_after is not None:
-                wait = max(
-                    wait, min(answer.retry_after, self.settings.webhook_disable_after_seconds)
-                )
+                longest = self.settings.webhook_disable_after_seconds
+                wait = max(wait, min(answer.retry_after, longest))
             next_at = at + timedelta(seconds=wait)
         state = {
             AttemptOutcome.delivered: DeliveryState.delivered,
@@ -392,7 +411,6 @@ class Deliverer:
             "id": head["id"],
             "tenant": tenant_id,
             "webhook": webhook_id,
-            "attempt": attempt,
             "at": at,
             "status": answer.status,
             "latency": answer.latency_ms,
@@ -402,42 +420,32 @@ class Deliverer:
             "outcome": answer.outcome.value,
             "next": next_at,
         }
-        async with pool.connection() as conn, conn.transaction():
-            await _scope(conn, tenant_id)
+        async with pool.connection() as conn, conn.pipeline(), conn.transaction():
+            await conn.execute(SCOPE, (str(tenant_id),))
             cur = await conn.execute(RECORD, params)
-            if await cur.fetchone() is None:
-                return  # the endpoint or the delivery went meanwhile
-            await conn.execute(LOG, params)
-            if answer.outcome is AttemptOutcome.delivered:
-                await conn.execute(SUCCEEDED, (webhook_id,))
-            else:
-                cur = await conn.execute(FAILED, params)
-                row = await cur.fetchone()
-                since = row["failing_since"] if row else at
-                window = self.settings.webhook_disable_after_seconds
-                if (at - since).total_seconds() >= window:
-                    reason = (
-                        f"disabled at {at.isoformat(timespec='seconds')}: deliveries failed"
-                        f" for {_duration(window)} (since {since.isoformat(timespec='seconds')});"
-                        f" last error: {answer.error}"
-                    )
-                    await conn.execute(DISABLE, {**params, "reason": reason})
-                    logger.warning(
-                        "webhook endpoint disabled",
-                        extra={"webhook_id": str(webhook_id), "tenant_id": str(tenant_id)},
-                    )
+            row = await cur.fetchone()
+            if row is None or row["attempts"] is None:
+                return False  # the endpoint or the delivery went meanwhile
+            since = row["failing_since"]
+            window = self.settings.webhook_disable_after_seconds
+            if since is not None and (at - since).total_seconds() >= window:
+                reason = (
+                    f"disabled at {at.isoformat(timespec='seconds')}: deliveries failed"
+                    f" for {_duration(window)} (since {since.isoformat(timespec='seconds')});"
+                    f" last error: {answer.error}"
+                )
+                await conn.execute(DISABLE, {**params, "reason": reason})
+                logger.warning(
+                    "webhook endpoint disabled",
+                    extra={"webhook_id": str(webhook_id), "tenant_id": str(tenant_id)},
+                )
+                row["enabled"] = False
         WEBHOOK_ATTEMPTS.labels(answer.outcome.value).inc()
         if answer.latency_ms is not None:
             WEBHOOK_LATENCY.observe(answer.latency_ms / 1e3)
         if answer.outcome is AttemptOutcome.delivered:
             self.delivered += 1
-
-
-async def _scope(conn: psycopg.AsyncConnection[Any], tenant_id: uuid.UUID) -> None:
-    await conn.execute(
-        "SELECT set_config('app.tenant_id', %s, true), set_config('app.all_tenants', 'off', true)",
-        (str(tenant_id),),
-    )
+        return bool(row["enabled"])
 
 
 def _duration(seconds: float) -> str:
