@@ -61,6 +61,7 @@ EventTypes = Annotated[
 PanelRefs = Annotated[
     list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] | None,
     Field(
+        min_length=1,  # [] would send nothing, silently: null is "every panel"
         max_length=1000,
         description="Only these panels' events (ids or slugs); null: every panel's",
     ),

@@ -147,6 +147,11 @@ def test_an_admin_manages_endpoints_and_sees_the_secret_only_once(client, tenant
         ({"url": "ftp://example.com/", "event_types": ["sync.failed"]}, "url", "https://"),
         ({"url": "http://u:p@127.0.0.1/", "event_types": ["sync.failed"]}, "url", "credentials"),
         (
+            {"url": "http://127.0.0.1:9/", "event_types": ["sync.failed"], "panels": []},
+            "panels",
+            "at least 1",
+        ),
+        (
             {"url": "http://127.0.0.1:9/", "event_types": ["sync.failed"], "secret": "x"},
             "secret",
             "not a field",
