@@ -182,7 +182,7 @@ def describe(value: Any) -> str:
 
 # Functions whose value is not the row's alone: a row whose fields did not change may still
 # get another value from them (another sync's instant, the panel's other rows, another panel).
-NOT_ROW_LOCAL = frozenset({"NOW", "TODAY", "LOOKUP", *AGGREGATES})
+NOT_ROW_LOCAL = frozenset({"NOW", "TODAY", "TONOW", "FROMNOW", "LOOKUP", *AGGREGATES})
 
 
 def row_local(source: str) -> bool:

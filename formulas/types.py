@@ -42,13 +42,23 @@ DATES = (T.date, T.datetime)
 
 
 def unify(a: T, b: T) -> T | None:
-    """The common type of two branches, or None when they do not mix."""
+    """The common type of two branches, or None when they do not mix.
+
+    Airtable gives each row its own branch's value and shows the column as text when the
+    branches differ: here a text branch makes the result text (numbers, booleans and dates
+    shown as ``&`` shows them). A boolean with a number is a number (TRUE is 1), a date with a
+    datetime a datetime; a number with a date does not mix."""
     if a == b or b is T.blank:
         return a
     if a is T.blank:
         return b
-    if {a, b} == {T.date, T.datetime}:
+    pair = {a, b}
+    if pair == {T.date, T.datetime}:
         return T.datetime
+    if T.text in pair:
+        return T.text
+    if pair == {T.number, T.boolean}:
+        return T.number
     return None
 
 

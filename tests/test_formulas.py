@@ -338,7 +338,10 @@ def test_the_result_type_must_fit_the_column() -> None:
         ("IF(TRUE)", "IF() takes 2 to 3 arguments, got 1"),
         ('REGEX_MATCH({Text}, "(")', "invalid regular expression"),
         ("DATEADD({Day}, 1, 'fortnights')", "unknown unit 'fortnights'"),
-        ('IF(TRUE, 1, "one")', "IF() results mix number and text"),
+        ("IF(TRUE, 1, TODAY())", "IF() results mix number and date"),
+        ("ROUND()", "ROUND() takes 1 to 2 arguments, got 0"),
+        ("WORKDAY({Day})", "WORKDAY() takes 2 to 3 arguments, got 1"),
+        ("IS_SAME({Day}, {Day}, 'fortnight')", "unknown unit 'fortnight'"),
         ("{Day} > 3", "cannot compare date with number"),
     ],
 )

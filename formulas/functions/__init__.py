@@ -8,7 +8,7 @@ a trailing ``?`` makes it optional, ``*`` repeats it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
@@ -32,7 +32,18 @@ class Function:
     polars: PolarsForm
     python: PythonForm
     lazy: bool = False
-    doc: str = ""
+    doc: str = ""  # "NAME(arg, [optional]): what it gives"
+    example: tuple[str, str] = ("", "")  # a formula of literals and its result, as text
+    returns_doc: str = ""  # the result type, where ``returns`` depends on the arguments
+    category: str = ""
+
+    @property
+    def usage(self) -> str:
+        return self.doc.split("): ", 1)[0] + ")" if "): " in self.doc else self.doc
+
+    @property
+    def description(self) -> str:
+        return self.doc.split("): ", 1)[1] if "): " in self.doc else ""
 
     @property
     def kinds(self) -> list[str]:
@@ -48,23 +59,44 @@ REGISTRY: dict[str, Function] = {}
 
 
 def register(
-    name: str, signature: str, returns: Returns, *, lazy: bool = False, doc: str = ""
+    name: str,
+    signature: str,
+    returns: Returns,
+    *,
+    lazy: bool = False,
+    doc: str,
+    example: tuple[str, str],
+    returns_doc: str = "",
 ) -> Callable[[Any], Any]:
-    """Decorates a class-less pair: ``@register(...)`` on a function returning (polars, python)."""
+    """Decorates a class-less pair: ``@register(...)`` on a function returning (polars, python).
+
+    ``doc`` is "NAME(args): description"; ``example`` a formula and its result as text, which
+    the catalogue (``GET /formulas/functions``) shows and a test evaluates."""
 
     def wrap(build: Callable[[], tuple[PolarsForm, PythonForm]]) -> Callable[[], Any]:
         polars_form, python_form = build()
+        category = build.__module__.rsplit(".", 1)[-1]
         REGISTRY[name] = Function(
-            name, signature, returns, polars_form, python_form, lazy, doc or (build.__doc__ or "")
+            name,
+            signature,
+            returns,
+            polars_form,
+            python_form,
+            lazy,
+            doc,
+            example,
+            returns_doc,
+            category,
         )
         return build
 
     return wrap
 
 
-def alias(name: str, target: str) -> None:
+def alias(name: str, target: str, example: tuple[str, str]) -> None:
     fn = REGISTRY[target]
-    REGISTRY[name] = Function(name, fn.signature, fn.returns, fn.polars, fn.python, fn.lazy, fn.doc)
+    doc = name + fn.doc[len(target) :]
+    REGISTRY[name] = replace(fn, name=name, doc=doc, example=example)
 
 
 _KIND_NAMES = {"n": "a number", "t": "text", "d": "a date", "x": "a value"}
@@ -79,9 +111,10 @@ def check_args(fn: Function, types: Sequence[T], call: Call, source: str) -> Non
             else (f"{required} to {most}" if most else f"at least {required}")
         )
         raise FormulaError(
-            f"{fn.name}() takes {expected} argument{'s' if most != 1 else ''}, got {len(types)}",
+            f"{fn.name}() takes {expected} argument{'' if (most or required) == 1 else 's'},"
+            f" got {len(types)}",
             call.pos,
-            hint=f"{fn.name}({fn.signature_help})" if hasattr(fn, "signature_help") else None,
+            hint=fn.usage,
             source=source,
         )
     kinds = fn.kinds

@@ -145,7 +145,13 @@ def format_datetime_py(v: Any, t: T, fmt: str | None) -> str | None:
     return str(pl.select(pl.lit(value).dt.strftime(pattern)).item())
 
 
-@register("NOW", "", T.datetime, doc="NOW(): this instant (UTC)")
+@register(
+    "NOW",
+    "",
+    T.datetime,
+    doc="NOW(): the instant of the evaluation (one for every row of a sync), in UTC",
+    example=("YEAR(NOW()) > 2000", "TRUE"),
+)
 def _now():
     return (
         lambda args, call: (
@@ -156,7 +162,13 @@ def _now():
     )
 
 
-@register("TODAY", "", T.date, doc="TODAY(): today's date (UTC)")
+@register(
+    "TODAY",
+    "",
+    T.date,
+    doc="TODAY(): the date of the evaluation, in UTC",
+    example=("TODAY() > #2000-01-01#", "TRUE"),
+)
 def _today():
     return (
         lambda args, call: (pl.lit(now().date()), None),
@@ -164,7 +176,13 @@ def _today():
     )
 
 
-@register("DATE", "n n n", T.date, doc="DATE(year, month, day)")
+@register(
+    "DATE",
+    "n n n",
+    T.date,
+    doc="DATE(year, month, day): the date; months and days beyond their range carry over",
+    example=("DATE(2024, 13, 1)", "2025-01-01"),
+)
 def _date():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         y, m, d = (num(a).cast(pl.Int64, strict=False) for a in args)
@@ -188,7 +206,7 @@ def _date():
 def _part(name: str):
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         if args[0].type is T.date:  # no detour through a UTC datetime: dates have no time
-            if name in ("hour", "minute"):
+            if name in ("hour", "minute", "second"):
                 return pl.when(args[0].expr.is_not_null()).then(0.0), None
             return getattr(args[0].expr.dt, name)().cast(pl.Float64), None
         return getattr(as_datetime(args[0]).dt, name)().cast(pl.Float64), None
@@ -200,14 +218,17 @@ def _part(name: str):
     return polars, python
 
 
-for _name, _attr in (
-    ("YEAR", "year"),
-    ("MONTH", "month"),
-    ("DAY", "day"),
-    ("HOUR", "hour"),
-    ("MINUTE", "minute"),
+for _name, _attr, _example in (
+    ("YEAR", "year", ("YEAR(#2024-03-05#)", "2024")),
+    ("MONTH", "month", ("MONTH(#2024-03-05#)", "3")),
+    ("DAY", "day", ("DAY(#2024-03-05#)", "5")),
+    ("HOUR", "hour", ("HOUR(#2024-03-05T14:30:15Z#)", "14")),
+    ("MINUTE", "minute", ("MINUTE(#2024-03-05T14:30:15Z#)", "30")),
+    ("SECOND", "second", ("SECOND(#2024-03-05T14:30:15Z#)", "15")),
 ):
-    register(_name, "d", T.number, doc=f"{_name}(date)")(lambda a=_attr: _part(a))
+    register(_name, "d", T.number, doc=f"{_name}(date): the {_attr} (UTC)", example=_example)(
+        lambda a=_attr: _part(a)
+    )
 
 
 def _week_start(call: Call) -> str:
@@ -228,7 +249,14 @@ def _weekday_type(types: list[T], call: Call) -> T:
     return T.number
 
 
-@register("WEEKDAY", "d t?", _weekday_type, doc="WEEKDAY(date, ['Sunday'|'Monday']): 0-6")
+@register(
+    "WEEKDAY",
+    "d t?",
+    _weekday_type,
+    doc="WEEKDAY(date, [start]): the day of the week, 0 (Sunday) to 6, or from 'Monday'",
+    example=("WEEKDAY(#2024-03-05#)", "2"),
+    returns_doc="number",
+)
 def _weekday():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         iso = as_datetime(args[0]).dt.weekday()  # Monday 1 .. Sunday 7
@@ -245,7 +273,14 @@ def _weekday():
     return polars, python
 
 
-@register("WEEKNUM", "d t?", _weekday_type, doc="WEEKNUM(date, ['Sunday'|'Monday'])")
+@register(
+    "WEEKNUM",
+    "d t?",
+    _weekday_type,
+    doc="WEEKNUM(date, [start]): the week of the year, weeks starting on Sunday or 'Monday'",
+    example=("WEEKNUM(#2024-03-05#)", "10"),
+    returns_doc="number",
+)
 def _weeknum():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         value = as_datetime(args[0])
@@ -281,7 +316,15 @@ def _dateadd_type(types: list[T], call: Call) -> T:
     return T.datetime
 
 
-@register("DATEADD", "d n t", _dateadd_type, doc="DATEADD(date, count, unit)")
+@register(
+    "DATEADD",
+    "d n t",
+    _dateadd_type,
+    doc="DATEADD(date, count, unit): the date moved by count units (years, quarters, months,"
+    " weeks, days, hours, minutes, seconds, milliseconds)",
+    example=("DATEADD(#2024-01-31#, 1, 'months')", "2024-02-29"),
+    returns_doc="date for whole days, weeks, months, quarters and years of a date; else datetime",
+)
 def _dateadd():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         unit = unit_of(call.args[2])
@@ -318,7 +361,10 @@ def _diff_type(types: list[T], call: Call) -> T:
     "DATETIME_DIFF",
     "d d t?",
     _diff_type,
-    doc="DATETIME_DIFF(date1, date2, [unit='seconds']): date1 - date2",
+    doc="DATETIME_DIFF(date1, date2, [unit]): date1 - date2 in whole units (seconds),"
+    " truncated toward zero",
+    example=("DATETIME_DIFF(#2024-03-01#, #2024-02-01#, 'days')", "29"),
+    returns_doc="number",
 )
 def _diff():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
@@ -379,7 +425,14 @@ def _format_type(types: list[T], call: Call) -> T:
     return T.text
 
 
-@register("DATETIME_FORMAT", "d t?", _format_type, doc="DATETIME_FORMAT(date, [format])")
+@register(
+    "DATETIME_FORMAT",
+    "d t?",
+    _format_type,
+    doc="DATETIME_FORMAT(date, [format]): the date as text in a moment.js format (ISO 8601)",
+    example=("DATETIME_FORMAT(#2024-03-05#, 'DD/MM/YYYY')", "05/03/2024"),
+    returns_doc="text",
+)
 def _format():
     def fmt_of(call: Call) -> str | None:
         return str(call.args[1].value) if len(call.args) > 1 else None  # type: ignore[union-attr]
@@ -418,7 +471,15 @@ def _parse_type(types: list[T], call: Call) -> T:
     return _format_type(types, call) and T.datetime
 
 
-@register("DATETIME_PARSE", "t t?", _parse_type, doc="DATETIME_PARSE(text, [format])")
+@register(
+    "DATETIME_PARSE",
+    "t t?",
+    _parse_type,
+    doc="DATETIME_PARSE(text, [format]): the datetime the text holds, ISO 8601 or in the"
+    " moment.js format given",
+    example=("DATETIME_PARSE('05/03/2024', 'DD/MM/YYYY')", "2024-03-05T00:00:00.000Z"),
+    returns_doc="datetime",
+)
 def _parse():
     def fmt_of(call: Call) -> str | None:
         return str(call.args[1].value) if len(call.args) > 1 else None  # type: ignore[union-attr]
@@ -459,7 +520,15 @@ def _workday_type(types: list[T], call: Call) -> T:
     return T.number
 
 
-@register("WORKDAY_DIFF", "d d t?", _workday_type, doc="WORKDAY_DIFF(start, end, [holidays])")
+@register(
+    "WORKDAY_DIFF",
+    "d d t?",
+    _workday_type,
+    doc="WORKDAY_DIFF(start, end, [holidays]): Monday-to-Friday days from start to end, both"
+    " included, less the holidays ('2024-12-25, 2024-12-26')",
+    example=("WORKDAY_DIFF(#2024-03-04#, #2024-03-15#)", "10"),
+    returns_doc="number",
+)
 def _workday_diff():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         holidays = _holidays(call)
@@ -482,5 +551,257 @@ def _workday_diff():
             if (d := lo + timedelta(days=i)).weekday() < 5 and d not in holidays
         )
         return float(sign * count)
+
+    return polars, python
+
+
+# --- comparisons ---------------------------------------------------------------------------
+def _order(kind: str):
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        a, b = as_datetime(args[0]), as_datetime(args[1])
+        return (a > b if kind == "after" else a < b).fill_null(False), None
+
+    def python(values: list[Any], types: list[T], call: Call) -> bool:
+        a, b = as_datetime_py(values[0]), as_datetime_py(values[1])
+        if a is None or b is None:
+            return False
+        return a > b if kind == "after" else a < b
+
+    return polars, python
+
+
+register(
+    "IS_AFTER",
+    "d d",
+    T.boolean,
+    doc="IS_AFTER(date1, date2): whether date1 is after date2 (false when either is blank)",
+    example=("IS_AFTER(#2024-03-05#, #2024-03-04#)", "TRUE"),
+)(lambda: _order("after"))
+register(
+    "IS_BEFORE",
+    "d d",
+    T.boolean,
+    doc="IS_BEFORE(date1, date2): whether date1 is before date2 (false when either is blank)",
+    example=("IS_BEFORE(#2024-03-05#, #2024-03-04#)", "FALSE"),
+)(lambda: _order("before"))
+
+_TRUNCATE = {
+    "milliseconds": "1ms",
+    "seconds": "1s",
+    "minutes": "1m",
+    "hours": "1h",
+    "days": "1d",
+    "months": "1mo",
+    "quarters": "1q",
+    "years": "1y",
+}
+
+
+def _start_of(value: pl.Expr, unit: str) -> pl.Expr:
+    """The start of the unit holding ``value`` (a UTC datetime); weeks start on Sunday, as in
+    moment's default locale."""
+    if unit == "weeks":
+        day = value.dt.truncate("1d")
+        return day - pl.duration(days=value.dt.weekday() % 7)
+    return value.dt.truncate(_TRUNCATE[unit])
+
+
+def _start_of_py(value: datetime, unit: str) -> datetime:
+    if unit == "milliseconds":
+        return value.replace(microsecond=value.microsecond // 1000 * 1000)
+    if unit == "seconds":
+        return value.replace(microsecond=0)
+    if unit == "minutes":
+        return value.replace(second=0, microsecond=0)
+    if unit == "hours":
+        return value.replace(minute=0, second=0, microsecond=0)
+    day = value.replace(hour=0, minute=0, second=0, microsecond=0)
+    if unit == "days":
+        return day
+    if unit == "weeks":
+        return day - timedelta(days=day.isoweekday() % 7)
+    if unit == "months":
+        return day.replace(day=1)
+    if unit == "quarters":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    return day.replace(month=1, day=1)
+
+
+def _same_unit(call: Call) -> str | None:
+    return unit_of(call.args[2]) if len(call.args) > 2 else None
+
+
+def _same_type(types: list[T], call: Call) -> T:
+    _same_unit(call)
+    return T.boolean
+
+
+@register(
+    "IS_SAME",
+    "d d t?",
+    _same_type,
+    doc="IS_SAME(date1, date2, [unit]): whether the dates are the same instant, or fall in the"
+    " same unit (year, quarter, month, week, day, hour, minute, second, millisecond)",
+    example=("IS_SAME(#2024-03-05#, #2024-03-30#, 'month')", "TRUE"),
+    returns_doc="boolean",
+)
+def _is_same():
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        unit = _same_unit(call)
+        a, b = as_datetime(args[0]), as_datetime(args[1])
+        if unit is not None:
+            a, b = _start_of(a, unit), _start_of(b, unit)
+        return (a == b).fill_null(False), None
+
+    def python(values: list[Any], types: list[T], call: Call) -> bool:
+        unit = _same_unit(call)
+        a, b = as_datetime_py(values[0]), as_datetime_py(values[1])
+        if a is None or b is None:
+            return False
+        if unit is not None:
+            a, b = _start_of_py(a, unit), _start_of_py(b, unit)
+        return a == b
+
+    return polars, python
+
+
+# --- as text -------------------------------------------------------------------------------
+def _strftime(pattern: str):
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        return as_datetime(args[0]).dt.strftime(pattern), None
+
+    def python(values: list[Any], types: list[T], call: Call) -> str | None:
+        value = as_datetime_py(values[0])
+        return None if value is None else value.strftime(pattern)
+
+    return polars, python
+
+
+register(
+    "DATESTR",
+    "d",
+    T.text,
+    doc="DATESTR(date): the date as YYYY-MM-DD (UTC)",
+    example=("DATESTR(#2024-03-05T14:30:00Z#)", "2024-03-05"),
+)(lambda: _strftime("%Y-%m-%d"))
+register(
+    "TIMESTR",
+    "d",
+    T.text,
+    doc="TIMESTR(date): the time of day as HH:mm:ss (UTC)",
+    example=("TIMESTR(#2024-03-05T14:30:15Z#)", "14:30:15"),
+)(lambda: _strftime("%H:%M:%S"))
+
+
+# --- relative to now -------------------------------------------------------------------------
+def _relative_type(types: list[T], call: Call) -> T:
+    unit_of(call.args[1] if len(call.args) > 1 else None, "days")
+    return T.number
+
+
+def _relative():
+    """TONOW/FROMNOW: whole units (days) between the evaluation's instant and the date, without
+    a sign (Airtable shows "3 days" either way), truncated toward zero."""
+
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        unit = unit_of(call.args[1] if len(call.args) > 1 else None, "days")
+        moment = pl.lit(now()).dt.cast_time_unit("us").dt.convert_time_zone("UTC")
+        a = as_datetime(args[0])
+        if unit in US:
+            micro = (moment - a).dt.total_microseconds().abs()
+            return (micro // US[unit]).cast(pl.Float64), None
+        later = pl.max_horizontal(moment, a)
+        earlier = pl.min_horizontal(moment, a)
+        months = (later.dt.year() - earlier.dt.year()).cast(pl.Int64) * 12 + (
+            later.dt.month().cast(pl.Int64) - earlier.dt.month().cast(pl.Int64)
+        )
+        later_rest = (later - later.dt.truncate("1mo")).dt.total_microseconds()
+        earlier_rest = (earlier - earlier.dt.truncate("1mo")).dt.total_microseconds()
+        months = (
+            pl.when((months > 0) & (later_rest < earlier_rest)).then(months - 1).otherwise(months)
+        )
+        return pl.when(a.is_not_null()).then(months // MONTHS[unit]).cast(pl.Float64), None
+
+    def python(values: list[Any], types: list[T], call: Call) -> float | None:
+        unit = unit_of(call.args[1] if len(call.args) > 1 else None, "days")
+        value = as_datetime_py(values[0])
+        if value is None:
+            return None
+        later, earlier = max(now(), value), min(now(), value)
+        if unit in US:
+            delta = later - earlier
+            micro = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+            return float(micro // US[unit])
+        months = (later.year - earlier.year) * 12 + (later.month - earlier.month)
+        start = earlier.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        if (
+            months > 0
+            and later - later.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+            < earlier - start
+        ):
+            months -= 1
+        return float(months // MONTHS[unit])
+
+    return polars, python
+
+
+register(
+    "TONOW",
+    "d t?",
+    _relative_type,
+    doc="TONOW(date, [unit]): whole days (or units) between the date and now, without a sign",
+    example=("TONOW(DATEADD(NOW(), -3, 'days'))", "3"),
+    returns_doc="number",
+)(_relative)
+register(
+    "FROMNOW",
+    "d t?",
+    _relative_type,
+    doc="FROMNOW(date, [unit]): whole days (or units) between now and the date, without a sign",
+    example=("FROMNOW(DATEADD(NOW(), 3, 'days'))", "3"),
+    returns_doc="number",
+)(_relative)
+
+
+# --- working days ----------------------------------------------------------------------------
+def _workday_date_type(types: list[T], call: Call) -> T:
+    _holidays(call)
+    return T.date
+
+
+@register(
+    "WORKDAY",
+    "d n t?",
+    _workday_date_type,
+    doc="WORKDAY(start, days, [holidays]): the date that many Monday-to-Friday days after (or"
+    " before) start, skipping the holidays ('2024-12-25, 2024-12-26')",
+    example=("WORKDAY(#2024-03-08#, 1)", "2024-03-11"),
+    returns_doc="date",
+)
+def _workday():
+    # Excel's WORKDAY: counting starts after ``start`` (a weekend start counts from the day
+    # before, or after, in the direction of travel); 0 days is ``start`` itself.
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        holidays = _holidays(call)
+        start = as_datetime(args[0]).dt.date()
+        days = num(args[1]).cast(pl.Int64, strict=False)
+        ahead = start.dt.add_business_days(days, holidays=holidays, roll="backward")
+        back = start.dt.add_business_days(days, holidays=holidays, roll="forward")
+        out = pl.when(days > 0).then(ahead).when(days < 0).then(back).otherwise(start)
+        return out, None
+
+    def python(values: list[Any], types: list[T], call: Call) -> date | None:
+        start = as_date_py(values[0])
+        if start is None:
+            return None
+        holidays = set(_holidays(call))
+        days = int(num_py(values[1]))
+        step = 1 if days > 0 else -1
+        current, left = start, abs(days)
+        while left:
+            current += timedelta(days=step)
+            if current.weekday() < 5 and current not in holidays:
+                left -= 1
+        return current
 
     return polars, python

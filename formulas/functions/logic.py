@@ -15,6 +15,7 @@ from formulas.functions import register
 from formulas.types import T, unify
 from formulas.values import (
     Arg,
+    EvalError,
     any_error,
     as_datetime,
     as_datetime_py,
@@ -22,6 +23,8 @@ from formulas.values import (
     is_blank_py,
     truthy,
     truthy_py,
+    txt,
+    txt_py,
 )
 
 
@@ -49,6 +52,8 @@ def coerce(a: Arg, target: T) -> pl.Expr:
         return as_datetime(a)
     if target is T.number:
         return a.expr.cast(pl.Float64)
+    if target is T.text and a.type is not T.text:  # a branch of a mixed IF(): shown as text
+        return pl.when(a.expr.is_null()).then(None).otherwise(txt(a))
     return a.expr
 
 
@@ -59,6 +64,8 @@ def coerce_py(v: Any, source: T, target: T) -> Any:
         return as_datetime_py(v)
     if target is T.number:
         return float(v)
+    if target is T.text and source is not T.text:
+        return txt_py(v, source)
     return v
 
 
@@ -70,7 +77,8 @@ def unify_all(types: list[T], nodes: list[Any], what: str) -> T:
             raise TypeMismatch(
                 f"{what} mix {out.value} and {t.value}",
                 node.pos,
-                hint="make every result the same type (TEXT() or VALUE() convert)",
+                hint="make them one type: TEXT() shows a number or a date as text (a text"
+                " result mixes with anything), VALUE() reads a number, DATETIME_PARSE() a date",
             )
         out = merged
     return out
@@ -81,7 +89,16 @@ def _if_type(types: list[T], call: Call) -> T:
     return unify_all(types[1:], list(call.args[1:]), "IF() results")
 
 
-@register("IF", "x x x?", _if_type, lazy=True, doc="IF(condition, value_if_true, [value_if_false])")
+@register(
+    "IF",
+    "x x x?",
+    _if_type,
+    lazy=True,
+    doc="IF(condition, value_if_true, [value_if_false]): one value or the other; blank"
+    " without value_if_false",
+    example=('IF(2 > 1, "yes", "no")', "yes"),
+    returns_doc="the type of its values (text when they differ)",
+)
 def _if():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         target = _if_type([a.type for a in args], call)
@@ -126,7 +143,9 @@ def _ifs_type(types: list[T], call: Call) -> T:
     "x x x*",
     _ifs_type,
     lazy=True,
-    doc="IFS(cond1, value1, [cond2, value2, ...]): the first true",
+    doc="IFS(condition1, value1, [condition2, value2, ...]): the value of the first true condition",
+    example=('IFS(1 > 2, "a", 2 > 1, "b")', "b"),
+    returns_doc="the type of its values (text when they differ)",
 )
 def _ifs():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
@@ -179,7 +198,10 @@ def _equal(a: Arg, b: Arg) -> pl.Expr:
     "x x x x*",
     _switch_type,
     lazy=True,
-    doc="SWITCH(expression, pattern1, result1, ..., [default])",
+    doc="SWITCH(expression, pattern1, result1, [pattern2, result2, ...], [default]): the"
+    " result of the first pattern equal to the expression",
+    example=('SWITCH(2, 1, "one", 2, "two", "many")', "two"),
+    returns_doc="the type of its results (text when they differ)",
 )
 def _switch():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
@@ -251,18 +273,30 @@ def _reduce(op: str):
     return polars, python
 
 
-register("AND", "x x*", T.boolean, doc="AND(a, b, ...): true when every argument is true")(
-    lambda: _reduce("AND")
-)
-register("OR", "x x*", T.boolean, doc="OR(a, b, ...): true when any argument is true")(
-    lambda: _reduce("OR")
-)
-register("XOR", "x x*", T.boolean, doc="XOR(a, b, ...): true when an odd number are true")(
-    lambda: _reduce("XOR")
-)
+register(
+    "AND",
+    "x x*",
+    T.boolean,
+    doc="AND(logical1, [logical2, ...]): true when every argument is true",
+    example=("AND(1 > 0, 2 > 1)", "TRUE"),
+)(lambda: _reduce("AND"))
+register(
+    "OR",
+    "x x*",
+    T.boolean,
+    doc="OR(logical1, [logical2, ...]): true when any argument is true",
+    example=("OR(1 > 2, 2 > 1)", "TRUE"),
+)(lambda: _reduce("OR"))
+register(
+    "XOR",
+    "x x*",
+    T.boolean,
+    doc="XOR(logical1, [logical2, ...]): true when an odd number of arguments are true",
+    example=("XOR(TRUE(), TRUE())", "FALSE"),
+)(lambda: _reduce("XOR"))
 
 
-@register("NOT", "x", T.boolean, doc="NOT(value)")
+@register("NOT", "x", T.boolean, doc="NOT(logical): the opposite", example=("NOT(1 > 2)", "TRUE"))
 def _not():
     return (
         lambda args, call: (~truthy(args[0]), None),
@@ -270,12 +304,18 @@ def _not():
     )
 
 
-@register("BLANK", "", T.blank, doc="BLANK(): an empty value")
+@register("BLANK", "", T.blank, doc="BLANK(): an empty value", example=("BLANK()", ""))
 def _blank():
     return (lambda args, call: (pl.lit(None), None), lambda values, types, call: None)
 
 
-@register("ISBLANK", "x", T.boolean, doc='ISBLANK(value): true for blank and ""')
+@register(
+    "ISBLANK",
+    "x",
+    T.boolean,
+    doc='ISBLANK(value): true for a blank value and for ""',
+    example=('ISBLANK("")', "TRUE"),
+)
 def _isblank():
     return (
         lambda args, call: (is_blank(args[0]), None),
@@ -283,7 +323,14 @@ def _isblank():
     )
 
 
-@register("ISERROR", "x", T.boolean, lazy=True, doc="ISERROR(expression): true where it errors")
+@register(
+    "ISERROR",
+    "x",
+    T.boolean,
+    lazy=True,
+    doc="ISERROR(expression): true where the expression is an error",
+    example=("ISERROR(1 / 0)", "TRUE"),
+)
 def _iserror():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         error = args[0].error
@@ -300,7 +347,15 @@ def _iferror_type(types: list[T], call: Call) -> T:
     return unify_all(types, list(call.args), "IFERROR() values")
 
 
-@register("IFERROR", "x x", _iferror_type, lazy=True, doc="IFERROR(value, value_if_error)")
+@register(
+    "IFERROR",
+    "x x",
+    _iferror_type,
+    lazy=True,
+    doc="IFERROR(value, value_if_error): the value, or value_if_error where it is an error",
+    example=('IFERROR(1 / 0, "n/a")', "n/a"),
+    returns_doc="the type of its values (text when they differ)",
+)
 def _iferror():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         target = _iferror_type([a.type for a in args], call)
@@ -327,7 +382,13 @@ def _coalesce_type(types: list[T], call: Call) -> T:
 
 
 @register(
-    "COALESCE", "x x*", _coalesce_type, lazy=True, doc="COALESCE(a, b, ...): the first non-blank"
+    "COALESCE",
+    "x x*",
+    _coalesce_type,
+    lazy=True,
+    doc="COALESCE(value1, [value2, ...]): the first value that is not blank",
+    example=('COALESCE(BLANK(), "b")', "b"),
+    returns_doc="the type of its values (text when they differ)",
 )
 def _coalesce():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
@@ -355,3 +416,33 @@ def _coalesce():
         return None, False
 
     return polars, python
+
+
+# --- constants and errors ------------------------------------------------------------------
+def _constant(value: bool):
+    return (
+        lambda args, call: (pl.lit(value, dtype=pl.Boolean), None),
+        lambda values, types, call: value,
+    )
+
+
+register(
+    "TRUE", "", T.boolean, doc="TRUE(): the logical value true (1)", example=("TRUE() + 1", "2")
+)(lambda: _constant(True))
+register(
+    "FALSE", "", T.boolean, doc="FALSE(): the logical value false (0)", example=("FALSE()", "FALSE")
+)(lambda: _constant(False))
+
+
+@register(
+    "ERROR",
+    "",
+    T.blank,
+    doc="ERROR(): an error value, blank in the column and counted as an error",
+    example=('IFERROR(ERROR(), "caught")', "caught"),
+)
+def _error():
+    def python(values: list[Any], types: list[T], call: Call) -> Any:
+        raise EvalError("ERROR()")
+
+    return (lambda args, call: (pl.lit(None), pl.lit(True)), python)

@@ -21,7 +21,16 @@ import polars as pl
 from formulas.ast import Call
 from formulas.functions import register
 from formulas.types import T
-from formulas.values import Arg, EvalError, check_finite, floor_mod, num, num_py
+from formulas.values import (
+    Arg,
+    EvalError,
+    check_finite,
+    floor_mod,
+    is_blank,
+    is_blank_py,
+    num,
+    num_py,
+)
 
 TIE = 1e-9
 
@@ -73,13 +82,27 @@ def _rounding(kind: str):
     return polars, python
 
 
-register("ROUND", "n n?", T.number, doc="ROUND(value, [precision])")(lambda: _rounding("round"))
-register("ROUNDUP", "n n?", T.number, doc="ROUNDUP(value, [precision]): away from zero")(
-    lambda: _rounding("up")
-)
-register("ROUNDDOWN", "n n?", T.number, doc="ROUNDDOWN(value, [precision]): toward zero")(
-    lambda: _rounding("down")
-)
+register(
+    "ROUND",
+    "n n?",
+    T.number,
+    doc="ROUND(value, [precision]): to precision decimal places, ties toward +infinity",
+    example=("ROUND(1.99, 0)", "2"),
+)(lambda: _rounding("round"))
+register(
+    "ROUNDUP",
+    "n n?",
+    T.number,
+    doc="ROUNDUP(value, [precision]): to precision decimal places, away from zero",
+    example=("ROUNDUP(1.1, 0)", "2"),
+)(lambda: _rounding("up"))
+register(
+    "ROUNDDOWN",
+    "n n?",
+    T.number,
+    doc="ROUNDDOWN(value, [precision]): to precision decimal places, toward zero",
+    example=("ROUNDDOWN(1.9, 0)", "1"),
+)(lambda: _rounding("down"))
 
 
 def _multiple(kind: str):
@@ -87,7 +110,9 @@ def _multiple(kind: str):
         x = num(args[0])
         sig = num(args[1]) if len(args) > 1 else pl.lit(1.0)
         ratio = x / sig
-        out = pl.when(sig != 0).then((ratio.ceil() if kind == "ceil" else ratio.floor()) * sig)
+        multiple = (ratio.ceil() if kind == "ceil" else ratio.floor()) * sig
+        # 15 significant digits, as a spreadsheet keeps: FLOOR(1.99, 0.1) is 1.9, not 19 * 0.1.
+        out = pl.when(sig != 0).then(multiple.round_sig_figs(15))
         return _finite(out)
 
     def python(values: list[Any], types: list[T], call: Call) -> float:
@@ -96,15 +121,26 @@ def _multiple(kind: str):
         if sig == 0:
             raise EvalError("significance 0")
         ratio = x / sig
-        return check_finite((math.ceil(ratio) if kind == "ceil" else math.floor(ratio)) * sig)
+        multiple = check_finite((math.ceil(ratio) if kind == "ceil" else math.floor(ratio)) * sig)
+        return float(f"{multiple:.15g}")
 
     return polars, python
 
 
-register("CEILING", "n n?", T.number, doc="CEILING(value, [significance])")(
-    lambda: _multiple("ceil")
-)
-register("FLOOR", "n n?", T.number, doc="FLOOR(value, [significance])")(lambda: _multiple("floor"))
+register(
+    "CEILING",
+    "n n?",
+    T.number,
+    doc="CEILING(value, [significance]): the nearest multiple of significance (1) upward",
+    example=("CEILING(1.01, 0.1)", "1.1"),
+)(lambda: _multiple("ceil"))
+register(
+    "FLOOR",
+    "n n?",
+    T.number,
+    doc="FLOOR(value, [significance]): the nearest multiple of significance (1) downward",
+    example=("FLOOR(1.99, 0.1)", "1.9"),
+)(lambda: _multiple("floor"))
 
 
 def _unary(polars_fn, python_fn, domain=None, domain_py=None):
@@ -125,22 +161,74 @@ def _unary(polars_fn, python_fn, domain=None, domain_py=None):
     return polars, python
 
 
-register("ABS", "n", T.number, doc="ABS(value)")(lambda: _unary(lambda x: x.abs(), abs))
-register("INT", "n", T.number, doc="INT(value): the greatest integer <= value")(
-    lambda: _unary(lambda x: x.floor(), lambda x: float(math.floor(x)))
+register("ABS", "n", T.number, doc="ABS(value): the absolute value", example=("ABS(-5)", "5"))(
+    lambda: _unary(lambda x: x.abs(), abs)
 )
-register("SQRT", "n", T.number, doc="SQRT(value)")(
+register(
+    "INT",
+    "n",
+    T.number,
+    doc="INT(value): the greatest integer less than or equal to the value",
+    example=("INT(-1.5)", "-2"),
+)(lambda: _unary(lambda x: x.floor(), lambda x: float(math.floor(x))))
+register("SQRT", "n", T.number, doc="SQRT(value): the square root", example=("SQRT(16)", "4"))(
     lambda: _unary(lambda x: x.sqrt(), math.sqrt, lambda x: x >= 0, lambda x: x >= 0)
 )
-register("EXP", "n", T.number, doc="EXP(power): e to the power")(
+register("EXP", "n", T.number, doc="EXP(power): e to the power", example=("EXP(0)", "1"))(
     lambda: _unary(lambda x: x.exp(), math.exp)
 )
-register("LN", "n", T.number, doc="LN(value): natural logarithm")(
+register("LN", "n", T.number, doc="LN(value): the natural logarithm", example=("LN(EXP(2))", "2"))(
     lambda: _unary(lambda x: x.log(), math.log, lambda x: x > 0, lambda x: x > 0)
 )
 
 
-@register("LOG", "n n?", T.number, doc="LOG(value, [base=10])")
+def _parity(odd: bool):
+    """EVEN/ODD (Excel): away from zero to the nearest even or odd integer; ODD(0) is 1."""
+
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        x = num(args[0])
+        sign = pl.when(x < 0).then(-1.0).otherwise(1.0)
+        if odd:
+            up = x.abs().ceil()
+            out = sign * pl.when(up % 2 == 0).then(up + 1).otherwise(up)
+        else:
+            out = sign * ((x.abs() / 2).ceil() * 2)
+        return _finite(out)
+
+    def python(values: list[Any], types: list[T], call: Call) -> float:
+        x = num_py(values[0])
+        sign = -1.0 if x < 0 else 1.0
+        if odd:
+            up = math.ceil(abs(x))
+            return sign * float(up + 1 if up % 2 == 0 else up)
+        return check_finite(sign * float(math.ceil(abs(x) / 2) * 2))
+
+    return polars, python
+
+
+register(
+    "EVEN",
+    "n",
+    T.number,
+    doc="EVEN(value): rounded away from zero to the nearest even integer",
+    example=("EVEN(1.5)", "2"),
+)(lambda: _parity(odd=False))
+register(
+    "ODD",
+    "n",
+    T.number,
+    doc="ODD(value): rounded away from zero to the nearest odd integer",
+    example=("ODD(2)", "3"),
+)(lambda: _parity(odd=True))
+
+
+@register(
+    "LOG",
+    "n n?",
+    T.number,
+    doc="LOG(value, [base]): the logarithm in base 10, or the base given",
+    example=("LOG(1024, 2)", "10"),
+)
 def _log():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         x = num(args[0])
@@ -158,7 +246,13 @@ def _log():
     return polars, python
 
 
-@register("MOD", "n n", T.number, doc="MOD(value, divisor): the remainder, with the divisor's sign")
+@register(
+    "MOD",
+    "n n",
+    T.number,
+    doc="MOD(value, divisor): the remainder of the division, with the divisor's sign",
+    example=("MOD(7, 5)", "2"),
+)
 def _mod():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         x, d = num(args[0]), num(args[1])
@@ -171,7 +265,13 @@ def _mod():
     return polars, python
 
 
-@register("POWER", "n n", T.number, doc="POWER(base, power)")
+@register(
+    "POWER",
+    "n n",
+    T.number,
+    doc="POWER(base, power): base to the power",
+    example=("POWER(2, 10)", "1024"),
+)
 def _power():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         return _finite(num(args[0]).pow(num(args[1])))
@@ -223,15 +323,96 @@ def _aggregate(kind: str):
     return polars, python
 
 
-register("SUM", "n n*", T.number, doc="SUM(a, b, ...)")(lambda: _aggregate("sum"))
-register("MIN", "n n*", T.number, doc="MIN(a, b, ...)")(lambda: _aggregate("min"))
-register("MAX", "n n*", T.number, doc="MAX(a, b, ...)")(lambda: _aggregate("max"))
-register("AVERAGE", "n n*", T.number, doc="AVERAGE(a, b, ...)")(lambda: _aggregate("avg"))
+register(
+    "SUM",
+    "n n*",
+    T.number,
+    doc="SUM(number1, [number2, ...]): the sum, blanks skipped",
+    example=("SUM(1, 2, 3)", "6"),
+)(lambda: _aggregate("sum"))
+register(
+    "MIN",
+    "n n*",
+    T.number,
+    doc="MIN(number1, [number2, ...]): the smallest, blanks skipped (0 when all are)",
+    example=("MIN(4, 2, 8)", "2"),
+)(lambda: _aggregate("min"))
+register(
+    "MAX",
+    "n n*",
+    T.number,
+    doc="MAX(number1, [number2, ...]): the largest, blanks skipped (0 when all are)",
+    example=("MAX(4, 2, 8)", "8"),
+)(lambda: _aggregate("max"))
+register(
+    "AVERAGE",
+    "n n*",
+    T.number,
+    doc="AVERAGE(number1, [number2, ...]): the mean, blanks skipped (an error when all are)",
+    example=("AVERAGE(1, 2, 6)", "3"),
+)(lambda: _aggregate("avg"))
+
+
+def _counting(kind: str):
+    """COUNT counts the number arguments that are not blank, COUNTA the arguments that are not
+    blank (nor ""), COUNTALL every argument, blanks included (Airtable)."""
+
+    def counted(a: Arg) -> pl.Expr:
+        if kind == "all":
+            return pl.lit(1.0)
+        if kind == "numbers" and a.type is not T.number:
+            return pl.lit(0.0)
+        return (~is_blank(a)).cast(pl.Float64)
+
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        return pl.sum_horizontal([counted(a) for a in args]), None
+
+    def python(values: list[Any], types: list[T], call: Call) -> float:
+        if kind == "all":
+            return float(len(values))
+        return float(
+            sum(
+                1
+                for v, t in zip(values, types, strict=True)
+                if (kind == "values" or t is T.number) and not is_blank_py(v, t)
+            )
+        )
+
+    return polars, python
+
+
+register(
+    "COUNT",
+    "x x*",
+    T.number,
+    doc="COUNT(value1, [value2, ...]): how many are numbers",
+    example=('COUNT(1, 2, 3, "", "four")', "3"),
+)(lambda: _counting("numbers"))
+register(
+    "COUNTA",
+    "x x*",
+    T.number,
+    doc="COUNTA(value1, [value2, ...]): how many are not empty (numbers, text, dates...)",
+    example=('COUNTA(1, 2, 3, "", "four")', "4"),
+)(lambda: _counting("values"))
+register(
+    "COUNTALL",
+    "x x*",
+    T.number,
+    doc="COUNTALL(value1, [value2, ...]): how many values, blanks included",
+    example=('COUNTALL(1, 2, 3, "", "four")', "5"),
+)(lambda: _counting("all"))
 
 _JUNK = r"[\s,$€£¥]"
 
 
-@register("VALUE", "x", T.number, doc='VALUE(text): "1,234.5" -> 1234.5, "15%" -> 0.15')
+@register(
+    "VALUE",
+    "x",
+    T.number,
+    doc='VALUE(text): the number the text holds ("1,234.5", "$12", "15%" is 0.15)',
+    example=('VALUE("$1,000")', "1000"),
+)
 def _value():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         a = args[0]

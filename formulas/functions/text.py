@@ -45,7 +45,13 @@ def _count_py(v: Any) -> int:
     return int(num_py(v))
 
 
-@register("CONCAT", "t t*", T.text, doc="CONCAT(a, b, ...): joins values as text")
+@register(
+    "CONCAT",
+    "t t*",
+    T.text,
+    doc="CONCAT(text1, [text2, ...]): the values joined as text",
+    example=('CONCAT("Bob", " - ", 43)', "Bob - 43"),
+)
 def _concat():
     return (
         lambda args, call: (pl.concat_str(_texts(args)), None),
@@ -53,10 +59,12 @@ def _concat():
     )
 
 
-alias("CONCATENATE", "CONCAT")
+alias("CONCATENATE", "CONCAT", ('CONCATENATE("a", "b")', "ab"))
 
 
-@register("LEN", "t", T.number, doc="LEN(text): number of characters")
+@register(
+    "LEN", "t", T.number, doc="LEN(text): the number of characters", example=('LEN("quick")', "5")
+)
 def _len():
     return (
         lambda args, call: (txt(args[0]).str.len_chars().cast(pl.Float64), None),
@@ -64,7 +72,9 @@ def _len():
     )
 
 
-@register("LOWER", "t", T.text, doc="LOWER(text)")
+@register(
+    "LOWER", "t", T.text, doc="LOWER(text): in lower case", example=('LOWER("Hello")', "hello")
+)
 def _lower():
     return (
         lambda args, call: (txt(args[0]).str.to_lowercase(), None),
@@ -72,7 +82,9 @@ def _lower():
     )
 
 
-@register("UPPER", "t", T.text, doc="UPPER(text)")
+@register(
+    "UPPER", "t", T.text, doc="UPPER(text): in upper case", example=('UPPER("Hello")', "HELLO")
+)
 def _upper():
     return (
         lambda args, call: (txt(args[0]).str.to_uppercase(), None),
@@ -80,7 +92,13 @@ def _upper():
     )
 
 
-@register("TRIM", "t", T.text, doc="TRIM(text): without leading and trailing whitespace")
+@register(
+    "TRIM",
+    "t",
+    T.text,
+    doc="TRIM(text): without leading and trailing whitespace",
+    example=('TRIM("  hi  ")', "hi"),
+)
 def _trim():
     return (
         lambda args, call: (txt(args[0]).str.strip_chars(), None),
@@ -105,11 +123,29 @@ def _side(kind: str):
     return polars, python
 
 
-register("LEFT", "t n?", T.text, doc="LEFT(text, [count=1])")(lambda: _side("left"))
-register("RIGHT", "t n?", T.text, doc="RIGHT(text, [count=1])")(lambda: _side("right"))
+register(
+    "LEFT",
+    "t n?",
+    T.text,
+    doc="LEFT(text, [count]): the first count characters (1)",
+    example=('LEFT("quick brown", 5)', "quick"),
+)(lambda: _side("left"))
+register(
+    "RIGHT",
+    "t n?",
+    T.text,
+    doc="RIGHT(text, [count]): the last count characters (1)",
+    example=('RIGHT("quick brown", 5)', "brown"),
+)(lambda: _side("right"))
 
 
-@register("MID", "t n n", T.text, doc="MID(text, start, count): start is 1-based")
+@register(
+    "MID",
+    "t n n",
+    T.text,
+    doc="MID(text, start, count): count characters from start (1-based)",
+    example=('MID("quick brown", 7, 5)', "brown"),
+)
 def _mid():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         start, count = _count(args[1]), _count(args[2])
@@ -152,15 +188,29 @@ def _find(kind: str):
     return polars, python
 
 
-register("FIND", "t t n?", T.number, doc="FIND(needle, text, [start]): 1-based, 0 when absent")(
-    lambda: _find("find")
-)
 register(
-    "SEARCH", "t t n?", T.number, doc="SEARCH(needle, text, [start]): 1-based, blank when absent"
+    "FIND",
+    "t t n?",
+    T.number,
+    doc="FIND(needle, text, [start]): the 1-based position of needle in text, 0 when absent",
+    example=('FIND("fox", "quick brown fox")', "13"),
+)(lambda: _find("find"))
+register(
+    "SEARCH",
+    "t t n?",
+    T.number,
+    doc="SEARCH(needle, text, [start]): the 1-based position of needle in text, blank when absent",
+    example=('SEARCH("brown", "quick brown fox")', "7"),
 )(lambda: _find("search"))
 
 
-@register("SUBSTITUTE", "t t t n?", T.text, doc="SUBSTITUTE(text, old, new, [index])")
+@register(
+    "SUBSTITUTE",
+    "t t t n?",
+    T.text,
+    doc="SUBSTITUTE(text, old, new, [index]): every old (or only the index-th) replaced by new",
+    example=('SUBSTITUTE("gold mold", "old", "et")', "get met"),
+)
 def _substitute():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         s, old, new = subject(args[0]), txt(args[1]), txt(args[2])
@@ -191,7 +241,13 @@ def _substitute():
     return polars, python
 
 
-@register("REPLACE", "t n n t", T.text, doc="REPLACE(text, start, count, replacement)")
+@register(
+    "REPLACE",
+    "t n n t",
+    T.text,
+    doc="REPLACE(text, start, count, replacement): count characters from start replaced",
+    example=('REPLACE("database", 2, 5, "o")', "dose"),
+)
 def _replace():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         s, start, count, new = subject(args[0]), _count(args[1]), _count(args[2]), txt(args[3])
@@ -208,7 +264,13 @@ def _replace():
     return polars, python
 
 
-@register("REPT", "t n", T.text, doc="REPT(text, times)")
+@register(
+    "REPT",
+    "t n",
+    T.text,
+    doc="REPT(text, number): the text repeated",
+    example=('REPT("Hi! ", 3)', "Hi! Hi! Hi! "),
+)
 def _rept():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         s, n = subject(args[0]), _count(args[1])
@@ -303,14 +365,29 @@ def _replace_one(s: str, pattern: str, replacement: str) -> str:
     return str(pl.select(pl.lit(s).str.replace_all(pattern, replacement)).item())
 
 
-register("REGEX_MATCH", "t t", _regex_type(T.boolean), doc="REGEX_MATCH(text, regex)")(
-    lambda: _regex("match")
-)
 register(
-    "REGEX_EXTRACT", "t t", _regex_type(T.text), doc="REGEX_EXTRACT(text, regex): the first match"
+    "REGEX_MATCH",
+    "t t",
+    _regex_type(T.boolean),
+    doc="REGEX_MATCH(text, regex): whether the regular expression matches",
+    example=('REGEX_MATCH("Hello World", "Hello.World")', "TRUE"),
+    returns_doc="boolean",
+)(lambda: _regex("match"))
+register(
+    "REGEX_EXTRACT",
+    "t t",
+    _regex_type(T.text),
+    doc="REGEX_EXTRACT(text, regex): the first match, blank when none",
+    example=('REGEX_EXTRACT("Hello World", "W.*")', "World"),
+    returns_doc="text",
 )(lambda: _regex("extract"))
 register(
-    "REGEX_REPLACE", "t t t", _regex_type(T.text), doc="REGEX_REPLACE(text, regex, replacement)"
+    "REGEX_REPLACE",
+    "t t t",
+    _regex_type(T.text),
+    doc="REGEX_REPLACE(text, regex, replacement): every match replaced",
+    example=('REGEX_REPLACE("Hello World", " W.*", "")', "Hello"),
+    returns_doc="text",
 )(lambda: _regex("replace"))
 
 
@@ -362,7 +439,15 @@ def _text_type(types: list[T], call: Call) -> T:
     return T.text
 
 
-@register("TEXT", "x t?", _text_type, doc='TEXT(value, [format]): TEXT(1234.5, "#,##0.00")')
+@register(
+    "TEXT",
+    "x t?",
+    _text_type,
+    doc="TEXT(value, [format]): the value as text, numbers in an Excel format, dates in a"
+    " DATETIME_FORMAT one",
+    example=('TEXT(1234.5, "#,##0.00")', "1,234.50"),
+    returns_doc="text",
+)
 def _text():
     from formulas.functions.dates import format_datetime, format_datetime_py  # noqa: PLC0415
 
@@ -387,5 +472,56 @@ def _text():
         if t in (T.number, T.boolean):
             return None if v is None else format_number_py(float(v), fmt)
         return txt_py(v, t)
+
+    return polars, python
+
+
+@register(
+    "T",
+    "x",
+    T.text,
+    doc="T(value): the value when it is text, blank otherwise",
+    example=('T("hello") & T(42)', "hello"),
+)
+def _t():
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        a = args[0]
+        return (a.expr if a.type is T.text else pl.lit(None, dtype=pl.String)), None
+
+    def python(values: list[Any], types: list[T], call: Call) -> str | None:
+        return values[0] if types[0] is T.text else None
+
+    return polars, python
+
+
+# encodeURIComponent's unreserved characters: everything else is percent-encoded as UTF-8.
+_UNRESERVED_RE = "^[A-Za-z0-9_.!~*'()-]$"
+
+
+@register(
+    "ENCODE_URL_COMPONENT",
+    "t",
+    T.text,
+    doc="ENCODE_URL_COMPONENT(text): percent-encoded for a URL, as JavaScript's encodeURIComponent",
+    example=(
+        '"https://example.com/?q=" & ENCODE_URL_COMPONENT("a b&c")',
+        "https://example.com/?q=a%20b%26c",
+    ),
+)
+def _encode_url():
+    def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
+        s = txt(args[0])
+        char = pl.element()
+        encoded = char.str.encode("hex").str.to_uppercase().str.replace_all("(..)", "%$1")
+        each = pl.when(char.str.contains(_UNRESERVED_RE)).then(char).otherwise(encoded)
+        out = s.str.split("").list.eval(each).list.join("")
+        # Text with nothing to encode (most) skips the split.
+        plain = s.str.contains("^[A-Za-z0-9_.!~*'()-]*$")
+        return pl.when(plain).then(s).otherwise(out), None
+
+    def python(values: list[Any], types: list[T], call: Call) -> str:
+        from urllib.parse import quote  # noqa: PLC0415
+
+        return quote(txt_py(values[0], types[0]), safe="-_.!~*'()")
 
     return polars, python
