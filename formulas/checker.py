@@ -66,7 +66,15 @@ def _resolve(
     if ref.name.casefold() in folded:
         return folded[ref.name.casefold()]
     candidates = list(names) + list(columns)
-    close = difflib.get_close_matches(ref.name, candidates, n=3, cutoff=0.5)
+    # A column may be close by its name and by its key: it is suggested once, as written best.
+    seen: set[str] = set()
+    close = []
+    for match in difflib.get_close_matches(ref.name, candidates, n=6, cutoff=0.5):
+        key = names.get(match, match)
+        if key not in seen:
+            seen.add(key)
+            close.append(match)
+    close = close[:3]
     hint = "did you mean " + " or ".join(f"{{{c}}}" for c in close) + "?" if close else None
     raise FormulaError(f"unknown column {{{ref.name}}}", ref.pos, hint=hint, source=source)
 

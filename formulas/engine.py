@@ -153,10 +153,12 @@ def evaluate_columns(
     names: Mapping[str, str],
     now: datetime | None = None,
     lookup: LookupSource | None = None,
+    row_errors: bool = False,
 ) -> tuple[pl.DataFrame, dict[str, Any]]:
     """Add each formula column to ``frame``. A formula that no longer checks (a column it used
     was removed) becomes an all-blank column with its error in the stats; row-level errors
-    (division by zero, invalid dates or regexes) become blanks, counted per column."""
+    (division by zero, invalid dates or regexes) become blanks, counted per column, and with
+    ``row_errors`` flagged in an ``__error_<key>`` column for formulas that can err."""
     plan = plan_formulas(formulas, columns=columns, names=names, lookup=lookup)
     stats: dict[str, Any] = {key: {"invalid": error} for key, error in plan.invalid.items()}
     attacher = Attacher(LookupFrames(lookup), known_columns(frame, plan))
@@ -164,6 +166,8 @@ def evaluate_columns(
         lazy, error_columns = add_columns(frame.lazy(), plan, plan.keys, attacher)
         result = lazy.collect()
     stats.update(column_stats(result, plan.keys, error_columns))
+    if row_errors:
+        return result, stats
     return result.drop([f"__error_{k}" for k in error_columns]), stats
 
 

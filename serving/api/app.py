@@ -27,6 +27,7 @@ from serving.api.routes import (
     columns,
     definitions,
     filters,
+    formulas,
     health,
     panels,
     quality,
@@ -209,6 +210,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit,
         definitions,
         webhooks,
+        formulas,
     ):
         api.include_router(module.router)
     api.include_router(columns.actions)

@@ -6,13 +6,16 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+import polars as pl
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from core.enums import ColumnType
+from core.storage import DATA_SCHEMA
 from formulas import ColumnFormulaError, FormulaColumn, FormulaCycleError, validate_columns
-from formulas.types import FROM_COLUMN, T
-from models import Panel, PanelColumn
+from formulas.checker import Checked
+from formulas.types import COLUMN_DTYPES, FROM_COLUMN, T
+from models import Panel, PanelColumn, PanelVersion
 from schemas.common import FieldError
 from serving.auth.principal import Principal
 from serving.http.errors import ApiError
@@ -35,6 +38,23 @@ class TenantLookups:
     def __init__(self, session: Session, principal: Principal) -> None:
         self.session, self.principal = session, principal
         self._cache: dict[str, dict[str, T]] = {}
+
+    def frame(self, panel: str, key: str, result: str) -> pl.DataFrame:
+        """The key and result columns of the panel's current version (LOOKUP in a preview)."""
+        version = self.session.execute(
+            select(PanelVersion.table_name, PanelVersion.schema)
+            .join(Panel, Panel.current_version_id == PanelVersion.id)
+            .where(Panel.tenant_id == self.principal.tenant_id, Panel.slug == panel)
+        ).first()
+        types = {c["key"]: c["type"] for c in version.schema} if version else {}
+        if version is None or key not in types or result not in types:
+            return pl.DataFrame({key: [], result: []})
+        # The keys were checked against the panel's columns (identifiers), and are quoted.
+        rows = self.session.execute(
+            text(f'SELECT "{key}", "{result}" FROM {DATA_SCHEMA}."{version.table_name}"')  # noqa: S608
+        ).all()
+        schema = {c: COLUMN_DTYPES[ColumnType(types[c])] for c in dict.fromkeys((key, result))}
+        return pl.DataFrame([list(r)[: len(schema)] for r in rows], schema=schema, orient="row")
 
     def column_type(self, panel: str, column: str) -> T | None:
         if panel not in self._cache:
@@ -63,18 +83,23 @@ def check_panel_formulas(
     *,
     saving: str | None,
     field_prefix: str = "body",
-) -> None:
-    """Raise a 422 naming the formula error; ``saving`` is the key of the column being saved."""
+    lookup: TenantLookups | None = None,
+) -> dict[str, Checked]:
+    """Raise a 422 naming the formula error; ``saving`` is the key of the column being saved.
+    Answers each formula column checked."""
     formulas = [
         FormulaColumn(c.key, c.name, c.formula, c.type) for c in columns if c.formula is not None
     ]
     if not formulas:
-        return
+        return {}
     plain = {c.key: c.type for c in columns if c.formula is None}
     names = {c.name: c.key for c in columns}
     try:
-        validate_columns(
-            formulas, columns=plain, names=names, lookup=TenantLookups(session, principal)
+        return validate_columns(
+            formulas,
+            columns=plain,
+            names=names,
+            lookup=lookup or TenantLookups(session, principal),
         )
     except ColumnFormulaError as exc:
         raise _as_api_error(exc, saving, field_prefix) from exc

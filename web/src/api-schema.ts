@@ -141,6 +141,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/formulas/functions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Functions
+         * @description Every function a formula may call: usage, result type, description and an example with
+         *     its result, generated from the engine's registry.
+         */
+        get: operations["list_functions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/panels": {
         parameters: {
             query?: never;
@@ -272,6 +293,28 @@ export interface paths {
          *     already maps are skipped and said so. All the columns are created in one transaction.
          */
         post: operations["columns_from_source"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/panels/{panel_id}/formula-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Formula
+         * @description Check a formula against the panel's columns, as saving a column would (a 422 names the
+         *     position and a hint), and evaluate it over the first rows of the current version. Nothing
+         *     is saved.
+         */
+        post: operations["preview_formula"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1414,6 +1457,121 @@ export interface components {
                 [key: string]: components["schemas"]["TypeOperatorsPublic"];
             };
         };
+        /**
+         * FormulaPreview
+         * @description A formula checked against the panel's columns and evaluated over the first rows of its
+         *     current version; nothing is saved.
+         */
+        FormulaPreview: {
+            /**
+             * Formula
+             * @example ROUND({dep_delay} / 60, 1)
+             */
+            formula: string;
+            /**
+             * Key
+             * @description The column being edited, when it exists: the formula replaces its own, and using itself is a cycle
+             */
+            key?: string | null;
+            /**
+             * Limit
+             * @description Rows evaluated
+             * @default 20
+             */
+            limit: number;
+            /** @description The column type it would fill (checked as a save would); default: the formula's own type */
+            type?: components["schemas"]["ColumnType"] | null;
+        };
+        /** FormulaPreviewPublic */
+        FormulaPreviewPublic: {
+            /**
+             * Columns
+             * @description The column keys the formula reads
+             */
+            columns: string[];
+            /**
+             * Complete
+             * @description Every row of the version was evaluated
+             */
+            complete: boolean;
+            /**
+             * Errors
+             * @description Rows whose value is an error
+             */
+            errors: number;
+            /**
+             * Formula Type
+             * @description The formula's own type
+             * @example number
+             */
+            formula_type: string;
+            /**
+             * Notes
+             * @description What differs from a sync's evaluation, if anything
+             */
+            notes: string[];
+            /** Rows */
+            rows: components["schemas"]["PreviewRow"][];
+            /** @description The column type the values are given in */
+            type: components["schemas"]["ColumnType"];
+            /**
+             * Version
+             * @description The version the rows come from
+             */
+            version: number | null;
+        };
+        /** FunctionList */
+        FunctionList: {
+            /** Count */
+            count: number;
+            /** Data */
+            data: components["schemas"]["FunctionPublic"][];
+        };
+        /** FunctionPublic */
+        FunctionPublic: {
+            /**
+             * Category
+             * @description logic, text, numbers, dates, arrays, record or panel
+             * @example numbers
+             */
+            category: string;
+            /** Description */
+            description: string;
+            /**
+             * Example
+             * @example ROUND(1.99, 0)
+             */
+            example: string;
+            /**
+             * Example Result
+             * @description The example's result as text (empty where it reads columns)
+             * @example 2
+             */
+            example_result: string;
+            /**
+             * Max Args
+             * @description null: any number of arguments
+             */
+            max_args: number | null;
+            /** Min Args */
+            min_args: number;
+            /**
+             * Name
+             * @example ROUND
+             */
+            name: string;
+            /**
+             * Returns
+             * @description The result's type
+             * @example number
+             */
+            returns: string;
+            /**
+             * Usage
+             * @example ROUND(value, [precision])
+             */
+            usage: string;
+        };
         /** GroupPublic */
         GroupPublic: {
             /**
@@ -1952,6 +2110,25 @@ export interface components {
              * @default 10
              */
             timeout: number;
+        };
+        /** PreviewRow */
+        PreviewRow: {
+            /**
+             * Error
+             * @description The row's value is an error (blank in the column)
+             */
+            error: boolean;
+            /**
+             * Inputs
+             * @description The values of the columns the formula reads
+             */
+            inputs: {
+                [key: string]: unknown;
+            };
+            /** Row Id */
+            row_id: number;
+            /** Value */
+            value: unknown;
         };
         /**
          * Problem
@@ -3742,6 +3919,116 @@ export interface operations {
             };
         };
     };
+    list_functions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FunctionList"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_panels: {
         parameters: {
             query?: {
@@ -5157,6 +5444,123 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ColumnsFromSourcePublic"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    preview_formula: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The panel's id or its slug */
+                panel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FormulaPreview"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormulaPreviewPublic"];
                 };
             };
             /** @description Bad Request */

@@ -46,6 +46,10 @@ from .file_config_schema_drift import FileConfigSchemaDrift
 from .filter_operators import FilterOperators
 from .filter_operators_operators import FilterOperatorsOperators
 from .filter_operators_types import FilterOperatorsTypes
+from .formula_preview import FormulaPreview
+from .formula_preview_public import FormulaPreviewPublic
+from .function_list import FunctionList
+from .function_public import FunctionPublic
 from .group_public import GroupPublic
 from .group_public_group import GroupPublicGroup
 from .group_public_values import GroupPublicValues
@@ -79,6 +83,8 @@ from .panels_file import PanelsFile
 from .plan_summary import PlanSummary
 from .preview_field_public import PreviewFieldPublic
 from .preview_options import PreviewOptions
+from .preview_row import PreviewRow
+from .preview_row_inputs import PreviewRowInputs
 from .problem import Problem
 from .quality_rule_create import QualityRuleCreate
 from .quality_rule_create_kind import QualityRuleCreateKind
@@ -193,6 +199,10 @@ __all__ = (
     "FilterOperators",
     "FilterOperatorsOperators",
     "FilterOperatorsTypes",
+    "FormulaPreview",
+    "FormulaPreviewPublic",
+    "FunctionList",
+    "FunctionPublic",
     "GroupPublic",
     "GroupPublicGroup",
     "GroupPublicValues",
@@ -226,6 +236,8 @@ __all__ = (
     "PlanSummary",
     "PreviewFieldPublic",
     "PreviewOptions",
+    "PreviewRow",
+    "PreviewRowInputs",
     "Problem",
     "QualityRuleCreate",
     "QualityRuleCreateKind",
