@@ -322,3 +322,89 @@ def test_every_example_in_the_catalogue_gives_its_stated_result(name: str) -> No
     reference = evaluate_reference([{"x": 1}], column, columns={"x": C.integer}, names={}, now=NOW)
     assert reference == [value]
     assert txt_py(value, checked.type) == result
+
+
+# --- arrays ----------------------------------------------------------------------------------
+ARRAYS = pl.DataFrame(
+    {
+        "j": [
+            '[1, "a", null, "", false, "a", 1]',
+            '["x, y", "q\\"uote", "é"]',
+            None,
+            "[]",
+            '[[1, 2], [3], "five"]',
+            "not an array",
+        ],
+        "n": [2.0, -1.0, None, 1.0, 0.0, 3.0],
+    }
+)
+ARRAY_COLUMNS = {"j": C.json, "n": C.number}
+
+
+def arrays(formula: str, type_: C = C.text) -> list[Any]:
+    column = FormulaColumn("f", "F", formula, type_)
+    out, _ = evaluate_columns(ARRAYS, [column], columns=ARRAY_COLUMNS, names={}, now=NOW)
+    engine = out.get_column("f").to_list()
+    reference = evaluate_reference(
+        ARRAYS.to_dicts(), column, columns=ARRAY_COLUMNS, names={}, now=NOW
+    )
+    assert engine == reference, (formula, engine, reference)
+    return engine
+
+
+def test_arrayjoin_shows_items_as_text() -> None:
+    assert arrays("ARRAYJOIN({j})") == [
+        "1, a, , false, a, 1",
+        'x, y, q"uote, é',
+        None,
+        "",
+        "[1, 2], [3], five",
+        "not an array",
+    ]
+    assert arrays('ARRAYJOIN({j}, " | ")')[1] == 'x, y | q"uote | é'
+
+
+def test_arraycompact_unique_flatten() -> None:
+    assert arrays("ARRAYCOMPACT({j})") == [
+        '[1, "a", false, "a", 1]',
+        '["x, y", "q\\"uote", "é"]',
+        None,
+        "[]",
+        '[[1, 2], [3], "five"]',
+        '["not an array"]',
+    ]
+    assert arrays("ARRAYUNIQUE({j})", C.json)[0] == '[1, "a", null, "", false]'
+    assert arrays("ARRAYFLATTEN({j})")[4] == '[1, 2, 3, "five"]'
+    # Deeper nesting: an array nested twice is read as the arrays inside it (docstring).
+    assert arrays("ARRAYJOIN('[[1, [2]], 3]', ';')")[0] == "1;[2];3"
+    assert arrays("ARRAYFLATTEN('[[1, [2, [\"x\"]]], 3]')")[0] == '[1, 2, "x", 3]'
+    # Results are arrays again: they nest.
+    assert arrays("ARRAYJOIN(ARRAYUNIQUE(ARRAYCOMPACT({j})), '/')")[0] == "1/a/false"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ("2", '["a", null, "", false, "a", 1]'),
+        ("2, 3", '["a", null]'),
+        ("-2", '["a", 1]'),
+        ("1, -2", '[1, "a", null, "", false, "a"]'),
+        ("-3, -2", '[false, "a"]'),
+        ("10", "[]"),
+        ("3, 2", "[]"),
+        ("0, 1", "[1]"),
+    ],
+)
+def test_arrayslice_counts_from_one_and_includes_the_end(args: str, expected: str) -> None:
+    assert arrays(f"ARRAYSLICE({{j}}, {args})")[0] == expected
+
+
+def test_arrayslice_bounds_may_come_from_columns() -> None:
+    assert arrays("ARRAYSLICE({j}, {n}, {n} + 1)") == [
+        '["a", null]',
+        "[]",  # from -1 (the last item) to 0: nothing
+        None,
+        "[]",
+        "[[1, 2]]",
+        "[]",
+    ]
