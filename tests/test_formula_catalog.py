@@ -408,3 +408,77 @@ def test_arrayslice_bounds_may_come_from_columns() -> None:
         "[[1, 2]]",
         "[]",
     ]
+
+
+# --- TEXT with Excel number formats ------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "fmt", "expected"),
+    [
+        (1234.567, "#,##0.00", "1,234.57"),
+        (0.256, "0.0%", "25.6%"),
+        (1234.5, "$#,##0.00", "$1,234.50"),
+        (-1234.5, "$#,##0.00", "-$1,234.50"),
+        (-1234.5, "$#,##0.00;($#,##0.00)", "($1,234.50)"),
+        (0, '0.00;-0.00;"zero"', "zero"),
+        (1234.5, "€ #,##0.00", "€ 1,234.50"),
+        (1234.5, '#,##0.00 "EUR"', "1,234.50 EUR"),
+        (1234.5, "[$€-407] #,##0.00", "€ 1,234.50"),
+        (1234.5, "£#,##0", "£1,235"),
+        (1234.5, "¥#,##0", "¥1,235"),
+        (123456789, "000-00-0000", "123-45-6789"),
+        (12, "000-00-0000", "000-00-0012"),
+        (5551234567, "(###) ###-####", "(555) 123-4567"),
+        (0.5, "#.##", ".5"),
+        (1, "#.##", "1."),
+        (1.567, "0.0#", "1.57"),
+        (12345678, '#,##0,,"M"', "12M"),
+        (12345, '0.0,"k"', "12.3k"),
+        (12345, "0.00E+00", "1.23E+04"),
+        (0.00012345, "0.00E+00", "1.23E-04"),
+        (99999, "0.0E+0", "1.0E+5"),
+        (12345, "0.00e-0", "1.23e4"),
+        (7, "\\#0", "#7"),
+        (7, "0_)", "7 "),
+        (-2.5, "0", "-3"),
+        (0.4, "#", ""),
+        (1234.5, "General", "1234.5"),
+        (-5, "0;[Red]0", "5"),
+        (42, "00000", "00042"),
+        (1.25, "0.0?", "1.25"),
+        (1.2, "0.0?", "1.2 "),
+    ],
+)
+def test_text_formats_numbers_as_excel(value: float, fmt: str, expected: str) -> None:
+    # In a formula's string, backslash escapes: the format's \# is written \\#.
+    quoted = fmt.replace("\\", "\\\\").replace('"', '\\"')
+    formula = f'TEXT({value}, "{quoted}")'
+    assert both(formula, C.text)[0] == expected
+
+
+def test_text_formats_a_column_with_blanks_and_signs() -> None:
+    assert both('TEXT({Number}, "+0.0;-0.0;zero")', C.text) == [
+        "+1.5",
+        "-2.5",
+        None,
+        "zero",
+        "+3.0",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "message", "offset"),
+    [
+        ("0;0;0;@", "a fourth (text) section is not supported", 6),
+        ("[>100]0", "[>100] is not supported", 0),
+        ("0 units", "'s' is a date code", 6),
+        ("# ?/?", "fractions (# ?/?) are not supported", 3),
+    ],
+)
+def test_text_refuses_formats_it_cannot_honour_at_their_position(
+    fmt: str, message: str, offset: int
+) -> None:
+    formula = f'TEXT({{Number}}, "{fmt}")'
+    with pytest.raises(FormulaError) as caught:
+        check(parse(formula), source=formula, columns={"n": T.number}, names={"Number": "n"})
+    assert caught.value.message.startswith(f"TEXT() format: {message}")
+    assert caught.value.position == formula.index('"') + 1 + offset

@@ -14,7 +14,6 @@ DATETIME_FORMAT's tokens.
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 from typing import Any
 
@@ -23,6 +22,7 @@ import polars as pl
 from formulas.ast import Call, Literal
 from formulas.functions import alias, register
 from formulas.functions.logic import TypeMismatch
+from formulas.numfmt import FormatError, check_format, format_number, format_number_py
 from formulas.types import DATES, T
 from formulas.values import Arg, EvalError, num, num_py, subject, txt, txt_py
 
@@ -392,50 +392,21 @@ register(
 
 
 # --- TEXT ----------------------------------------------------------------------------------
-def _number_format(fmt: str) -> tuple[int, bool, bool]:
-    percent = fmt.endswith("%")
-    body = fmt.rstrip("%")
-    decimals = len(body.split(".", 1)[1]) if "." in body else 0
-    return decimals, "," in body, percent
-
-
-def format_number_py(x: float, fmt: str) -> str:
-    decimals, thousands, percent = _number_format(fmt)
-    if percent:
-        x *= 100
-    factor = 10.0**decimals
-    scaled = math.floor(abs(x) * factor + 0.5 + 1e-9)
-    whole, frac = divmod(int(scaled), int(factor))
-    digits = f"{whole:,}" if thousands else str(whole)
-    text = digits + (f".{frac:0{decimals}d}" if decimals else "")
-    return ("-" if x < 0 and scaled else "") + text + ("%" if percent else "")
-
-
-def _format_number(expr: pl.Expr, fmt: str) -> pl.Expr:
-    decimals, thousands, percent = _number_format(fmt)
-    x = expr * 100 if percent else expr
-    factor = 10**decimals
-    scaled = (x.abs() * float(factor) + 0.5 + 1e-9).floor().cast(pl.Int64)
-    whole = (scaled // factor).cast(pl.String)
-    if thousands:
-        whole = (
-            whole.str.reverse()
-            .str.replace_all(r"(\d{3})", "$1,")
-            .str.reverse()
-            .str.strip_prefix(",")
-        )
-    text = whole
-    if decimals:
-        text = text + "." + (scaled % factor).cast(pl.String).str.zfill(decimals)
-    sign = pl.when((x < 0) & (scaled > 0)).then(pl.lit("-")).otherwise(pl.lit(""))
-    return sign + text + ("%" if percent else "")
-
-
 def _text_type(types: list[T], call: Call) -> T:
     if len(call.args) > 1 and not (
         isinstance(call.args[1], Literal) and isinstance(call.args[1].value, str)
     ):
         raise TypeMismatch("TEXT() needs its format as a literal text", call.args[1].pos)
+    if len(call.args) > 1 and types[0] in (T.number, T.boolean):
+        try:
+            check_format(str(call.args[1].value))  # type: ignore[union-attr]
+        except FormatError as exc:
+            # The position inside the format, after its opening quote.
+            raise TypeMismatch(
+                f"TEXT() format: {exc}",
+                call.args[1].pos + 1 + exc.position,
+                hint='an Excel number format such as "#,##0.00", "$0.00;($0.00)" or "0.0%"',
+            ) from None
     return T.text
 
 
@@ -459,7 +430,7 @@ def _text():
         if a.type in DATES:
             return format_datetime(a, fmt), None
         if a.type in (T.number, T.boolean):
-            return _format_number(a.expr.cast(pl.Float64), fmt), None
+            return format_number(a.expr.cast(pl.Float64), fmt), None
         return txt(a), None
 
     def python(values: list[Any], types: list[T], call: Call) -> str | None:
