@@ -50,7 +50,7 @@ def number_expr(draw: st.DrawFn, depth: int = 0) -> str:
     n = lambda: draw(number_expr(depth + 1))  # noqa: E731
     t = lambda: draw(text_expr(depth + 1))  # noqa: E731
     b = lambda: draw(bool_expr(depth + 1))  # noqa: E731
-    choice = draw(st.integers(0, 15))
+    choice = draw(st.integers(0, 24))
     if choice <= 3:
         return f"({n()} {draw(st.sampled_from(['+', '-', '*', '/', '%', '^']))} {n()})"
     return [
@@ -66,6 +66,15 @@ def number_expr(draw: st.DrawFn, depth: int = 0) -> str:
         lambda: f"FIND({t()}, {t()})",
         lambda: f"IF({b()}, {n()}, {n()})",
         lambda: f"ROUNDUP({n()}, 1)",
+        lambda: f"EVEN({n()})",
+        lambda: f"ODD({n()})",
+        lambda: f"COUNT({n()}, {t()}, {b()})",
+        lambda: f"COUNTA({n()}, {t()}, {{D}})",
+        lambda: f"COUNTALL({n()}, {t()})",
+        lambda: f"SECOND({draw(date_expr())})",
+        lambda: f"TONOW({draw(date_expr())})",
+        lambda: f"FLOOR({n()}, 0.1)",
+        lambda: f"IFERROR({n()}, TRUE())",
     ][choice - 4]()
 
 
@@ -91,6 +100,15 @@ def text_expr(draw: st.DrawFn, depth: int = 0) -> str:
                 lambda: f"REPT({t()}, {draw(st.integers(0, 3))})",
                 lambda: f"IF({b()}, {t()}, {t()})",
                 lambda: f"CONCAT({t()}, {b()}, {n()})",
+                lambda: f"T({t()})",
+                lambda: f"ENCODE_URL_COMPONENT({t()})",
+                lambda: f"IF({b()}, {n()}, {t()})",
+                lambda: f'IFERROR({n()}, "n/a")',
+                lambda: f"DATESTR({draw(date_expr())})",
+                lambda: f"TIMESTR({draw(date_expr())})",
+                lambda: f"TEXT({n()}, '{draw(st.sampled_from(NUMBER_FORMATS))}')",
+                lambda: f'ARRAYJOIN({draw(array_expr())}, "|")',
+                lambda: draw(array_expr()),
             ]
         )
     )()
@@ -116,6 +134,13 @@ def bool_expr(draw: st.DrawFn, depth: int = 0) -> str:
                 lambda: f"ISBLANK({t()})",
                 lambda: f"ISERROR({n()})",
                 lambda: f"({'{D}'} {op} #2020-02-29#)",
+                lambda: f"IS_AFTER({draw(date_expr())}, {draw(date_expr())})",
+                lambda: f"IS_BEFORE({draw(date_expr())}, #2024-02-29#)",
+                lambda: (
+                    f"IS_SAME({draw(date_expr())}, {draw(date_expr())},"
+                    f" '{draw(st.sampled_from(['day', 'week', 'month', 'quarter', 'year']))}')"
+                ),
+                lambda: "TRUE()",
             ]
         )
     )()
@@ -132,9 +157,44 @@ def date_expr(draw: st.DrawFn) -> str:
                 f"DATEADD({{D}}, {n}, 'months')",
                 f"DATEADD({{D}}, {n}, 'days')",
                 "IF({B}, {D}, #2024-02-29#)",
+                f"WORKDAY({{D}}, {n})",
+                f"WORKDAY({{D}}, {n}, '2024-02-29, 2024-12-25')",
             ]
         )
     )
+
+
+NUMBER_FORMATS = [
+    "#,##0.00",
+    "0.0%",
+    "$#,##0;($#,##0)",
+    "0.00E+00",
+    '0.0,"k"',
+    "000-000",
+    "#.##",
+    "0.0?",
+    '+0;-0;"zero"',
+]
+
+
+@st.composite
+def array_expr(draw: st.DrawFn) -> str:
+    """An array function over a JSON array literal, a text column (a one-item array) or
+    another array function."""
+    literal = draw(
+        st.sampled_from(
+            [
+                """'[1, "a", null, "", false, "a", 1]'""",
+                """'[[1, 2], ["x"], 3]'""",
+                "'[]'",
+                "{S}",
+            ]
+        )
+    )
+    fn = draw(st.sampled_from(["ARRAYCOMPACT", "ARRAYUNIQUE", "ARRAYFLATTEN", "ARRAYSLICE"]))
+    if fn == "ARRAYSLICE":
+        return f"ARRAYSLICE({literal}, {draw(st.integers(-4, 4))}, {draw(st.integers(-4, 4))})"
+    return f"{fn}({literal})"
 
 
 def _same(a: object, b: object) -> bool:
