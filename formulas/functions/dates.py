@@ -606,6 +606,17 @@ def _start_of(value: pl.Expr, unit: str) -> pl.Expr:
     return value.dt.truncate(_TRUNCATE[unit])
 
 
+US_BELOW_DAY = ("milliseconds", "seconds", "minutes", "hours")
+
+
+def _start_of_date(value: pl.Expr, unit: str) -> pl.Expr:
+    if unit == "weeks":
+        return value - pl.duration(days=value.dt.weekday() % 7)
+    if unit == "months":
+        return value.dt.month_start()
+    return value.dt.truncate(_TRUNCATE[unit])
+
+
 def _start_of_py(value: datetime, unit: str) -> datetime:
     if unit == "milliseconds":
         return value.replace(microsecond=value.microsecond // 1000 * 1000)
@@ -648,6 +659,12 @@ def _same_type(types: list[T], call: Call) -> T:
 def _is_same():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         unit = _same_unit(call)
+        if args[0].type is T.date and args[1].type is T.date and unit not in US_BELOW_DAY:
+            # Two dates: compared as dates, without a detour through UTC datetimes.
+            a, b = args[0].expr, args[1].expr
+            if unit not in (None, "days"):
+                a, b = _start_of_date(a, unit), _start_of_date(b, unit)
+            return (a == b).fill_null(False), None
         a, b = as_datetime(args[0]), as_datetime(args[1])
         if unit is not None:
             a, b = _start_of(a, unit), _start_of(b, unit)
@@ -783,12 +800,19 @@ def _workday():
     # before, or after, in the direction of travel); 0 days is ``start`` itself.
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         holidays = _holidays(call)
-        start = as_datetime(args[0]).dt.date()
+        start = args[0].expr if args[0].type is T.date else as_datetime(args[0]).dt.date()
         days = num(args[1]).cast(pl.Int64, strict=False)
-        ahead = start.dt.add_business_days(days, holidays=holidays, roll="backward")
-        back = start.dt.add_business_days(days, holidays=holidays, roll="forward")
-        out = pl.when(days > 0).then(ahead).when(days < 0).then(back).otherwise(start)
-        return out, None
+        if holidays:
+            ahead = start.dt.add_business_days(days, holidays=holidays, roll="backward")
+            back = start.dt.add_business_days(days, holidays=holidays, roll="forward")
+            return pl.when(days > 0).then(ahead).when(days < 0).then(back).otherwise(start), None
+        # Without holidays one pass does both directions: going back, a weekend start first
+        # moves to its Monday (Excel counts from the start's far side either way).
+        weekday = start.dt.weekday()  # Monday 1 .. Sunday 7
+        monday = start + pl.duration(days=(8 - weekday) * (weekday >= 6).cast(pl.Int64))
+        moved = pl.when(days < 0).then(monday).otherwise(start)
+        out = moved.dt.add_business_days(days, roll="backward")
+        return pl.when(days == 0).then(start).otherwise(out), None
 
     def python(values: list[Any], types: list[T], call: Call) -> date | None:
         start = as_date_py(values[0])

@@ -142,6 +142,9 @@ def binary(op: str, a: Arg, b: Arg, result: T) -> tuple[pl.Expr, pl.Expr | None]
         return x - y, None
     if op == "*":
         return x * y, None
+    if op in ("/", "%") and _nonzero_literal(b):
+        # By a constant of at least 1: finite, as + - * are (no error column to compute).
+        return (x / y if op == "/" else x % y), None
     out: pl.Expr
     if op == "/":
         out = pl.when(y != 0).then(x / y)
@@ -150,6 +153,14 @@ def binary(op: str, a: Arg, b: Arg, result: T) -> tuple[pl.Expr, pl.Expr | None]
     else:
         out = x.pow(y)
     return out, ~out.is_finite().fill_null(False)
+
+
+def _nonzero_literal(a: Arg) -> bool:
+    from formulas.ast import Literal  # noqa: PLC0415
+
+    value = a.node.value if isinstance(a.node, Literal) else None
+    # At least 1 in size: a finite dividend then gives a finite quotient, as the reference does.
+    return isinstance(value, float) and math.isfinite(value) and abs(value) >= 1
 
 
 def unary(op: str, a: Arg) -> tuple[pl.Expr, pl.Expr | None]:
