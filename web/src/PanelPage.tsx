@@ -40,6 +40,7 @@ import {
 } from "./charts";
 import { ColumnsMenu, type Shown } from "./ColumnsMenu";
 import { FilterBar } from "./FilterBar";
+import { FormulaEditor } from "./FormulaEditor";
 import { fromTree, loadOperators, noFilter, Operators, toTree, type FilterState } from "./filters";
 import { formatNumber, formats, schedule, viewerZone, type Formats } from "./format";
 import { Grid, type GridColumn, type Line } from "./Grid";
@@ -123,6 +124,12 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
   const [newName, setNewName] = useState("");
   const [format, setFormat] = useState("csv");
   const [zoneChoice, setZoneChoice] = useZoneChoice();
+  // The formula editor, open on a formula column or on a new one (column null).
+  const [editing, setEditing] = useState<{ column: Column | null } | null>(null);
+  // Columns the current version does not have yet (added since its sync): not asked of /rows.
+  const [unsynced, setUnsynced] = useState<ReadonlySet<string>>(new Set<string>());
+  const unsyncedRef = useRef(unsynced);
+  unsyncedRef.current = unsynced;
   const generation = useRef(0);
   const chartGeneration = useRef(0);
   const loadedRef = useRef(loaded);
@@ -133,12 +140,12 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
   const names = useMemo(() => new Map(columns.map((c) => [c.key, c.name])), [columns]);
   const query: RowsQuery = useMemo(
     () => ({
-      columns: shown.filter((s) => s.visible).map((s) => s.key),
+      columns: shown.filter((s) => s.visible && !unsynced.has(s.key)).map((s) => s.key),
       sorts,
       filter: toTree(filter, types, operators),
       groupBy,
     }),
-    [shown, sorts, filter, types, operators, groupBy],
+    [shown, sorts, filter, types, operators, groupBy, unsynced],
   );
   const queryKey = JSON.stringify([query, specs]);
   const canEdit = session.role !== "viewer";
@@ -217,7 +224,15 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
       setSummary(sums);
       setError(null);
     } catch (e) {
-      if (mine === generation.current) setError(errorText(e));
+      if (mine !== generation.current) return;
+      // A column the current version does not have (a formula column added since its sync):
+      // left out until the next sync, and the rows asked again without it.
+      const missing = e instanceof ApiError && e.status === 422 ? missingColumn(e, q) : null;
+      if (missing && !unsyncedRef.current.has(missing)) {
+        setUnsynced(new Set([...unsyncedRef.current, missing]));
+        return;
+      }
+      setError(errorText(e));
     } finally {
       if (mine === generation.current) setLoading(false);
     }
@@ -341,7 +356,14 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
       token,
       panelId,
       (event) => {
-        if (event.event === "panel.materialized") void refreshRef.current(event);
+        if (event.event === "panel.materialized" && unsyncedRef.current.size) {
+          // The new version may have the columns added since the last: asked for again (a
+          // column it still lacks is left out again).
+          setUnsynced(new Set<string>());
+          void loadVersions();
+          const at = new Date(event.at).toLocaleTimeString();
+          setNotice(`Updated to version ${String(event.data.version)} at ${at}`);
+        } else if (event.event === "panel.materialized") void refreshRef.current(event);
         else if (event.event === "sync.failed" || event.event === "checks.failed") {
           setNotice(`Latest sync: ${event.event.replace(".", " ")}; still showing the last good version`);
           void loadVersions();
@@ -405,6 +427,28 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
       setNewName("");
       setNotice(`Saved view “${saved.name}”`);
       onView(saved.id);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }
+
+  /** After the formula editor saved: the columns again; a new column shows after the sync. */
+  async function formulaSaved(saved: Column, created: boolean) {
+    if (created) {
+      setShown((prev) => [...prev, { key: saved.key, visible: true }]);
+      setUnsynced((prev) => new Set([...prev, saved.key]));
+      setNotice(
+        `Added formula column “${saved.name}”: it has no values until the panel syncs`,
+      );
+    } else {
+      setNotice(`Saved the formula of “${saved.name}”: its values change at the next sync`);
+    }
+    setColumns((prev) =>
+      created ? [...prev, saved] : prev.map((c) => (c.id === saved.id ? saved : c)),
+    );
+    try {
+      const cols = await call<Page<Column>>(token, `/panels/${panelId}/columns?limit=500`);
+      setColumns(cols.data);
     } catch (e) {
       setError(errorText(e));
     }
@@ -517,7 +561,14 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
             ))}
           </select>
         </label>
-        <ColumnsMenu columns={columns} shown={shown} onChange={setShown} />
+        <ColumnsMenu
+          columns={columns}
+          shown={shown}
+          onChange={setShown}
+          unsynced={unsynced}
+          onNewFormula={canEdit ? () => setEditing({ column: null }) : undefined}
+          onEditFormula={canEdit ? (column) => setEditing({ column }) : undefined}
+        />
         <label>
           Group by{" "}
           <select
@@ -630,6 +681,16 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
           {describe(summary.footer, names, types, shownAs)}
         </p>
       )}
+      {editing && (
+        <FormulaEditor
+          token={token}
+          panelId={panelId}
+          columns={columns}
+          column={editing.column}
+          onSaved={formulaSaved}
+          onClose={() => setEditing(null)}
+        />
+      )}
       <p class="muted footer" aria-live="polite" hidden={mode === "chart"}>
         {loading
           ? "Loading…"
@@ -637,6 +698,15 @@ export function PanelPage({ session, panelId, viewId, onView }: Props) {
       </p>
     </article>
   );
+}
+
+/** The column of a 422 that names one of the query's columns (query.columns.<i>), if any. */
+function missingColumn(error: ApiError, query: RowsQuery): string | null {
+  for (const e of error.problem?.errors ?? []) {
+    const match = /^query\.columns\.(\d+)$/.exec(e.field);
+    if (match) return query.columns[Number(match[1])] ?? null;
+  }
+  return null;
 }
 
 function append(prev: Loaded, page: RowsPage): Loaded {

@@ -58,6 +58,11 @@ export type Version = Schemas["VersionPublic"];
 /** GET /filter-operators: the filter language's operators, as the API defines them. */
 export type FilterOperators = Schemas["FilterOperators"];
 export type Takes = Schemas["Takes"]; // the value an operator takes (Takes in core/filters.py)
+/** A function a formula may call, from GET /formulas/functions. */
+export type FormulaFunction = Schemas["FunctionPublic"];
+/** POST /panels/{id}/formula-preview: the formula checked and evaluated over the first rows. */
+export type FormulaPreview = Schemas["FormulaPreviewPublic"];
+export type FieldError = Schemas["FieldError"];
 
 /** The envelope of every list (`Page[...]` in schemas/common.py), around any of its items. */
 export type Page<T> = Omit<Schemas["Page_PanelPublic_"], "data"> & { data: T[] };
