@@ -128,10 +128,10 @@ def test_the_function_catalogue_is_the_engines(client, tenant) -> None:
     assert by_name["ROUND"] == {
         "name": "ROUND",
         "category": "numbers",
-        "usage": "ROUND(value, [precision])",
+        "usage": "ROUND(value, precision)",
         "description": "to precision decimal places, ties toward +infinity",
         "returns": "number",
-        "min_args": 1,
+        "min_args": 2,
         "max_args": 2,
         "example": "ROUND(1.99, 0)",
         "example_result": "2",

@@ -290,6 +290,11 @@ def test_functions_refuse_missing_arguments_at_save_with_the_position() -> None:
         ("EVEN()", "EVEN() takes 1 argument, got 0"),
         ("TRUE(1)", "TRUE() takes 0 arguments, got 1"),
         ("COUNT()", "COUNT() takes at least 1 argument, got 0"),
+        # Required as Airtable documents them (ROUND's precision in Excel too).
+        ("ROUND(2.5)", "ROUND() takes 2 arguments, got 1"),
+        ("ROUNDUP(2.5)", "ROUNDUP() takes 2 arguments, got 1"),
+        ('LEFT("abc")', "LEFT() takes 2 arguments, got 1"),
+        ('RIGHT("abc")', "RIGHT() takes 2 arguments, got 1"),
     ]:
         with pytest.raises(FormulaError) as caught:
             check(parse(formula), source=formula, columns={"d": T.date}, names={"Day": "d"})
@@ -482,3 +487,93 @@ def test_text_refuses_formats_it_cannot_honour_at_their_position(
         check(parse(formula), source=formula, columns={"n": T.number}, names={"Number": "n"})
     assert caught.value.message.startswith(f"TEXT() format: {message}")
     assert caught.value.position == formula.index('"') + 1 + offset
+
+
+# --- DATETIME_FORMAT's moment.js tokens, SET_TIMEZONE, SET_LOCALE, DATETIME_PARSE ----------------
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        ("Do [of] MMMM YYYY, Qo [quarter]", "5th of March 2024, 1st quarter"),
+        ("dddd, MMMM Do YYYY, h:mm:ss a", "Tuesday, March 5th 2024, 2:30:15 pm"),
+        ("L", "03/05/2024"),
+        ("LL", "March 5, 2024"),
+        ("LLL", "March 5, 2024 2:30 PM"),
+        ("LLLL", "Tuesday, March 5, 2024 2:30 PM"),
+        ("l ll lll llll", "3/5/2024 Mar 5, 2024 Mar 5, 2024 2:30 PM Tue, Mar 5, 2024 2:30 PM"),
+        ("X", "1709649015"),
+        ("x", "1709649015250"),
+        ("W w DDDo GGGG", "10 10 65th 2024"),
+        ("YYYY-MM-DDTHH:mm:ss.SSSZ", "2024-03-05T14:30:15.250+00:00"),
+    ],
+)
+def test_datetime_format_takes_every_moment_token(fmt: str, expected: str) -> None:
+    assert both(f"DATETIME_FORMAT({{When}}, '{fmt}')", C.text)[0] == expected
+
+
+def test_set_timezone_and_set_locale_change_how_a_date_is_shown() -> None:
+    paris = "SET_TIMEZONE({When}, 'Europe/Paris')"
+    assert both(f"DATETIME_FORMAT({paris}, 'YYYY-MM-DD HH:mm z Z')", C.text) == [
+        "2024-03-05 15:30 CET +01:00",
+        "2024-03-10 00:59 CET +01:00",
+        None,
+        "2024-03-10 01:00 CET +01:00",
+        "2024-01-01 00:00 CET +01:00",
+    ]
+    french = f"SET_LOCALE({paris}, 'fr')"
+    assert both(f"DATETIME_FORMAT({french}, 'LLLL')", C.text)[0] == "mardi 5 mars 2024 15:30"
+    # The order of the wrappers does not matter, and the instant is unchanged.
+    swapped = "SET_TIMEZONE(SET_LOCALE({When}, 'fr'), 'Europe/Paris')"
+    assert both(f"DATETIME_FORMAT({swapped}, 'LLLL')", C.text)[0] == "mardi 5 mars 2024 15:30"
+    assert both(f"{paris} = {{When}}", C.boolean) == [True] * 5  # blank dates are equal
+    assert both(f"DATETIME_FORMAT({paris})", C.text)[0] == "2024-03-05T15:30:15.250+01:00"
+    assert both("DATETIME_FORMAT(SET_LOCALE({Day}, 'de'), 'dddd, D. MMMM')", C.text)[0] == (
+        "Freitag, 8. März"
+    )
+
+
+@pytest.mark.parametrize(
+    ("formula", "message", "hint"),
+    [
+        ("SET_TIMEZONE({Day}, 'Europe/Pari')", "unknown time zone 'Europe/Pari'", "Europe/Paris"),
+        ("SET_LOCALE({Day}, 'fr-fx')", "unknown locale 'fr-fx'", "fr"),
+        ("SET_TIMEZONE({Day}, {Text})", "the time zone must be a literal text", None),
+        ("DATETIME_PARSE({Text}, 'D MMMM', 'xx')", "unknown locale 'xx'", None),
+    ],
+)
+def test_zones_and_locales_are_checked_at_save(
+    formula: str, message: str, hint: str | None
+) -> None:
+    with pytest.raises(FormulaError) as caught:
+        check(parse(formula), source=formula, columns={"d": T.date, "t": T.text}, names=NAMES)
+    assert caught.value.message.startswith(message)
+    assert caught.value.position == formula.rindex(", ") + 2  # the argument at fault
+    if hint:
+        assert hint in caught.value.message
+
+
+def test_datetime_parse_reads_a_locales_names_as_moment_does() -> None:
+    assert both("DATETIME_PARSE('5 mars 2024 15:30', 'D MMMM YYYY HH:mm', 'fr')", C.datetime)[
+        0
+    ] == datetime(2024, 3, 5, 15, 30, tzinfo=UTC)
+    assert both("DATETIME_PARSE('Tuesday, March 5th 2024', 'dddd, MMMM Do YYYY')", C.date)[0] == (
+        date(2024, 3, 5)
+    )
+    # Text that does not read is an error for that row.
+    assert both("DATETIME_PARSE({Text}, 'YYYY-MM-DD')", C.date) == [None] * 5
+
+
+def test_rounding_gives_the_decimal_it_shows() -> None:
+    # 18 / 60 rounded to 1 place is 0.3, not 0.30000000000000004 (3 * 0.1): found through the
+    # page's formula preview.
+    assert both("ROUND(18 / 60, 1)", C.number)[0] == 0.3
+    assert both("ROUNDUP(0.21, 1)", C.number)[0] == 0.3
+    assert both("ROUNDDOWN(0.39, 1)", C.number)[0] == 0.3
+    assert both("ROUND({Number} / 7, 1)", C.number) == [0.2, -0.4, 0.0, 0.0, 0.4]
+    frame = pl.DataFrame({"d": [18, 19, -18]})
+    out, _ = evaluate_columns(
+        frame,
+        [FormulaColumn("f", "F", "ROUND({d} / 60, 1)", C.number)],
+        columns={"d": C.integer},
+        names={},
+    )
+    assert out.get_column("f").to_list() == [0.3, 0.3, -0.3]

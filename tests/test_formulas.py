@@ -135,8 +135,8 @@ def test_if_does_not_count_errors_of_the_branch_not_taken() -> None:
 @pytest.mark.parametrize(
     ("formula", "expected"),
     [
-        ("ROUND(2.5)", 3.0),
-        ("ROUND(-2.5)", -2.0),
+        ("ROUND(2.5, 0)", 3.0),
+        ("ROUND(-2.5, 0)", -2.0),
         ("ROUND(1.005, 2)", 1.01),
         ("ROUND(1234.5, -2)", 1200.0),
         ("ROUNDUP(1.21, 1)", 1.3),
@@ -318,7 +318,7 @@ def test_type_mismatch_names_both_types_and_the_position() -> None:
     assert error.message == "operator + does not apply to number and text"
     assert (error.line, error.column) == (1, 3)
     assert "& to join text" in (error.hint or "")
-    error = _error("ROUND({Text})")
+    error = _error("ROUND({Text}, 0)")
     assert error.message == "ROUND() argument 1 must be a number, not text"
     assert error.hint == "convert text with VALUE()"
 
@@ -339,7 +339,7 @@ def test_the_result_type_must_fit_the_column() -> None:
         ('REGEX_MATCH({Text}, "(")', "invalid regular expression"),
         ("DATEADD({Day}, 1, 'fortnights')", "unknown unit 'fortnights'"),
         ("IF(TRUE, 1, TODAY())", "IF() results mix number and date"),
-        ("ROUND()", "ROUND() takes 1 to 2 arguments, got 0"),
+        ("ROUND()", "ROUND() takes 2 arguments, got 0"),
         ("WORKDAY({Day})", "WORKDAY() takes 2 to 3 arguments, got 1"),
         ("IS_SAME({Day}, {Day}, 'fortnight')", "unknown unit 'fortnight'"),
         ("{Day} > 3", "cannot compare date with number"),

@@ -5,9 +5,13 @@ the week holding 1 January as week 1 (Excel's type 1, or type 2 with "Monday"). 
 DATETIME_DIFF take units years, quarters, months, weeks, days, hours, minutes, seconds,
 milliseconds (or y, Q, M, w, d, h, m, s, ms); DATETIME_DIFF(a, b, unit) is a - b truncated
 toward zero (moment.js, which Airtable uses), in seconds by default. Calendar units clamp to
-the month's end (31 January + 1 month = 28/29 February). DATETIME_FORMAT uses moment.js tokens
-(YYYY MM DD HH mm ss SSS, MMM MMMM ddd dddd, hh A, [literal text]); the default is ISO 8601.
-DATETIME_PARSE reads ISO 8601 by default, or the moment.js format given. DATE(y, m, d)
+the month's end (31 January + 1 month = 28/29 February). DATETIME_FORMAT takes every moment.js
+token (formulas.moment, generated from moment itself: ordinals Do Qo, [literals], localized L LL
+LLL LLLL l ll lll llll, X x, weeks, eras) in UTC, or in the zone and locale SET_TIMEZONE and
+SET_LOCALE wrapped around its date give; the default is ISO 8601. DATETIME_PARSE reads ISO 8601
+by default, or the moment.js format given as moment's forgiving parser does, in a locale given
+as its third argument. SET_TIMEZONE and SET_LOCALE change how a date is shown, not the instant:
+HOUR() and the like stay UTC. DATE(y, m, d)
 normalises overflow as Excel does (DATE(2024, 13, 1) is 1 January 2025). WORKDAY_DIFF counts
 Monday-to-Friday days between two dates, both included, less the holidays given as
 "2024-12-25, 2024-12-26"; negative when the end is before the start. NOW() and TODAY() are
@@ -17,13 +21,13 @@ read once per evaluation, so every row of a sync sees the same instant.
 from __future__ import annotations
 
 import calendar
-import re
 from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import polars as pl
 
+from formulas import moment
 from formulas.ast import Call, Literal
 from formulas.functions import register
 from formulas.functions.logic import TypeMismatch
@@ -89,60 +93,97 @@ def unit_of(node: Any, default: str | None = None) -> str:
     return unit
 
 
-# --- moment.js format tokens -------------------------------------------------------------------
-_TOKENS = [
-    ("YYYY", "%Y"),
-    ("YY", "%y"),
-    ("MMMM", "%B"),
-    ("MMM", "%b"),
-    ("MM", "%m"),
-    ("M", "%-m"),
-    ("DDDD", "%j"),
-    ("DD", "%d"),
-    ("D", "%-d"),
-    ("dddd", "%A"),
-    ("ddd", "%a"),
-    ("d", "%w"),
-    ("HH", "%H"),
-    ("H", "%-H"),
-    ("hh", "%I"),
-    ("h", "%-I"),
-    ("mm", "%M"),
-    ("m", "%-M"),
-    ("ss", "%S"),
-    ("s", "%-S"),
-    ("SSS", "%3f"),
-    ("A", "%p"),
-    ("a", "%P"),
-    ("ZZ", "+0000"),
-    ("Z", "+00:00"),
-]
-_TOKEN_RE = re.compile(r"\[[^\]]*\]|" + "|".join(re.escape(t) for t, _ in _TOKENS))
+# --- moment.js formats, time zones and locales (formulas.moment) -----------------------------
+DEFAULT_ZONED = "YYYY-MM-DDTHH:mm:ss.SSSZ"  # the ISO default, with the zone's offset
 
 
-def moment_to_strftime(fmt: str) -> str:
-    mapping = dict(_TOKENS)
-    out, last = [], 0
-    for match in _TOKEN_RE.finditer(fmt):
-        out.append(fmt[last : match.start()].replace("%", "%%"))
-        token = match.group()
-        out.append(token[1:-1].replace("%", "%%") if token.startswith("[") else mapping[token])
-        last = match.end()
-    out.append(fmt[last:].replace("%", "%%"))
-    return "".join(out)
+def _locale_id(locale: str) -> str:
+    """moment's id of a locale as written ('EN_gb' is 'en-gb')."""
+    return locale.strip().lower().replace("_", "-")
+
+
+def zone_and_locale(node: Any) -> tuple[str, str]:
+    """The time zone and locale a date is shown in: the SET_TIMEZONE() and SET_LOCALE() calls
+    wrapped around it (the outermost of each wins), else UTC and "en"."""
+    tz, locale = None, None
+    while isinstance(node, Call) and node.name in ("SET_TIMEZONE", "SET_LOCALE"):
+        value = str(node.args[1].value)  # type: ignore[union-attr]
+        if node.name == "SET_TIMEZONE":
+            tz = tz or value
+        else:
+            locale = locale or _locale_id(value)
+        node = node.args[0]
+    return tz or "UTC", locale or "en"
 
 
 def format_datetime(a: Arg, fmt: str | None) -> pl.Expr:
-    pattern = DATETIME_TEXT if fmt is None else moment_to_strftime(fmt)
-    return as_datetime(a).dt.strftime(pattern)
+    tz, locale = zone_and_locale(a.node)
+    if fmt is None and tz == "UTC":
+        return as_datetime(a).dt.strftime(DATETIME_TEXT)
+    return moment.format_expr(as_datetime(a), fmt or DEFAULT_ZONED, tz=tz, locale=locale)
 
 
-def format_datetime_py(v: Any, t: T, fmt: str | None) -> str | None:
+def format_datetime_py(v: Any, node: Any, fmt: str | None) -> str | None:
     value = as_datetime_py(v)
     if value is None:
         return None
-    pattern = DATETIME_TEXT if fmt is None else moment_to_strftime(fmt)
-    return str(pl.select(pl.lit(value).dt.strftime(pattern)).item())
+    tz, locale = zone_and_locale(node)
+    if fmt is None and tz == "UTC":
+        return txt_py(value, T.datetime)
+    return moment.format_py(value, fmt or DEFAULT_ZONED, tz=tz, locale=locale)
+
+
+def _literal_setting(call: Call, index: int, what: str, check: Any, example: str) -> str | None:
+    """A literal text argument naming a zone or a locale, checked when the formula is saved."""
+    if len(call.args) <= index:
+        return None
+    node = call.args[index]
+    if not (isinstance(node, Literal) and isinstance(node.value, str)):
+        raise TypeMismatch(f"the {what} must be a literal text such as {example}", node.pos)
+    try:
+        check(node.value)
+    except ValueError as exc:
+        raise TypeMismatch(str(exc), node.pos) from None
+    return node.value
+
+
+def _set_type(what: str, check: Any, example: str):
+    def returns(types: list[T], call: Call) -> T:
+        _literal_setting(call, 1, what, check, example)
+        return T.datetime
+
+    return returns
+
+
+def _as_is():
+    return (
+        lambda args, call: (as_datetime(args[0]), None),
+        lambda values, types, call: as_datetime_py(values[0]),
+    )
+
+
+register(
+    "SET_TIMEZONE",
+    "d t",
+    _set_type("time zone", moment.check_timezone, "'Europe/Paris'"),
+    doc="SET_TIMEZONE(date, time_zone): the same instant, shown by DATETIME_FORMAT in the IANA"
+    " time zone given",
+    example=(
+        "DATETIME_FORMAT(SET_TIMEZONE(#2024-03-05T13:00:00Z#, 'Australia/Sydney'),"
+        " 'M/D/YYYY H:mm')",
+        "3/6/2024 0:00",
+    ),
+    returns_doc="datetime",
+)(_as_is)
+register(
+    "SET_LOCALE",
+    "d t",
+    _set_type("locale", moment.check_locale, "'fr' or 'en-gb'"),
+    doc="SET_LOCALE(date, locale): the same instant, shown by DATETIME_FORMAT with the locale's"
+    " names and formats",
+    example=("DATETIME_FORMAT(SET_LOCALE(#2024-03-05#, 'fr'), 'dddd D MMMM')", "mardi 5 mars"),
+    returns_doc="datetime",
+)(_as_is)
 
 
 @register(
@@ -439,7 +480,7 @@ def _format():
 
     return (
         lambda args, call: (format_datetime(args[0], fmt_of(call)), None),
-        lambda values, types, call: format_datetime_py(values[0], types[0], fmt_of(call)),
+        lambda values, types, call: format_datetime_py(values[0], call.args[0], fmt_of(call)),
     )
 
 
@@ -458,42 +499,67 @@ def _to_utc(expr: pl.Expr, aware: bool) -> pl.Expr:
     return expr.dt.convert_time_zone("UTC") if aware else expr.dt.replace_time_zone("UTC")
 
 
-def parse_datetime(text: pl.Expr, fmt: str | None) -> pl.Expr:
-    formats = [moment_to_strftime(fmt)] if fmt else list(ISO_FORMATS)
+def parse_datetime(text: pl.Expr, fmt: str | None, locale: str = "en") -> pl.Expr:
+    """ISO 8601 (Polars' own readers), or moment's forgiving parser of the format given."""
+    if fmt:
+        return moment.parse_expr(text, fmt, tz="UTC", locale=locale, now=now())
     parsed = [
         _to_utc(text.str.to_datetime(f, strict=False, time_unit="us"), "%#z" in f or "+00" in f)
-        for f in formats
+        for f in ISO_FORMATS
     ]
     return pl.coalesce(parsed)
 
 
+def _iso_py(text: str) -> datetime | None:
+    for f in ISO_FORMATS:
+        pattern = f.replace("%.f", ".%f").replace("%#z", "%z")
+        for candidate in (pattern, pattern.replace(".%f", "")):
+            try:
+                value = datetime.strptime(text, candidate)
+            except ValueError:
+                continue
+            return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    return None
+
+
 def _parse_type(types: list[T], call: Call) -> T:
-    return _format_type(types, call) and T.datetime
+    _format_type(types, call)
+    _literal_setting(call, 2, "locale", moment.check_locale, "'fr'")
+    return T.datetime
 
 
 @register(
     "DATETIME_PARSE",
-    "t t?",
+    "t t? t?",
     _parse_type,
-    doc="DATETIME_PARSE(text, [format]): the datetime the text holds, ISO 8601 or in the"
-    " moment.js format given",
-    example=("DATETIME_PARSE('05/03/2024', 'DD/MM/YYYY')", "2024-03-05T00:00:00.000Z"),
+    doc="DATETIME_PARSE(text, [format], [locale]): the datetime the text holds, ISO 8601 or in"
+    " the moment.js format given (read as moment reads it, in UTC)",
+    example=("DATETIME_PARSE('5 mars 2024', 'D MMMM YYYY', 'fr')", "2024-03-05T00:00:00.000Z"),
     returns_doc="datetime",
 )
 def _parse():
     def fmt_of(call: Call) -> str | None:
         return str(call.args[1].value) if len(call.args) > 1 else None  # type: ignore[union-attr]
 
+    def locale_of(call: Call) -> str:
+        if len(call.args) < 3:
+            return "en"
+        return _locale_id(str(call.args[2].value))  # type: ignore[union-attr]
+
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         text = txt(args[0]).str.strip_chars()
-        out = parse_datetime(text, fmt_of(call))
+        out = parse_datetime(text, fmt_of(call), locale_of(call))
         return out, (text != "") & out.is_null()
 
     def python(values: list[Any], types: list[T], call: Call) -> datetime | None:
         text = txt_py(values[0], types[0]).strip()
         if text == "":
             return None
-        value = pl.select(parse_datetime(pl.lit(text), fmt_of(call))).item()
+        fmt = fmt_of(call)
+        if fmt:
+            value = moment.parse_py(text, fmt, tz="UTC", locale=locale_of(call), now=now())
+        else:
+            value = _iso_py(text)
         if value is None:
             raise EvalError(f"cannot read {text!r} as a date")
         return value

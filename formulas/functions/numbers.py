@@ -1,6 +1,7 @@
 """Number functions.
 
-ROUND follows Airtable: ties round toward +infinity (ROUND(-2.5) = -2, ROUND(2.5) = 3);
+ROUND follows Airtable: ties round toward +infinity (ROUND(-2.5, 0) = -2, ROUND(2.5, 0) = 3);
+the precision is required, as Airtable and Excel document it;
 ROUNDUP rounds away from zero, ROUNDDOWN toward zero. Binary floating point stores 1.005 as
 1.00499999...; a 1e-9 tolerance treats such values as the tie they were written as, so
 ROUND(1.005, 2) = 1.01 as in a spreadsheet. Precision may be negative (ROUND(1234, -2) = 1200).
@@ -36,14 +37,12 @@ TIE = 1e-9
 
 
 def _scale(args: list[Arg]) -> pl.Expr:
-    precision = (
-        num(args[1]).cast(pl.Int64, strict=False).cast(pl.Float64) if len(args) > 1 else pl.lit(0.0)
-    )
+    precision = num(args[1]).cast(pl.Int64, strict=False).cast(pl.Float64)
     return pl.lit(10.0).pow(precision)
 
 
 def _scale_py(values: list[Any]) -> float:
-    precision = float(int(num_py(values[1]))) if len(values) > 1 else 0.0
+    precision = float(int(num_py(values[1])))
     return math.pow(10.0, precision)
 
 
@@ -66,7 +65,9 @@ def _rounding(kind: str):
                 pl.when(x < 0).then(-((-scaled + TIE).floor())).otherwise((scaled + TIE).floor())
                 / f
             )
-        return _finite(out)
+        # 15 significant digits, as a spreadsheet keeps: Polars may divide by 10 as a multiply
+        # by 0.1, and 3 * 0.1 is 0.30000000000000004.
+        return _finite(out.round_sig_figs(15))
 
     def python(values: list[Any], types: list[T], call: Call) -> float:
         x, f = num_py(values[0]), _scale_py(values)
@@ -77,30 +78,30 @@ def _rounding(kind: str):
             out = (-math.ceil(-scaled - TIE) if x < 0 else math.ceil(scaled - TIE)) / f
         else:
             out = (-math.floor(-scaled + TIE) if x < 0 else math.floor(scaled + TIE)) / f
-        return check_finite(out)
+        return float(f"{check_finite(out):.15g}")
 
     return polars, python
 
 
 register(
     "ROUND",
-    "n n?",
+    "n n",
     T.number,
-    doc="ROUND(value, [precision]): to precision decimal places, ties toward +infinity",
+    doc="ROUND(value, precision): to precision decimal places, ties toward +infinity",
     example=("ROUND(1.99, 0)", "2"),
 )(lambda: _rounding("round"))
 register(
     "ROUNDUP",
-    "n n?",
+    "n n",
     T.number,
-    doc="ROUNDUP(value, [precision]): to precision decimal places, away from zero",
+    doc="ROUNDUP(value, precision): to precision decimal places, away from zero",
     example=("ROUNDUP(1.1, 0)", "2"),
 )(lambda: _rounding("up"))
 register(
     "ROUNDDOWN",
-    "n n?",
+    "n n",
     T.number,
-    doc="ROUNDDOWN(value, [precision]): to precision decimal places, toward zero",
+    doc="ROUNDDOWN(value, precision): to precision decimal places, toward zero",
     example=("ROUNDDOWN(1.9, 0)", "1"),
 )(lambda: _rounding("down"))
 

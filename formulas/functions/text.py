@@ -108,13 +108,13 @@ def _trim():
 
 def _side(kind: str):
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
-        n = _count(args[1]) if len(args) > 1 else pl.lit(1, dtype=pl.Int64)
+        n = _count(args[1])
         s = subject(args[0])
         safe = n.clip(lower_bound=0)
         return (s.str.head(safe) if kind == "left" else s.str.tail(safe)), (n < 0).fill_null(False)
 
     def python(values: list[Any], types: list[T], call: Call) -> str:
-        n = _count_py(values[1]) if len(values) > 1 else 1
+        n = _count_py(values[1])
         if n < 0:
             raise EvalError("negative count")
         s = txt_py(values[0], types[0])
@@ -125,16 +125,16 @@ def _side(kind: str):
 
 register(
     "LEFT",
-    "t n?",
+    "t n",
     T.text,
-    doc="LEFT(text, [count]): the first count characters (1)",
+    doc="LEFT(text, count): the first count characters",
     example=('LEFT("quick brown", 5)', "quick"),
 )(lambda: _side("left"))
 register(
     "RIGHT",
-    "t n?",
+    "t n",
     T.text,
-    doc="RIGHT(text, [count]): the last count characters (1)",
+    doc="RIGHT(text, count): the last count characters",
     example=('RIGHT("quick brown", 5)', "brown"),
 )(lambda: _side("right"))
 
@@ -439,7 +439,7 @@ def _text():
             return txt_py(v, t)
         fmt = str(call.args[1].value)  # type: ignore[union-attr]
         if t in DATES:
-            return format_datetime_py(v, t, fmt)
+            return format_datetime_py(v, call.args[0], fmt)
         if t in (T.number, T.boolean):
             return None if v is None else format_number_py(float(v), fmt)
         return txt_py(v, t)
