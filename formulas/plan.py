@@ -57,16 +57,6 @@ def check_formula(
             hint=_fit_hint(checked.type, formula.type),
             source=formula.formula,
         )
-    root = checked.node
-    watched = isinstance(root, Call) and root.name == "LAST_MODIFIED_TIME" and root.args
-    if watched and formula.type not in (ColumnType.datetime, ColumnType.date):
-        raise FormulaError(
-            "LAST_MODIFIED_TIME() with fields fills a datetime or date column",
-            0,
-            hint="its value carries from one sync to the next as the column holds it; show it"
-            " as text in another column",
-            source=formula.formula,
-        )
     return checked
 
 
@@ -114,7 +104,7 @@ def validate_columns(
         keys = order(checked)
     except FormulaCycleError as exc:
         raise ColumnFormulaError(exc.cycle[0], exc) from exc
-    _, errors = row_metadata_columns(checked, keys)
+    _, errors = row_metadata_columns(checked, keys, {f.key: f.type for f in formulas})
     for f in formulas:
         if f.key in errors:
             raise ColumnFormulaError(f.key, errors[f.key])
@@ -133,18 +123,29 @@ def _reading_metadata(checked: Checked, node: Node, meta: set[str]) -> Node | No
 
 
 def row_metadata_columns(
-    checked: Mapping[str, Checked], keys: list[str]
+    checked: Mapping[str, Checked], keys: list[str], types: Mapping[str, ColumnType]
 ) -> tuple[set[str], dict[str, FormulaError]]:
-    """The formula columns (of ``keys``, in dependency order) whose values read row metadata,
-    directly or through another formula column, and those that cannot: a sync computes
-    whole-panel values before it knows the rows' identities, and LAST_MODIFIED_TIME() watches
-    the row's values, not its metadata."""
+    """The formula columns (of ``keys``, in dependency order; ``types`` their column types)
+    whose values read row metadata, directly or through another formula column, and those
+    that cannot: a sync computes whole-panel values before it knows the rows' identities,
+    LAST_MODIFIED_TIME() watches the row's values, not its metadata, and with fields it
+    carries its value from one sync to the next as its (date or datetime) column holds it."""
     meta: set[str] = set()
     errors: dict[str, FormulaError] = {}
     for key in keys:
         c = checked[key]
         if _reading_metadata(c, c.node, meta) is not None:
             meta.add(key)
+        root = c.node
+        watching = isinstance(root, Call) and root.name == "LAST_MODIFIED_TIME" and root.args
+        if watching and types[key] not in (ColumnType.datetime, ColumnType.date):
+            errors[key] = FormulaError(
+                "LAST_MODIFIED_TIME() with fields fills a datetime or date column",
+                0,
+                hint="its value carries from one sync to the next as the column holds it; show"
+                " it as text in another column",
+                source=c.source,
+            )
         for n in walk(c.node):
             if not isinstance(n, Call):
                 continue
@@ -217,7 +218,7 @@ def plan_formulas(
             invalid[key] = str(exc)
             checked.pop(key, None)
         keys = order(checked)
-    meta, errors = row_metadata_columns(checked, keys)
+    meta, errors = row_metadata_columns(checked, keys, {f.key: f.type for f in formulas})
     for key, error in errors.items():
         invalid[key] = str(error)
         checked.pop(key)

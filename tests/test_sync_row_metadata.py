@@ -189,3 +189,31 @@ def test_without_a_key_an_edited_row_is_a_new_row(kit, files) -> None:
     assert after["b"]["rid"] == str(after["b"]["_meta"]["id"]) != before["b"]["rid"]
     # Even LAST_MODIFIED_TIME({v}): v did not change, but the row is not the same row.
     assert (after["b"]["made"], after["b"]["watched"]) == (t[2], t[2])
+
+
+def test_a_formula_preview_reads_the_served_rows_metadata(kit, source_db) -> None:
+    k, items = _panel(kit, source_db, full=False)
+    items.put({1: (10.0, "a"), 2: (20.0, "b")})
+    assert k.sync().success
+    items.put({2: (21.0, "b"), 3: (30.0, "c")})
+    assert k.sync().success
+    served = {r["_meta"]["id"]: r for r in _read(k).values()}
+
+    def preview(formula: str) -> tuple[dict[int, Any], list[str]]:
+        response = k.client.post(
+            f"{k.url}/formula-preview", json={"formula": formula}, headers=k.tenant.editor
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return {r["row_id"]: r["value"] for r in body["rows"]}, body["notes"]
+
+    ids, notes = preview("RECORD_ID()")
+    assert ids == {i: r["rid"] for i, r in served.items()} and not notes
+    for formula, column in (("CREATED_TIME()", "made"), ("LAST_MODIFIED_TIME()", "touched")):
+        times, _ = preview(formula)
+        assert {i: datetime.fromisoformat(v) for i, v in times.items()} == {
+            i: r[column] for i, r in served.items()
+        }
+    watched, notes = preview("LAST_MODIFIED_TIME({price})")
+    assert set(watched.values()) == {None}
+    assert "a sync computes it" in notes[0]
