@@ -217,3 +217,33 @@ def test_a_formula_preview_reads_the_served_rows_metadata(kit, source_db) -> Non
     watched, notes = preview("LAST_MODIFIED_TIME({price})")
     assert set(watched.values()) == {None}
     assert "a sync computes it" in notes[0]
+
+
+def test_a_watched_field_is_compared_as_a_value() -> None:
+    import polars as pl
+
+    from core.enums import ColumnType
+    from pipelines.rowmeta import _differs
+
+    frame = pl.DataFrame(
+        {
+            "j": ['{"b": 1, "a": [1, 2]}', '{"a":1}', None, "[1]"],
+            "_old.j": ['{"a": [1, 2], "b": 1}', '{"a": 2}', None, None],
+            "t": pl.Series([datetime(2024, 1, 1, 12)] * 4, dtype=pl.Datetime("us", "UTC")),
+            "_old.t": pl.Series(  # the same instants in another zone, as DuckDB may give them
+                [datetime(2024, 1, 1, 12)] * 3 + [datetime(2024, 1, 1, 15)],
+                dtype=pl.Datetime("us", "UTC"),
+            ).dt.convert_time_zone("Europe/Paris"),
+            "n": [1.0, None, 2.0, 3.0],
+            "_old.n": [1.0, None, None, 3.5],
+        }
+    )
+
+    def differs(key: str, type_: ColumnType) -> list[bool]:
+        return frame.with_columns(_differs(frame, key, type_).alias("d"))["d"].to_list()
+
+    # JSON as values: PostgreSQL gives it back in its own form (keys ordered, spaced).
+    assert differs("j", ColumnType.json) == [False, True, False, True]
+    assert differs("t", ColumnType.datetime) == [False, False, False, True]
+    assert differs("n", ColumnType.number) == [False, False, True, True]
+    assert differs("missing", ColumnType.text) == [True] * 4
