@@ -103,6 +103,11 @@ class Aggregate:
             value = pl.lit(self._scalar(result), result.schema[VALUE])
             return frame.with_columns(value.alias(name))
         right = result.lazy().rename({KEY: f"{name}_k", VALUE: name})
+        if result.schema[KEY] == pl.Null:
+            # A group that is always blank (BLANK()): Polars' left join of a Null-typed key
+            # with an empty right side drops every left row; a typed key keeps them.
+            right = right.with_columns(pl.col(f"{name}_k").cast(pl.Boolean))
+            group = group.cast(pl.Boolean)
         return (
             frame.with_columns(group.alias(f"{name}_k"))
             .join(right, on=f"{name}_k", how="left", nulls_equal=True, maintain_order="left")

@@ -130,12 +130,34 @@ class BatchFormulas:
             self._aggregates[id(call)].finish()
         self._pass, self._observed = self._pass + 1, False
 
+    @property
+    def row_metadata(self) -> frozenset[str]:
+        """The formula columns that read row metadata (RECORD_ID(), CREATED_TIME(),
+        LAST_MODIFIED_TIME()), directly or through another: ``evaluate`` leaves them out, a
+        sync adds them with ``evaluate_row_metadata`` once it has matched the rows."""
+        return self._plan.row_metadata
+
+    @property
+    def checked(self) -> dict[str, Checked]:
+        """Each valid formula column's key -> its checked formula."""
+        return dict(self._plan.checked)
+
     def evaluate(self, batch: pl.DataFrame) -> pl.DataFrame:
-        """``batch`` with every formula column added, as ``evaluate_columns`` adds them."""
+        """``batch`` with every formula column added, as ``evaluate_columns`` adds them, but
+        those that read row metadata (see ``row_metadata``)."""
+        meta = self._plan.row_metadata
+        return self._evaluate(batch, [k for k in self._plan.keys if k not in meta])
+
+    def evaluate_row_metadata(self, batch: pl.DataFrame) -> pl.DataFrame:
+        """``batch`` (a batch ``evaluate`` gave, with its rows' metadata as the row-metadata
+        functions read it: ``formulas.functions.record``) with the columns that read it."""
+        meta = self._plan.row_metadata
+        return self._evaluate(batch, [k for k in self._plan.keys if k in meta])
+
+    def _evaluate(self, batch: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
         if self._pass < self.passes:
             raise ValueError(self._out_of_order("evaluate(batch)"))
         attacher = _Known(self._lookups, known_columns(batch, self._plan), self._aggregates)
-        keys = self._plan.keys
         with frozen_now(self._now):
             lazy, errors = add_columns(batch.lazy(), self._plan, keys, attacher)
             result = lazy.collect()

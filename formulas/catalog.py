@@ -59,7 +59,9 @@ def _info(fn: Function) -> FunctionInfo:
 
 def catalog() -> list[FunctionInfo]:
     """Every function, by category then name. The whole-panel aggregates and LOOKUP are
-    checked by the type checker itself; their examples read columns, so they carry no result."""
+    checked by the type checker itself; their examples read columns, so they carry no result,
+    nor do the row-metadata functions' (RECORD_ID(), CREATED_TIME(), LAST_MODIFIED_TIME():
+    a sync gives them their values)."""
     out = [_info(fn) for fn in load().values()]
     for name, (description, example, returns) in _AGGREGATE_DESCRIPTIONS.items():
         out.append(

@@ -134,7 +134,28 @@ def check(
             raise FormulaError(f"unknown function {n.name}()", n.pos, hint=hint, source=source)
         types = [visit(a) for a in n.args]
         check_args(fn, types, n, source)
+        if n.name == "LAST_MODIFIED_TIME":
+            _watched(n)
         return result_type(fn, types, n)
+
+    def _watched(n: Call) -> None:
+        """LAST_MODIFIED_TIME's fields: column references, the call its column's whole
+        formula (its value carries from the served version: pipelines/rowmeta.py)."""
+        for arg in n.args:
+            if not isinstance(arg, ColumnRef):
+                raise TypeMismatch(
+                    "LAST_MODIFIED_TIME() takes columns, like {Price}",
+                    arg.pos,
+                    hint="LAST_MODIFIED_TIME({Price}, {Quantity})",
+                )
+        if n.args and n is not node:
+            raise TypeMismatch(
+                "LAST_MODIFIED_TIME() with fields must be its column's whole formula",
+                n.pos,
+                hint="its value carries from one sync to the next: put it in a column of its"
+                " own and use that column here",
+            )
+        n.meta["fields"] = tuple(dict.fromkeys(checked.refs[id(a)] for a in n.args))
 
     def _aggregate(n: Call) -> T:
         if not 1 <= len(n.args) <= 2:
@@ -190,6 +211,8 @@ def describe(value: Any) -> str:
 
 # Functions whose value is not the row's alone: a row whose fields did not change may still
 # get another value from them (another sync's instant, the panel's other rows, another panel).
+# The row-metadata functions (RECORD_ID, CREATED_TIME, LAST_MODIFIED_TIME) are not among them:
+# a row whose fields did not change keeps its identity and its times.
 NOT_ROW_LOCAL = frozenset({"NOW", "TODAY", "TONOW", "FROMNOW", "LOOKUP", *AGGREGATES})
 
 

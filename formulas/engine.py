@@ -20,6 +20,7 @@ from formulas.plan import (
     Plan,
     check_formula,
     plan_formulas,
+    row_metadata_inputs,
     types_of,
 )
 from formulas.reference import Interpreter
@@ -84,8 +85,8 @@ def known_columns(frame: pl.DataFrame, plan: Plan) -> Known:
 
 def _generations(keys: list[str], checked: Mapping[str, Checked]) -> list[list[str]]:
     level: dict[str, int] = {}
-    for key in keys:  # ``keys`` is in dependency order and holds the formulas each one uses
-        deps = [d for d in checked[key].dependencies if d in checked and d != key]
+    for key in keys:  # in dependency order; the formulas it uses are in it or computed before
+        deps = [d for d in checked[key].dependencies if d in level and d != key]
         level[key] = 1 + max((level[d] for d in deps), default=-1)
     out: list[list[str]] = [[] for _ in range(max(level.values(), default=-1) + 1)]
     for key in keys:
@@ -108,6 +109,14 @@ def add_columns(
         for f in plan.formulas.values()
         if f.key not in plan.checked
     ]
+    # Row metadata the frame does not carry (outside a sync) reads as blank.
+    present = lazy.collect_schema()
+    absent = {
+        name: dtype
+        for name, dtype in row_metadata_inputs(plan.checked[k] for k in keys).items()
+        if name not in present
+    }
+    missing += [pl.lit(None, dtype).alias(name) for name, dtype in absent.items()]
     if missing:
         lazy = lazy.with_columns(missing)
     # Formulas that do not depend on each other are computed together, in parallel.
@@ -131,6 +140,8 @@ def add_columns(
         lazy = lazy.with_columns(values)
         if temporary:
             lazy = lazy.drop(temporary)
+    if absent:
+        lazy = lazy.drop(list(absent))
     return lazy, error_columns
 
 

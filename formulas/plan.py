@@ -4,12 +4,16 @@ cycle or a broken formula named."""
 from __future__ import annotations
 
 import graphlib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
 
 from core.enums import ColumnType
-from formulas.checker import Checked, LookupResolver, check
+from formulas.ast import Call, ColumnRef, Node, walk
+from formulas.checker import AGGREGATES, Checked, LookupResolver, check
 from formulas.errors import FormulaCycleError, FormulaError
+from formulas.functions.record import ROW_METADATA, input_of
 from formulas.parser import parse
 from formulas.types import FITS, FROM_COLUMN, T
 
@@ -97,10 +101,86 @@ def validate_columns(
         except FormulaError as exc:
             raise ColumnFormulaError(f.key, exc) from exc
     try:
-        order(checked)
+        keys = order(checked)
     except FormulaCycleError as exc:
         raise ColumnFormulaError(exc.cycle[0], exc) from exc
+    _, errors = row_metadata_columns(checked, keys, {f.key: f.type for f in formulas})
+    for f in formulas:
+        if f.key in errors:
+            raise ColumnFormulaError(f.key, errors[f.key])
     return checked
+
+
+def _reading_metadata(checked: Checked, node: Node, meta: set[str]) -> Node | None:
+    """The first node under ``node`` that reads row metadata: a call of RECORD_ID(),
+    CREATED_TIME() or LAST_MODIFIED_TIME(), or a formula column that reads one."""
+    for n in walk(node):
+        if isinstance(n, Call) and n.name in ROW_METADATA:
+            return n
+        if isinstance(n, ColumnRef) and checked.refs[id(n)] in meta:
+            return n
+    return None
+
+
+def row_metadata_columns(
+    checked: Mapping[str, Checked], keys: list[str], types: Mapping[str, ColumnType]
+) -> tuple[set[str], dict[str, FormulaError]]:
+    """The formula columns (of ``keys``, in dependency order; ``types`` their column types)
+    whose values read row metadata, directly or through another formula column, and those
+    that cannot: a sync computes whole-panel values before it knows the rows' identities,
+    LAST_MODIFIED_TIME() watches the row's values, not its metadata, and with fields it
+    carries its value from one sync to the next as its (date or datetime) column holds it."""
+    meta: set[str] = set()
+    errors: dict[str, FormulaError] = {}
+    for key in keys:
+        c = checked[key]
+        if _reading_metadata(c, c.node, meta) is not None:
+            meta.add(key)
+        root = c.node
+        watching = isinstance(root, Call) and root.name == "LAST_MODIFIED_TIME" and root.args
+        if watching and types[key] not in (ColumnType.datetime, ColumnType.date):
+            errors[key] = FormulaError(
+                "LAST_MODIFIED_TIME() with fields fills a datetime or date column",
+                0,
+                hint="its value carries from one sync to the next as the column holds it; show"
+                " it as text in another column",
+                source=c.source,
+            )
+        for n in walk(c.node):
+            if not isinstance(n, Call):
+                continue
+            if n.name in AGGREGATES:
+                found = next(
+                    (r for a in n.args if (r := _reading_metadata(c, a, meta)) is not None), None
+                )
+                if found is not None:
+                    errors[key] = FormulaError(
+                        f"{n.name}() cannot read row metadata",
+                        found.pos,
+                        hint="RECORD_ID(), CREATED_TIME() and LAST_MODIFIED_TIME() are known"
+                        " once a sync has matched the rows, after whole-panel values",
+                        source=c.source,
+                    )
+            if n.name == "LAST_MODIFIED_TIME":
+                for arg in n.args:
+                    if c.refs.get(id(arg)) in meta:
+                        errors[key] = FormulaError(
+                            "LAST_MODIFIED_TIME() watches the row's values, and this column"
+                            " reads row metadata",
+                            arg.pos,
+                            source=c.source,
+                        )
+    return meta, errors
+
+
+def row_metadata_inputs(checked: Iterable[Checked]) -> dict[str, pl.DataType]:
+    """The frame columns the row-metadata calls of these formulas read, with their types."""
+    return dict(
+        input_of(n)
+        for c in checked
+        for n in walk(c.node)
+        if isinstance(n, Call) and n.name in ROW_METADATA
+    )
 
 
 @dataclass(frozen=True)
@@ -112,6 +192,8 @@ class Plan:
     checked: dict[str, Checked]
     keys: list[str]  # the checked keys, each after the formula columns it uses
     invalid: dict[str, str]  # formula column key -> the error that blanks it
+    # The checked keys whose values read row metadata (a sync adds them once rows are matched).
+    row_metadata: frozenset[str] = field(default_factory=frozenset)
 
 
 def plan_formulas(
@@ -136,4 +218,10 @@ def plan_formulas(
             invalid[key] = str(exc)
             checked.pop(key, None)
         keys = order(checked)
-    return Plan({f.key: f for f in formulas}, checked, keys, invalid)
+    meta, errors = row_metadata_columns(checked, keys, {f.key: f.type for f in formulas})
+    for key, error in errors.items():
+        invalid[key] = str(error)
+        checked.pop(key)
+    keys = [k for k in keys if k in checked]
+    row_metadata = frozenset(meta & set(checked))
+    return Plan({f.key: f for f in formulas}, checked, keys, invalid, row_metadata)

@@ -13,6 +13,7 @@ from formulas.ast import Binary, Call, ColumnRef, Literal, Node, Unary
 from formulas.checker import AGGREGATES, Checked
 from formulas.functions import load
 from formulas.functions.operators import binary_py, unary_py
+from formulas.functions.record import at_row
 from formulas.types import T
 from formulas.values import EvalError, is_blank_py, txt_py
 
@@ -34,7 +35,12 @@ class Interpreter:
         self._aggregates: dict[int, dict[Any, Any]] = {}
 
     def run(self) -> list[Result]:
-        return [self.eval(self.checked.node, row) for row in self.rows]
+        return [self.eval_row(self.checked.node, row) for row in self.rows]
+
+    def eval_row(self, n: Node, row: Row) -> Result:
+        """``n`` for ``row``, whose metadata the row-metadata functions read."""
+        with at_row(row):
+            return self.eval(n, row)
 
     def eval(self, n: Node, row: Row) -> Result:
         t = self.checked.type_of(n)
@@ -91,8 +97,8 @@ class Interpreter:
         if id(n) not in self._aggregates:
             groups: dict[Any, list[Any]] = {}
             for r in self.rows:
-                value, err = self.eval(n.args[0], r)
-                group = self.eval(n.args[1], r)[0] if len(n.args) == 2 else None
+                value, err = self.eval_row(n.args[0], r)
+                group = self.eval_row(n.args[1], r)[0] if len(n.args) == 2 else None
                 groups.setdefault(group, []).append(None if err else value)
             arg_type = self.checked.type_of(n.args[0])
             self._aggregates[id(n)] = {g: _reduce(n.name, vs, arg_type) for g, vs in groups.items()}

@@ -47,6 +47,7 @@ from pipelines.mapping import (
 )
 from pipelines.progress import Progress
 from pipelines.quality_batches import BatchChecks
+from pipelines.rowmeta import RowMetadata
 from pipelines.spec import PanelSpec
 
 
@@ -213,8 +214,12 @@ def load_version(
         formulas.end_pass(number_of_pass)
     seconds["aggregate_passes"] = publish.elapsed(started)
     schema = {c.key: POLARS_TYPES[c.type] for c in spec.columns}
-    checks = BatchChecks(spec.rules, schema, now)
-    hashed = [c.key for c in spec.columns]
+    # Columns that read row metadata are added once the rows are matched (pipelines.rowmeta):
+    # after the hash that decides which rows changed, which they must not feed back into.
+    meta = RowMetadata.of(spec, number, formulas)
+    later = meta.columns if meta is not None else frozenset()
+    checks = BatchChecks(spec.rules, schema, now, unchecked=later)
+    hashed = [c.key for c in spec.columns if c.key not in later]
     view, rejects_name = table_names(spec.panel_id, number)
     with tempfile.TemporaryDirectory(prefix="panels-build-") as tmp:
         spill = RejectSpill(Path(tmp))
@@ -233,7 +238,7 @@ def load_version(
         started = time.perf_counter()
         conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
         loaded = stage.load(
-            conn, spec, number, target, rows(), Path(tmp), progress, batch_rows, snapshots
+            conn, spec, number, target, rows(), Path(tmp), progress, batch_rows, snapshots, meta
         )
         seconds.update(loaded.seconds)
         started = time.perf_counter()

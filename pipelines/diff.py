@@ -20,7 +20,7 @@ too) and server-made file paths: no request value reaches them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -85,14 +85,29 @@ class Staged:
             self._write(empty.with_columns(pl.lit(0, pl.Int64).alias("_pos")))
 
 
-def _identities(relation: str, keys: list[str]) -> sql.Composed:
-    columns = sql.SQL(", ").join(sql.Identifier(c) for c in [*IDENTITY, *keys])
-    return sql.SQL("SELECT {} FROM {}").format(columns, ident(relation))
+def _identities(relation: str, keys: list[str], carried: Mapping[str, ColumnType]) -> sql.Composed:
+    listed: list[sql.Composable] = [sql.Identifier(c) for c in [*IDENTITY, *keys]]
+    listed += [_exported(sql.SQL(""), k, t) for k, t in carried.items() if k not in keys]
+    return sql.SQL("SELECT {} FROM {}").format(sql.SQL(", ").join(listed), ident(relation))
 
 
-def every_identity(pg: psycopg.Connection[Any], relation: str, keys: list[str]) -> str:
-    """The statement exporting the identities of every row of a version's view."""
-    return _identities(relation, keys).as_string(pg)
+def _exported(prefix: sql.SQL, key: str, type_: ColumnType) -> sql.Composed:
+    """A column as exported: JSON as text."""
+    cast = sql.SQL("::text AS {}").format(sql.Identifier(key))
+    return sql.SQL("{}{}{}").format(
+        prefix, sql.Identifier(key), cast if type_ is ColumnType.json else sql.SQL("")
+    )
+
+
+def every_identity(
+    pg: psycopg.Connection[Any],
+    relation: str,
+    keys: list[str],
+    carried: Mapping[str, ColumnType] | None = None,
+) -> str:
+    """The statement exporting the identities of every row of a version's view (with the
+    ``carried`` columns: the values the row-metadata columns compare, ``pipelines.rowmeta``)."""
+    return _identities(relation, keys, carried or {}).as_string(pg)
 
 
 def export_served(
@@ -102,18 +117,28 @@ def export_served(
     out: Path,
     only: pl.DataFrame,
     types: dict[str, ColumnType],
+    carried: Mapping[str, ColumnType] | None = None,
 ) -> int:
     """The identities of the current states of ``store`` with the keys of ``only`` into
-    ``out``, looked up through the key index, ``KEY_CHUNK`` keys a statement bound as binary
-    arrays, on the publish's own connection (an empty file, typed, for no key). Every row of
-    a version is exported with ``every_identity``."""
+    ``out`` (with the ``carried`` columns), looked up through the key index, ``KEY_CHUNK``
+    keys a statement bound as binary arrays, on the publish's own connection (an empty file,
+    typed, for no key). Every row of a version is exported with ``every_identity``."""
+    extra = {k: t for k, t in (carried or {}).items() if k not in keys}
     schema: dict[str, Any] = {
         **dict.fromkeys(IDENTITY, pl.Int64),
         **{k: POLARS_TYPES[types[k]] for k in keys},
+        **{k: POLARS_TYPES[t] for k, t in extra.items()},
     }
     listed = sql.SQL(", ").join(
-        sql.SQL("s.{}::text" if types[k] is ColumnType.json else "s.{}").format(sql.Identifier(k))
-        for k in keys
+        [
+            *(
+                sql.SQL("s.{}::text" if types[k] is ColumnType.json else "s.{}").format(
+                    sql.Identifier(k)
+                )
+                for k in keys
+            ),
+            *(_exported(sql.SQL("s."), k, t) for k, t in extra.items()),
+        ]
     )
     arrays = sql.SQL(", ").join(
         sql.SQL("%s::{}[]").format(sql.SQL(PG_TYPES[types[k]])) for k in keys
@@ -185,9 +210,19 @@ class Diff:
     """
 
     def __init__(
-        self, staged: str, served: Path, keys: list[str], *, deletes: bool, spill: Path
+        self,
+        staged: str,
+        served: Path,
+        keys: list[str],
+        *,
+        deletes: bool,
+        spill: Path,
+        carried: Sequence[str] = (),
     ) -> None:
         self.keys, self.deletes = keys, deletes
+        # Served columns given beside each built row as ``_old.<column>`` (pipelines.rowmeta).
+        self._carried = "".join(f', o."{c}" AS "_old.{c}"' for c in carried)
+        self._carried_names = "".join(f', m."_old.{c}"' for c in carried)
         self._conn = duckdb.connect(
             config={"memory_limit": MEMORY, "temp_directory": str(spill), "threads": 2}
         )
@@ -249,7 +284,7 @@ class Diff:
         (``_old_*``, null for none), where ``condition`` holds."""
         return (
             f"SELECT b._pos, b._hash, o._row_id AS _old_id, o._created AS _old_created,"
-            f" o._changed AS _old_changed, o._hash AS _old_hash"
+            f" o._changed AS _old_changed, o._hash AS _old_hash{self._carried}"
             f" FROM {self._built} b LEFT JOIN {self._old} o ON {self._on}"
             + (f" WHERE {condition}" if condition else "")
         )
@@ -290,10 +325,22 @@ class Diff:
         matched = "changed" if changed_only else f"({self._matches()})"
         return self._frames(
             f"SELECT s.*, m._old_id, m._old_created, m._old_changed, m._old_hash"
-            f" FROM {self._staged} s JOIN {matched} m USING (_pos)"
+            f"{self._carried_names} FROM {self._staged} s JOIN {matched} m USING (_pos)"
             + (" ORDER BY _pos" if changed_only else ""),
             batch_rows,
         )
+
+    def versions(self, *, changed_only: bool) -> set[int]:
+        """The versions the served rows of the written ones (the changed rows, or all) name
+        as ``_created`` or ``_changed``."""
+        if changed_only:
+            query = (
+                "SELECT _old_created FROM changed WHERE _old_id IS NOT NULL"
+                " UNION SELECT _old_changed FROM changed WHERE _old_id IS NOT NULL"
+            )
+        else:
+            query = "SELECT _created FROM old UNION SELECT _changed FROM old"
+        return {int(v) for (v,) in self._conn.execute(query).fetchall() if v is not None}
 
     def closed(self, batch_rows: int) -> Iterator[pl.DataFrame]:
         """The served ``_row_id`` s whose state ends: updated rows, and deleted ones."""

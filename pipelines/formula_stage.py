@@ -82,6 +82,7 @@ class NoFormulas:
     passes = 0
     stats: dict[str, Any] = {}
     dependencies: dict[str, list[str]] = {}
+    row_metadata: frozenset[str] = frozenset()
 
     def observe(self, batch: pl.DataFrame, pass_number: int) -> None:
         raise ValueError("a panel without formulas has no passes")

@@ -13,7 +13,7 @@ Every result has the shape :func:`pipelines.quality.run_checks` gives.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -32,10 +32,21 @@ class BatchChecks:
     """Accumulates every rule's result over the batches of one version."""
 
     def __init__(
-        self, rules: list[RuleSpec], schema: Mapping[str, pl.DataType], now: datetime
+        self,
+        rules: list[RuleSpec],
+        schema: Mapping[str, pl.DataType],
+        now: datetime,
+        unchecked: Collection[str] = (),
     ) -> None:
         self.rules, self.schema, self.now = rules, dict(schema), now
-        present = [r for r in rules if r.column is None or r.column in self.schema]
+        # Columns the batches do not carry (they read row metadata, added after the checks):
+        # only ``unique`` is answered for them (by the database, after the load).
+        self.unchecked = frozenset(unchecked)
+        present = [
+            r
+            for r in rules
+            if r.column is None or (r.column in self.schema and r.column not in self.unchecked)
+        ]
         self.row_rules = [r for r in present if r.kind in ROW_RULES]
         self.rows = 0
         self._non_null: dict[str, int] = {}
@@ -108,6 +119,9 @@ class BatchChecks:
                 out.append(missing)
             elif rule.kind == "unique":
                 out.append(self._unique(rule, duplicates))
+            elif rule.column in self.unchecked:
+                reason = "not checked: the column reads row metadata, computed after the rules"
+                out.append(_result(rule, True, error=reason))
             elif rule.kind == "row_count_between":
                 out.append(self._row_count(rule))
             elif rule.kind == "freshness":

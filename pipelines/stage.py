@@ -34,6 +34,7 @@ from pipelines.diff import Diff, Staged, every_identity, export, export_served
 from pipelines.loader import copy_frames, create_table, ident
 from pipelines.progress import Progress
 from pipelines.publish import elapsed
+from pipelines.rowmeta import RowMetadata
 from pipelines.snapshot import SegmentWriter
 from pipelines.spec import PanelSpec
 from pipelines.store import (
@@ -111,15 +112,22 @@ def load(
     progress: Progress,
     batch_rows: int,
     snapshots: SnapshotRoot | None = None,
+    meta: RowMetadata | None = None,
 ) -> Loaded:
     """Write version ``number``'s states; with ``snapshots`` (the snapshot root), its
-    segment of the store's columnar snapshot too (:mod:`pipelines.snapshot`)."""
+    segment of the store's columnar snapshot too (:mod:`pipelines.snapshot`). ``meta``: the
+    formula columns that read row metadata, added once each written row has its identity
+    (:mod:`pipelines.rowmeta`)."""
     segments = _Segments(snapshots, spec, number, batch_rows, tmp)
     try:
         if target.head is None or target.head.store is None:
-            loaded = _new_store(conn, spec, number, _numbered(rows, number), progress, segments)
+            numbered = _numbered(rows, number)
+            if meta is not None:
+                meta.prepare(conn, [number])
+                numbered = map(meta.evaluate, numbered)
+            loaded = _new_store(conn, spec, number, numbered, progress, segments)
         else:
-            loaded = _against(conn, spec, number, target, rows, tmp, progress, segments)
+            loaded = _against(conn, spec, number, target, rows, tmp, progress, segments, meta)
         loaded.snapshot = segments.finish()
         if loaded.snapshot:
             loaded.seconds["snapshot"] = loaded.snapshot["seconds"]
@@ -265,6 +273,7 @@ def _against(
     tmp: Path,
     progress: Progress,
     segments: _Segments,
+    meta: RowMetadata | None = None,
 ) -> Loaded:
     batch_rows = segments.batch_rows
     head = target.head
@@ -276,11 +285,12 @@ def _against(
     keys = key_columns(spec)
     served = tmp / "served.parquet"
     staged = Staged(tmp / "built")
+    carried = meta.carried(head) if meta is not None else {}
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export") as pool:
         exporting: Future[int] | None = None
         if not target.delta:  # every served row: exported on a thread while the rows build
             view, _ = table_names(spec.panel_id, head.number)
-            statement = every_identity(conn, view, keys)
+            statement = every_identity(conn, view, keys, carried)
             exporting = pool.submit(export, target.conninfo, [statement], served)
         for table in rows:
             staged.add(table)
@@ -293,10 +303,11 @@ def _against(
         else:  # the served rows with the changed rows' keys, through the key index
             only = pl.read_parquet(staged.path, columns=keys)
             types = {c.key: c.type for c in spec.columns}
-            export_served(conn, head.store, keys, served, only, types)
+            export_served(conn, head.store, keys, served, only, types, carried)
     seconds["export"] = elapsed(started)  # beyond the build, when it ran beside it
     started = time.perf_counter()
-    with Diff(staged.path, served, keys, deletes=not target.delta, spill=tmp) as diff:
+    deletes = not target.delta
+    with Diff(staged.path, served, keys, deletes=deletes, spill=tmp, carried=list(carried)) as diff:
         repeated, examples = diff.duplicate_keys()
         if repeated:
             raise SourceError(
@@ -310,9 +321,16 @@ def _against(
         if not target.delta:
             row_count = staged.rows
         extend = head.extends(spec) and (target.delta or counts.changed * 2 <= row_count)
+        if meta is not None:
+            # A row-metadata column that reads NOW() or other rows may move on a row that did
+            # not change: every row is written again (its identity and times kept).
+            extend = extend and not meta.volatile
+            meta.prepare(conn, diff.versions(changed_only=extend))
         if not extend:
             next_id = next_row_id(conn, head.store)
             rows_with_ids = _identified(diff.rows(batch_rows, changed_only=False), number, next_id)
+            if meta is not None:
+                rows_with_ids = map(meta.evaluate, rows_with_ids)
             loaded = _new_store(conn, spec, number, rows_with_ids, progress, segments, summary)
             loaded.seconds = {**seconds, **loaded.seconds}
             return loaded
@@ -327,6 +345,8 @@ def _against(
             segments.close_ids(ids.get_column("_row_id"))
         next_id = next_row_id(conn, head.store)
         changed = _identified(diff.rows(batch_rows, changed_only=True), number, next_id)
+        if meta is not None:
+            changed = map(meta.evaluate, changed)
 
         def opened() -> Iterator[pl.DataFrame]:
             for f in changed:

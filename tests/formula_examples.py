@@ -675,14 +675,15 @@ DOCUMENTED_DIFFERENCES: dict[str, str] = {
     ),
     "FROMNOW": "See TONOW: depends on the current date.",
     "RECORD_ID": (
-        "Returns Airtable's own record id ('rec...'); rows synced into panels have no Airtable "
-        "record id, so documented outputs cannot match."
+        "Airtable's id is 'rec...'; a panel row's is its stable row id (the rows API's _meta id), "
+        "so documented outputs cannot match (README: Row metadata in a synced panel)."
     ),
     "CREATED_TIME": (
-        "Airtable's record creation time; panel rows carry no Airtable record metadata, so "
-        "documented outputs cannot match."
+        "The start of the sync in which the row first appeared, not an edit in a base: no "
+        "documented output can match."
     ),
     "LAST_MODIFIED_TIME": (
-        "Airtable's per-record (or per-field) last edit time; no such metadata on panel rows."
+        "The start of the sync in which the row (or the fields named) last changed: no "
+        "documented output can match."
     ),
 }

@@ -16,6 +16,7 @@ from formulas import FormulaColumn, FormulaError, evaluate_columns, evaluate_ref
 from formulas.catalog import catalog
 from formulas.checker import check
 from formulas.functions import load
+from formulas.functions.record import ROW_METADATA
 from formulas.parser import parse
 from formulas.types import T
 from formulas.values import txt_py
@@ -319,6 +320,9 @@ def test_the_catalogue_lists_every_function_once() -> None:
 def test_every_example_in_the_catalogue_gives_its_stated_result(name: str) -> None:
     formula, result = load()[name].example
     assert name + "(" in formula
+    if name in ROW_METADATA:
+        _row_metadata_example(formula, result)
+        return
     frame = pl.DataFrame({"x": [1]})
     checked = check(parse(formula), source=formula, columns={})
     column = FormulaColumn("f", "F", formula, COLUMN_OF[checked.type])
@@ -327,6 +331,28 @@ def test_every_example_in_the_catalogue_gives_its_stated_result(name: str) -> No
     reference = evaluate_reference([{"x": 1}], column, columns={"x": C.integer}, names={}, now=NOW)
     assert reference == [value]
     assert txt_py(value, checked.type) == result
+
+
+def _row_metadata_example(formula: str, result: str) -> None:
+    """A synced row's metadata: like the aggregates' and LOOKUP's, the example reads a column
+    and states no result; it evaluates alike in both engines over a row with its metadata."""
+    assert result == ""
+    names = {"Price": "price"}
+    checked = check(parse(formula), source=formula, columns={"price": T.number}, names=names)
+    when = datetime(2024, 3, 1, 9, tzinfo=UTC)
+    row = {
+        "price": 2.0,
+        "_row_id": 7,
+        "_meta.created": when,
+        "_meta.changed": when,
+        "_meta.changed(price)": when,
+    }
+    column = FormulaColumn("f", "F", formula, COLUMN_OF[checked.type])
+    types = {"price": C.number}
+    out, _ = evaluate_columns(pl.DataFrame([row]), [column], columns=types, names=names, now=NOW)
+    value = out.get_column("f").item()
+    assert value is not None
+    assert evaluate_reference([row], column, columns=types, names=names, now=NOW) == [value]
 
 
 # --- arrays ----------------------------------------------------------------------------------

@@ -367,3 +367,23 @@ def test_generated_aggregates_agree_in_any_batches(
     reference = evaluate_reference(rows, formulas[0], columns=columns, names=names, now=NOW)
     for g, r in zip(got.get_column("first"), reference, strict=True):
         assert g == r or (g is not None and r is not None and math.isclose(g, r, rel_tol=1e-9))
+
+
+def test_a_group_of_blanks_keeps_every_row_in_batches() -> None:
+    """Found by the generated test above: MEDIAN_ALL grouped by BLANK() over rows whose values
+    are all blank gave no rows at all in batches (a left join of a Null-typed key with an empty
+    right side loses the left rows in Polars)."""
+    frame = pl.DataFrame(
+        [{"x": None, "i": None, "t": None, "g": None, "b": None, "d": None}] * 2,
+        schema=PROPERTY_SCHEMA,
+    )
+    columns = {"x": C.number, "i": C.integer, "t": C.text, "g": C.text, "b": C.boolean}
+    columns["d"] = C.date
+    names = {"X": "x", "G": "g"}
+    for formula in ("MEDIAN_ALL({X}, BLANK())", "SUM_ALL({X}, BLANK())", "MIN_ALL({X}, BLANK())"):
+        formulas = [F("first", formula)]
+        expected, _ = evaluate_columns(frame, formulas, columns=columns, names=names, now=NOW)
+        for sizes in ([2], [1, 1]):
+            got, _, _ = run(batches(frame, sizes), formulas, columns=columns, names=names)
+            assert got.height == 2, (formula, sizes)
+            assert_frame_equal(got, expected)

@@ -265,3 +265,57 @@ def test_aggregates_agree(rows: list[dict[str, object]], fn: str) -> None:
 def test_mod_by_a_tiny_divisor_is_an_error_in_both_engines() -> None:
     """Found by test_boolean_formulas_agree: 4 / 2.2e-308 overflows; the reference raised."""
     _check("MOD(4, 2.2250738585072014e-308) > 1", C.boolean, [{}])
+
+
+# Row metadata (RECORD_ID, CREATED_TIME, LAST_MODIFIED_TIME) as a sync supplies it.
+instants = st.one_of(
+    st.none(),
+    st.datetimes(
+        min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC)
+    ).map(lambda d: d.replace(microsecond=d.microsecond // 1000 * 1000)),
+)
+synced_row = st.fixed_dictionaries(
+    {
+        "x": numbers,
+        "s": texts,
+        "b": booleans,
+        "_row_id": st.integers(min_value=1, max_value=10**12),
+        "_meta.created": instants,
+        "_meta.changed": instants,
+    }
+)
+row_metadata_formulas = st.sampled_from(
+    [
+        ("RECORD_ID() & {S}", C.text),
+        ("LEN(RECORD_ID()) + {X}", C.number),
+        ("VALUE(RECORD_ID()) = {X}", C.boolean),
+        ("DATETIME_DIFF(LAST_MODIFIED_TIME(), CREATED_TIME(), 'minutes')", C.number),
+        ("IF({B}, CREATED_TIME(), LAST_MODIFIED_TIME())", C.datetime),
+        ("DATETIME_FORMAT(CREATED_TIME(), 'YYYY-MM-DD HH:mm') & RECORD_ID()", C.text),
+        ("IS_BEFORE(CREATED_TIME(), DATEADD(LAST_MODIFIED_TIME(), {X}, 'hours'))", C.boolean),
+        ("COALESCE(LAST_MODIFIED_TIME(), CREATED_TIME(), NOW())", C.date),
+    ]
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(row_metadata_formulas, st.lists(synced_row, min_size=1, max_size=12))
+def test_row_metadata_formulas_agree(pair: tuple[str, C], rows: list[dict[str, object]]) -> None:
+    formula, type_ = pair
+    time = pl.Datetime("us", "UTC")
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "x": pl.Float64,
+            "s": pl.String,
+            "b": pl.Boolean,
+            "_row_id": pl.Int64,
+            "_meta.created": time,
+            "_meta.changed": time,
+        },
+    )
+    column = FormulaColumn("f", "F", formula, type_)
+    vectorised, _ = evaluate_columns(frame, [column], columns=COLUMNS, names=NAMES, now=NOW)
+    expected = evaluate_reference(frame.to_dicts(), column, columns=COLUMNS, names=NAMES, now=NOW)
+    got = vectorised.get_column("f").to_list()
+    assert all(_same(g, e) for g, e in zip(got, expected, strict=True)), (formula, got, expected)

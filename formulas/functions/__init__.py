@@ -146,6 +146,6 @@ def result_type(fn: Function, types: list[T], call: Call) -> T:
 
 
 def load() -> dict[str, Function]:
-    from formulas.functions import arrays, dates, logic, numbers, text  # noqa: F401, PLC0415
+    from formulas.functions import arrays, dates, logic, numbers, record, text  # noqa: F401, PLC0415
 
     return REGISTRY

@@ -14,6 +14,7 @@ from core.storage import DATA_SCHEMA
 from formulas import FormulaColumn, FormulaError, evaluate_columns
 from formulas.ast import Call, walk
 from formulas.checker import AGGREGATES
+from formulas.functions.record import CHANGED, CREATED, ROW_METADATA, TIME
 from formulas.plan import check_formula
 from formulas.types import COLUMN_DTYPES, FROM_COLUMN, T
 from models import Panel, PanelVersion
@@ -87,6 +88,8 @@ def preview(
     frame = _first_rows(
         session, version.table_name, [k for k in reads if k in stored], stored, body.limit
     )
+    frame, said = _row_metadata(session, panel, version.table_name, checked.node, frame)
+    notes += said
     complete = frame.height <= body.limit
     frame = frame.head(body.limit)
     types = {c.key: c.type for c in others}
@@ -146,6 +149,37 @@ def _first_rows(
     ).all()
     schema: dict[str, Any] = {"_row_id": pl.Int64} | {k: COLUMN_DTYPES[types[k]] for k in keys}
     return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+
+
+def _row_metadata(
+    session: Session, panel: Panel, table: str, node: Any, frame: pl.DataFrame
+) -> tuple[pl.DataFrame, list[str]]:
+    """The previewed rows' metadata as a sync gives it to the formula (RECORD_ID() reads
+    ``_row_id``, already there): CREATED_TIME() and LAST_MODIFIED_TIME() are when the syncs
+    that published the row's ``_created`` and ``_changed`` versions started. With fields,
+    LAST_MODIFIED_TIME compares the row with the version before: only a sync knows it."""
+    calls = [n for n in walk(node) if isinstance(n, Call) and n.name in ROW_METADATA]
+    notes = []
+    if any(c.name == "LAST_MODIFIED_TIME" and c.args for c in calls):
+        notes.append(
+            "LAST_MODIFIED_TIME() with fields compares each row with the version before it:"
+            " a sync computes it, the preview shows it blank"
+        )
+    if not any(c.name in ("CREATED_TIME", "LAST_MODIFIED_TIME") for c in calls):
+        return frame, notes
+    # The table comes from the version record; the rest is bound.
+    found = session.execute(
+        text(
+            f'SELECT r."_row_id", c.started_at, m.started_at FROM {DATA_SCHEMA}."{table}" r'  # noqa: S608
+            ' LEFT JOIN panel_versions c ON c.panel_id = :p AND c.number = r."_created"'
+            ' LEFT JOIN panel_versions m ON m.panel_id = :p AND m.number = r."_changed"'
+            ' WHERE r."_row_id" = ANY(:ids)'
+        ),
+        {"p": panel.id, "ids": frame.get_column("_row_id").to_list()},
+    ).all()
+    schema: dict[str, Any] = {"_row_id": pl.Int64, CREATED: TIME, CHANGED: TIME}
+    times = pl.DataFrame([tuple(r) for r in found], schema=schema, orient="row")
+    return frame.join(times, on="_row_id", how="left", maintain_order="left"), notes
 
 
 def _natural_type(
