@@ -115,6 +115,7 @@ BODIES: dict[tuple[str, str], Callable[[], dict[str, Any]]] = {
         "source": {"name": "s", "kind": "file", "config": {"path": "a.csv"}}
     },
     ("POST", "/api/v1/panels/{panel_id}/columns:from-source"): lambda: {},
+    ("POST", "/api/v1/panels/{panel_id}/formula-preview"): lambda: {"formula": "1 + 1"},
     ("POST", "/api/v1/apply"): lambda: {"document": {"panels": []}, "dry_run": True},
     ("POST", "/api/v1/webhooks"): lambda: {
         "url": "http://127.0.0.1:9/hook",
@@ -172,6 +173,8 @@ REQUIRED_ROLE: dict[tuple[str, str], Role] = {
     ("POST", "/api/v1/panels/{panel_id}/sources/preview"): Role.admin,
     ("POST", "/api/v1/panels/{panel_id}/sources/{source_id}/preview"): Role.admin,
     ("POST", "/api/v1/panels/{panel_id}/columns:from-source"): Role.editor,
+    ("POST", "/api/v1/panels/{panel_id}/formula-preview"): Role.editor,
+    ("GET", "/api/v1/formulas/functions"): Role.viewer,
     ("POST", "/api/v1/apply"): Role.admin,
     ("GET", "/api/v1/definitions"): Role.viewer,
     ("GET", "/api/v1/definitions/schema"): Role.viewer,
