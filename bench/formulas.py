@@ -116,6 +116,10 @@ def peak_rss_mb() -> float:
 def _case(name: str, queue: Any) -> None:
     df = frame(SAMPLE if name == "reference" else ROWS)
     types, formulas, names = _columns()
+    if name != "polars":
+        from formulas.functions import load  # noqa: PLC0415
+
+        load()  # the function registry's imports (moment's locale data): once per process
     started = time.perf_counter()
     if name == "engine":
         from formulas import evaluate_columns  # noqa: PLC0415

@@ -19,7 +19,7 @@ from typing import Any
 
 import polars as pl
 
-from formulas.ast import Call
+from formulas.ast import Call, Literal
 from formulas.functions import register
 from formulas.types import T
 from formulas.values import (
@@ -50,6 +50,18 @@ def _finite(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return expr, ~expr.is_finite().fill_null(False)
 
 
+def _on_the_grid(out: pl.Expr, call: Call) -> pl.Expr:
+    """The rounded value as the decimal it stands for. Polars divides a column by a constant as
+    a multiply by its reciprocal (3 / 10 gives 0.30000000000000004): a constant precision of 0
+    or more snaps the result to that many decimals (cheap); a negative one divides by 0.01 and
+    the like, exactly; a precision from a column keeps 15 significant digits (slower)."""
+    node = call.args[1]
+    if isinstance(node, Literal) and isinstance(node.value, float):
+        decimals = int(node.value)
+        return out.round(decimals) if decimals >= 0 else out
+    return out.round_sig_figs(15)
+
+
 def _rounding(kind: str):
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         x, f = num(args[0]), _scale(args)
@@ -65,9 +77,7 @@ def _rounding(kind: str):
                 pl.when(x < 0).then(-((-scaled + TIE).floor())).otherwise((scaled + TIE).floor())
                 / f
             )
-        # 15 significant digits, as a spreadsheet keeps: Polars may divide by 10 as a multiply
-        # by 0.1, and 3 * 0.1 is 0.30000000000000004.
-        return _finite(out.round_sig_figs(15))
+        return _finite(_on_the_grid(out, call))
 
     def python(values: list[Any], types: list[T], call: Call) -> float:
         x, f = num_py(values[0]), _scale_py(values)
@@ -78,7 +88,7 @@ def _rounding(kind: str):
             out = (-math.ceil(-scaled - TIE) if x < 0 else math.ceil(scaled - TIE)) / f
         else:
             out = (-math.floor(-scaled + TIE) if x < 0 else math.floor(scaled + TIE)) / f
-        return float(f"{check_finite(out):.15g}")
+        return check_finite(out)
 
     return polars, python
 
