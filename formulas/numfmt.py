@@ -31,7 +31,7 @@ from functools import lru_cache
 
 import polars as pl
 
-from formulas.values import number_text, number_text_py
+from formulas.values import EvalError, number_text, number_text_py
 
 LITERAL_CHARS = set("$-+/():!^&'~{}<>= ")
 COLOURS = re.compile(r"(?i)^(black|blue|cyan|green|magenta|red|white|yellow|color\d+)$")
@@ -317,6 +317,8 @@ def _pick(x: float, sections: list[Section]) -> tuple[Section, str]:
 
 
 def format_number_py(x: float, fmt: str) -> str:
+    if not math.isfinite(x):
+        raise EvalError("TEXT() of a number that is not finite")
     section, sign = _pick(x, compile_format(fmt).sections)
     if section.general:
         return sign + number_text_py(abs(x))
@@ -392,7 +394,7 @@ def _number_expr(value: pl.Expr, section: Section) -> pl.Expr:
         exponent_text = pl.concat_str(
             pl.lit(section.exponent_letter), sign, _s(e.abs()).str.zfill(section.exponent[1])
         )
-    total = (x * float(10**decimals) + 0.5 + TIE).floor().cast(pl.Int64)
+    total = (x * float(10**decimals) + 0.5 + TIE).floor().cast(pl.Int64, strict=False)
     whole, frac = total // 10**decimals, total % 10**decimals
     digits = pl.when(whole == 0).then(pl.lit("")).otherwise(_s(whole))
     if section.thousands:
@@ -414,6 +416,7 @@ def _number_expr(value: pl.Expr, section: Section) -> pl.Expr:
 def format_number(value: pl.Expr, fmt: str) -> pl.Expr:
     """``value`` (Float64) as text in the Excel format ``fmt``; blank stays blank."""
     sections = compile_format(fmt).sections
+    value = pl.when(value.is_finite()).then(value)  # inf and NaN: an error (see TEXT)
 
     def render(section: Section, sign: str) -> pl.Expr:
         body = number_text(value.abs()) if section.general else _number_expr(value, section)

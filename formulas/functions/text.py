@@ -430,7 +430,8 @@ def _text():
         if a.type in DATES:
             return format_datetime(a, fmt), None
         if a.type in (T.number, T.boolean):
-            return format_number(a.expr.cast(pl.Float64), fmt), None
+            value = a.expr.cast(pl.Float64)
+            return format_number(value, fmt), (~value.is_finite()).fill_null(False)
         return txt(a), None
 
     def python(values: list[Any], types: list[T], call: Call) -> str | None:
