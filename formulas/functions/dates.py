@@ -398,6 +398,49 @@ def _diff_type(types: list[T], call: Call) -> T:
     return T.number
 
 
+def _difference(a: pl.Expr, b: pl.Expr, unit: str) -> pl.Expr:
+    """a - b (UTC datetimes) in whole units, truncated toward zero (moment's diff)."""
+    if unit in US:
+        micro = (a - b).dt.total_microseconds()
+        out = pl.when(micro >= 0).then(micro // US[unit]).otherwise(-((-micro) // US[unit]))
+        return out.cast(pl.Float64)
+    months = (a.dt.year() - b.dt.year()).cast(pl.Int64) * 12 + (
+        a.dt.month().cast(pl.Int64) - b.dt.month().cast(pl.Int64)
+    )
+    a_rest = (a - a.dt.truncate("1mo")).dt.total_microseconds()
+    b_rest = (b - b.dt.truncate("1mo")).dt.total_microseconds()
+    months = (
+        pl.when((months > 0) & (a_rest < b_rest))
+        .then(months - 1)
+        .when((months < 0) & (a_rest > b_rest))
+        .then(months + 1)
+        .otherwise(months)
+    )
+    step = MONTHS[unit]
+    return (
+        pl.when(months >= 0).then(months // step).otherwise(-((-months) // step)).cast(pl.Float64)
+    )
+
+
+def _difference_py(a: datetime, b: datetime, unit: str) -> float:
+    if unit in US:
+        delta = a - b
+        micro = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+        q = abs(micro) // US[unit]
+        return float(q if micro >= 0 else -q)
+    months = (a.year - b.year) * 12 + (a.month - b.month)
+
+    def rest(x: datetime) -> timedelta:
+        return x - x.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+    if months > 0 and rest(a) < rest(b):
+        months -= 1
+    elif months < 0 and rest(a) > rest(b):
+        months += 1
+    q = abs(months) // MONTHS[unit]
+    return float(q if months >= 0 else -q)
+
+
 @register(
     "DATETIME_DIFF",
     "d d t?",
@@ -410,48 +453,12 @@ def _diff_type(types: list[T], call: Call) -> T:
 def _diff():
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         unit = unit_of(call.args[2] if len(call.args) > 2 else None, "seconds")
-        a, b = as_datetime(args[0]), as_datetime(args[1])
-        if unit in US:
-            micro = (a - b).dt.total_microseconds()
-            out = pl.when(micro >= 0).then(micro // US[unit]).otherwise(-((-micro) // US[unit]))
-            return out.cast(pl.Float64), None
-        months = (a.dt.year() - b.dt.year()).cast(pl.Int64) * 12 + (
-            a.dt.month().cast(pl.Int64) - b.dt.month().cast(pl.Int64)
-        )
-        a_rest = (a - a.dt.truncate("1mo")).dt.total_microseconds()
-        b_rest = (b - b.dt.truncate("1mo")).dt.total_microseconds()
-        months = (
-            pl.when((months > 0) & (a_rest < b_rest))
-            .then(months - 1)
-            .when((months < 0) & (a_rest > b_rest))
-            .then(months + 1)
-            .otherwise(months)
-        )
-        step = MONTHS[unit]
-        out = pl.when(months >= 0).then(months // step).otherwise(-((-months) // step))
-        return out.cast(pl.Float64), None
+        return _difference(as_datetime(args[0]), as_datetime(args[1]), unit), None
 
     def python(values: list[Any], types: list[T], call: Call) -> float | None:
         unit = unit_of(call.args[2] if len(call.args) > 2 else None, "seconds")
         a, b = as_datetime_py(values[0]), as_datetime_py(values[1])
-        if a is None or b is None:
-            return None
-        if unit in US:
-            delta = a - b
-            micro = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-            q = abs(micro) // US[unit]
-            return float(q if micro >= 0 else -q)
-        months = (a.year - b.year) * 12 + (a.month - b.month)
-
-        def rest(x: datetime) -> timedelta:
-            return x - x.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-        if months > 0 and rest(a) < rest(b):
-            months -= 1
-        elif months < 0 and rest(a) > rest(b):
-            months += 1
-        q = abs(months) // MONTHS[unit]
-        return float(q if months >= 0 else -q)
+        return None if a is None or b is None else _difference_py(a, b, unit)
 
     return polars, python
 
@@ -581,15 +588,20 @@ def _holidays(call: Call) -> list[date]:
         raise TypeMismatch("holidays must be ISO dates separated by commas", node.pos) from None
 
 
-def _workday_type(types: list[T], call: Call) -> T:
-    _holidays(call)
-    return T.number
+def _with_holidays(result: T):
+    """The result type of a function whose third argument is a literal list of holidays."""
+
+    def returns(types: list[T], call: Call) -> T:
+        _holidays(call)
+        return result
+
+    return returns
 
 
 @register(
     "WORKDAY_DIFF",
     "d d t?",
-    _workday_type,
+    _with_holidays(T.number),
     doc="WORKDAY_DIFF(start, end, [holidays]): Monday-to-Friday days from start to end, both"
     " included, less the holidays ('2024-12-25, 2024-12-26')",
     example=("WORKDAY_DIFF(#2024-03-04#, #2024-03-15#)", "10"),
@@ -783,47 +795,18 @@ def _relative_type(types: list[T], call: Call) -> T:
 
 
 def _relative():
-    """TONOW/FROMNOW: whole units (days) between the evaluation's instant and the date, without
+    """TONOW/FROMNOW: whole days (or units) between the evaluation's instant and the date, without
     a sign (Airtable shows "3 days" either way), truncated toward zero."""
 
     def polars(args: list[Arg], call: Call) -> tuple[pl.Expr, pl.Expr | None]:
         unit = unit_of(call.args[1] if len(call.args) > 1 else None, "days")
         moment = pl.lit(now()).dt.cast_time_unit("us").dt.convert_time_zone("UTC")
-        a = as_datetime(args[0])
-        if unit in US:
-            micro = (moment - a).dt.total_microseconds().abs()
-            return (micro // US[unit]).cast(pl.Float64), None
-        later = pl.max_horizontal(moment, a)
-        earlier = pl.min_horizontal(moment, a)
-        months = (later.dt.year() - earlier.dt.year()).cast(pl.Int64) * 12 + (
-            later.dt.month().cast(pl.Int64) - earlier.dt.month().cast(pl.Int64)
-        )
-        later_rest = (later - later.dt.truncate("1mo")).dt.total_microseconds()
-        earlier_rest = (earlier - earlier.dt.truncate("1mo")).dt.total_microseconds()
-        months = (
-            pl.when((months > 0) & (later_rest < earlier_rest)).then(months - 1).otherwise(months)
-        )
-        return pl.when(a.is_not_null()).then(months // MONTHS[unit]).cast(pl.Float64), None
+        return _difference(moment, as_datetime(args[0]), unit).abs(), None
 
     def python(values: list[Any], types: list[T], call: Call) -> float | None:
         unit = unit_of(call.args[1] if len(call.args) > 1 else None, "days")
         value = as_datetime_py(values[0])
-        if value is None:
-            return None
-        later, earlier = max(now(), value), min(now(), value)
-        if unit in US:
-            delta = later - earlier
-            micro = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-            return float(micro // US[unit])
-        months = (later.year - earlier.year) * 12 + (later.month - earlier.month)
-        start = earlier.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        if (
-            months > 0
-            and later - later.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-            < earlier - start
-        ):
-            months -= 1
-        return float(months // MONTHS[unit])
+        return None if value is None else abs(_difference_py(now(), value, unit))
 
     return polars, python
 
@@ -847,15 +830,10 @@ register(
 
 
 # --- working days ----------------------------------------------------------------------------
-def _workday_date_type(types: list[T], call: Call) -> T:
-    _holidays(call)
-    return T.date
-
-
 @register(
     "WORKDAY",
     "d n t?",
-    _workday_date_type,
+    _with_holidays(T.date),
     doc="WORKDAY(start, days, [holidays]): the date that many Monday-to-Friday days after (or"
     " before) start, skipping the holidays ('2024-12-25, 2024-12-26')",
     example=("WORKDAY(#2024-03-08#, 1)", "2024-03-11"),

@@ -13,9 +13,8 @@ from serving.api.routes.panels import load_panel
 from serving.writes.formula_preview import preview
 
 router = APIRouter(tags=["formulas"])
-FUNCTIONS = FunctionList(
-    data=[FunctionPublic.model_validate(f) for f in catalog()], count=len(catalog())
-)
+_CATALOG = [FunctionPublic.model_validate(f) for f in catalog()]
+FUNCTIONS = FunctionList(data=_CATALOG, count=len(_CATALOG))
 
 
 @router.get("/formulas/functions", response_model=FunctionList)
