@@ -248,3 +248,20 @@ def test_a_panel_without_a_version_previews_no_rows(client, tenant) -> None:
     body = response.json()
     assert body["rows"] == [] and body["version"] is None and body["type"] == "number"
     assert "no published version" in body["notes"][0]
+
+
+def test_a_preview_looks_up_another_panel_of_the_tenant(previewed, kit, files) -> None:
+    (files / "carriers.csv").write_text("code,name\nAA,American\nUA,United\n")
+    other = kit()
+    other.source(name="c", kind="file", config={"path": "carriers.csv"})
+    other.column("code", "text")
+    other.column("name", "text")
+    assert other.sync().success
+    slug = other.panel["slug"]
+    formula = f'LOOKUP("{slug}", "code", {{carrier}}, "name")'
+    body = _preview(previewed, formula=formula, limit=3).json()
+    assert [(r["inputs"], r["value"]) for r in body["rows"]] == [
+        ({"carrier": "AA"}, "American"),
+        ({"carrier": None}, None),
+        ({"carrier": "AA"}, "American"),
+    ]
